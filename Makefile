@@ -1,0 +1,39 @@
+# pact_tracker: every target bootstraps the virtualenv it needs.
+
+PYTHON ?= python3
+VENV   := .venv
+STAMP  := $(VENV)/.stamp
+FLASK  := $(VENV)/bin/flask --app pact_tracker
+
+BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/pact_bench
+export BENCH_DATABASE_URL
+
+.PHONY: venv run test bench lint clean
+
+venv: $(STAMP)
+
+# Re-installs only when pyproject.toml changes (or the venv is missing).
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --upgrade pip
+	$(VENV)/bin/python -m pip install -e '.[dev]'
+	touch $@
+
+run: $(STAMP)
+	$(FLASK) db upgrade
+	$(FLASK) pact init
+	$(FLASK) pact demo --if-empty --scale small
+	$(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
+
+test: $(STAMP)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(VENV)/bin/python -m benchmarks
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check pact_tracker tests benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts *.egg-info .stamp-*
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,75 @@
+"""pact_tracker: commitment tracking for a coalition acting on the SDGs."""
+
+import os
+
+from flask import Flask
+
+from pact_tracker.config import CONFIGS, INSTANCE_DIR
+
+
+def create_app(config: str | type | dict | None = None) -> Flask:
+    """Build the application.
+
+    :param config: a name from ``config.CONFIGS``, a config class, or a dict of
+        overrides on top of the environment's class. Defaults to ``PACT_ENV`` or
+        ``development``.
+    """
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), template_folder="../templates",
+                static_folder="../static")
+    overrides = config if isinstance(config, dict) else {}
+    if isinstance(config, str) or config is None:
+        config = CONFIGS[config or os.environ.get("PACT_ENV", "development")]
+    elif isinstance(config, dict):
+        config = CONFIGS[overrides.pop("PACT_ENV", None) or os.environ.get("PACT_ENV", "development")]
+    app.config.from_object(config)
+    app.config.from_prefixed_env("PACT")
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("PACT_SECRET_KEY must be set outside development and tests")
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from pact_tracker.core import database
+    from pact_tracker.extensions import api, db, migrate
+
+    _import_models()
+    db.init_app(app)
+    database.configure_engine(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(app.root_path, "..", "migrations"),
+        render_as_batch=True,  # SQLite can only ALTER tables by copying them
+        compare_type=True,
+    )
+    api.init_app(app)
+
+
+def _import_models() -> None:
+    """Import every model module so that the metadata (and Alembic) sees all tables."""
+    from pact_tracker.coalition import models as _coalition  # noqa: F401
+    from pact_tracker.commitments import models as _commitments  # noqa: F401
+    from pact_tracker.core import activity as _activity  # noqa: F401
+    from pact_tracker.programmes import models as _programmes  # noqa: F401
+    from pact_tracker.reference import models as _reference  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from pact_tracker.core.views import blueprint as core_blueprint
+
+    app.register_blueprint(core_blueprint)
+    from pact_tracker.core.api import register_api
+
+    register_api(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from pact_tracker.cli import pact
+
+    app.cli.add_command(pact)

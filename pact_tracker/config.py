@@ -1,0 +1,76 @@
+"""Configuration classes, read from the environment.
+
+``DATABASE_URL`` selects the database; every other setting is a ``PACT_*``
+variable read by ``app.config.from_prefixed_env("PACT")`` in the factory.
+"""
+
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'pact_tracker.sqlite3'}"
+
+
+class Config:
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    API_TITLE = "pact_tracker API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
+    API_SPEC_OPTIONS = {
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"},
+            }
+        },
+        "info": {
+            "description": "Signatories, commitments and their progress for the coalition. "
+            "Reads of published data are public; writes need a Bearer token."
+        },
+    }
+    #: Largest page an API client may ask for.
+    MAX_PAGE_SIZE = 100
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ("en", "fr")
+    COALITION_NAME = "Pact for Impact"
+    BASE_URL = "http://127.0.0.1:5000"
+
+    #: A report becomes "due" this many days before its date.
+    REPORT_DUE_WINDOW_DAYS = 14
+    #: Minimum length of a commitment description for the SMART check.
+    SMART_MIN_DESCRIPTION = 200
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - development default, refused in production
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-only"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+
+
+class ProductionConfig(Config):
+    pass
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

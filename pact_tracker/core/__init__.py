@@ -1,0 +1,1 @@
+"""Pieces shared by every domain: column types, mixins, the activity log, permissions."""

@@ -1,0 +1,107 @@
+"""The activity log: who did what, when, to what.
+
+Services call :func:`record` in the transaction that makes the change. The
+row is written with it; the matching signals wait in the session and are sent
+by :func:`commit` once the transaction has committed, so that receivers never
+react to a change that was rolled back.
+"""
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from pact_tracker import signals
+from pact_tracker.core.types import UTCDateTime, utcnow
+from pact_tracker.extensions import db
+
+_PENDING_KEY = "pact_pending_signals"
+_READY_KEY = "pact_ready_signals"
+
+
+class Activity(db.Model):
+    __tablename__ = "activity"
+    __table_args__ = (sa.Index("ix_activity_subject", "subject_type", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, nullable=False, index=True
+    )
+    #: None for the system (the worker, an import run from the shell).
+    actor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    #: Dotted verb, e.g. ``commitment.status.submitted``.
+    action: Mapped[str] = mapped_column(sa.String(80), nullable=False, index=True)
+    subject_type: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    subject_id: Mapped[int] = mapped_column(nullable=False)
+    #: The signatory concerned, so that a member's history can be filtered cheaply.
+    signatory_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("signatory.id", ondelete="CASCADE"), index=True
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, nullable=False)
+
+    actor = db.relationship("User", lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<Activity {self.id} {self.action} {self.subject_type}:{self.subject_id}>"
+
+
+def record(
+    action: str,
+    subject,
+    *,
+    actor=None,
+    signatory_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> Activity:
+    """Log ``action`` on ``subject`` and queue its signals for after the commit.
+
+    :param subject: a flushed model instance; its table name and id identify it.
+    :param actor: the user who acted, or None for the system.
+    :param signatory_id: the signatory the change belongs to, for filtering.
+    """
+    entry = Activity(
+        action=action,
+        subject_type=subject.__tablename__,
+        subject_id=subject.id,
+        actor_id=actor.id if actor is not None else None,
+        signatory_id=signatory_id,
+        payload=payload or {},
+    )
+    db.session.add(entry)
+    db.session.info.setdefault(_PENDING_KEY, []).append((action, subject, entry))
+    return entry
+
+
+def commit() -> None:
+    """Commit the session, then send the signals of what it recorded.
+
+    The one place where requests, jobs and commands end their transaction.
+    """
+    db.session.commit()
+    ready = db.session.info.pop(_READY_KEY, [])
+    for action, subject, entry in ready:
+        for signal in _signals_for(action):
+            signal.send(subject, activity=entry)
+
+
+def _signals_for(action: str):
+    yield signals.activity_recorded
+    for prefix, signal in signals.SIGNAL_BY_ACTION_PREFIX.items():
+        if action.startswith(prefix):
+            yield signal
+
+
+@event.listens_for(Session, "after_commit")
+def _mark_signals_ready(session: Session) -> None:
+    # No SQL may run here, so the signals are only moved aside; commit() sends them.
+    pending = session.info.pop(_PENDING_KEY, [])
+    session.info.setdefault(_READY_KEY, []).extend(pending)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending_signals(session: Session) -> None:
+    session.info.pop(_PENDING_KEY, None)

@@ -1,0 +1,77 @@
+"""Shared API plumbing: Bearer authentication, error bodies, blueprint registration."""
+
+from functools import wraps
+
+from flask import Flask, g, request
+from flask_smorest import abort
+
+from pact_tracker.core import permissions
+from pact_tracker.core.errors import DomainError
+from pact_tracker.extensions import api
+
+#: OpenAPI security requirement for operations that need a token.
+BEARER = [{"bearerAuth": []}]
+
+
+def api_user():
+    """The user behind the request's Bearer token, or None when there is none.
+
+    A token that is present but wrong is refused outright (401) rather than
+    treated as anonymous, so a client learns that its credentials are bad.
+    """
+    if "api_user" in g:
+        return g.api_user
+    from pact_tracker.core.tokens import user_for_secret
+
+    header = request.headers.get("Authorization", "")
+    user = None
+    if header:
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            abort(401, message="Authorization header must be 'Bearer <token>'.")
+        user = user_for_secret(secret.strip())
+        if user is None:
+            abort(401, message="Invalid, revoked or expired token.")
+    g.api_user = user
+    return user
+
+
+def login_required(view):
+    """Refuse the request with 401 unless it carries a valid Bearer token."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if api_user() is None:
+            abort(401, message="This operation needs a Bearer token.")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def require(allowed: bool, message: str = "You are not allowed to do this.") -> None:
+    """Abort with 403 when a permission check failed."""
+    if not allowed:
+        abort(403, message=message)
+
+
+def require_secretariat() -> None:
+    require(permissions.is_secretariat(api_user()), "This operation is for the secretariat.")
+
+
+def abort_for(error: DomainError):
+    """Turn a service's error into the API's error body, naming the fields."""
+    kwargs = {"message": error.message}
+    if error.errors:
+        kwargs["errors"] = {"json": error.errors}
+    abort(error.status_code, **kwargs)
+
+
+def register_api(app: Flask) -> None:
+    """Register every domain's API blueprint under ``/api/v1``."""
+    from pact_tracker.coalition.api import blueprint as coalition
+    from pact_tracker.commitments.api import blueprint as commitments
+    from pact_tracker.programmes.api import blueprint as programmes
+    from pact_tracker.reference.api import blueprint as reference
+
+    for blueprint in (reference, coalition, programmes, commitments):
+        api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")

@@ -1,0 +1,21 @@
+"""Routes that belong to no domain: the health check."""
+
+from flask import Blueprint, jsonify
+from sqlalchemy import text
+
+from pact_tracker.extensions import db
+
+blueprint = Blueprint("core", __name__)
+
+
+@blueprint.get("/healthz")
+def healthz():
+    """Liveness and database reachability, for load balancers and monitors."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception:  # noqa: BLE001 - any failure means the database is not usable
+        db.session.rollback()
+        database = "unreachable"
+    status = "ok" if database == "ok" else "degraded"
+    return jsonify(status=status, database=database), 200 if status == "ok" else 503

@@ -1,0 +1,1 @@
+"""The common lexicon shared by every domain."""

@@ -1,0 +1,138 @@
+"""Loading the lexicon: idempotent, so ``flask pact init`` is safe to re-run."""
+
+import csv
+import gettext
+import re
+from collections.abc import Iterable
+from importlib import resources
+
+import pycountry
+from sqlalchemy import inspect
+
+from pact_tracker.extensions import db
+from pact_tracker.reference.lexicon import IMPACT_DIMENSIONS, ORGANISATION_TYPES
+from pact_tracker.reference.models import (
+    Country,
+    ImpactDimension,
+    OrganisationType,
+    SdgGoal,
+    SdgIndicator,
+    SdgTarget,
+    Subdivision,
+)
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    text = resources.files("pact_tracker.reference").joinpath("data", name).read_text("utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def _code_position(code: str) -> int:
+    """Sort key of the last part of ``1.2`` or ``17.a``: numbers first, then letters."""
+    last = code.rsplit(".", 1)[-1]
+    return int(last) if last.isdigit() else 1000 + ord(last[0])
+
+
+def _upsert(model, rows: Iterable[dict]) -> int:
+    """Insert missing rows and refresh changed ones, keyed by primary key; return the count."""
+    key = inspect(model).primary_key[0].name
+    existing = {getattr(obj, key): obj for obj in db.session.scalars(db.select(model))}
+    count = 0
+    for row in rows:
+        obj = existing.get(row[key])
+        if obj is None:
+            db.session.add(model(**row))
+        else:
+            for field, value in row.items():
+                if getattr(obj, field) != value:
+                    setattr(obj, field, value)
+        count += 1
+    db.session.flush()
+    return count
+
+
+def _goal_rows():
+    for row in _read_csv("sdg_goals.csv"):
+        yield {
+            "number": int(row["goal"]),
+            "title_en": row["title_en"],
+            "title_fr": row["title_fr"],
+            "short_en": row["short_en"],
+            "short_fr": row["short_fr"],
+            "colour": row["colour"],
+        }
+
+
+def _target_rows():
+    for row in _read_csv("sdg_targets.csv"):
+        yield {
+            "code": row["target"],
+            "goal_number": int(row["goal"]),
+            "position": _code_position(row["target"]),
+            "text_en": row["text_en"],
+            "text_fr": row["text_fr"],
+        }
+
+
+def _indicator_rows():
+    for row in _read_csv("sdg_indicators.csv"):
+        yield {
+            "code": row["indicator"],
+            "target_code": row["target"],
+            "position": _code_position(row["indicator"]),
+            "text_en": row["text_en"],
+            "text_fr": row["text_fr"] or row["text_en"],
+            "unsd_code": row["unsd_code"] or None,
+        }
+
+
+def _organisation_type_rows():
+    for position, (code, label_en, label_fr) in enumerate(ORGANISATION_TYPES):
+        yield {"code": code, "position": position, "label_en": label_en, "label_fr": label_fr}
+
+
+def _dimension_rows():
+    for position, (code, label_en, label_fr, text_en, text_fr) in enumerate(IMPACT_DIMENSIONS):
+        yield {
+            "code": code,
+            "position": position,
+            "label_en": label_en,
+            "label_fr": label_fr,
+            "description_en": text_en,
+            "description_fr": text_fr,
+        }
+
+
+def _country_rows():
+    french = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"])
+    for country in pycountry.countries:
+        name_en = getattr(country, "common_name", None) or country.name
+        yield {
+            "code": country.alpha_2,
+            "alpha3": country.alpha_3,
+            "name_en": name_en,
+            "name_fr": french.gettext(country.name),
+        }
+
+
+def _subdivision_rows():
+    for subdivision in pycountry.subdivisions:
+        yield {
+            "code": subdivision.code,
+            "country_code": subdivision.country_code,
+            "name": re.sub(r"\s+", " ", subdivision.name).strip(),
+            "category": subdivision.type,
+        }
+
+
+def load_reference_data() -> dict[str, int]:
+    """Insert or refresh the whole lexicon; return how many rows of each kind it holds."""
+    return {
+        "sdg goals": _upsert(SdgGoal, _goal_rows()),
+        "sdg targets": _upsert(SdgTarget, _target_rows()),
+        "sdg indicators": _upsert(SdgIndicator, _indicator_rows()),
+        "organisation types": _upsert(OrganisationType, _organisation_type_rows()),
+        "impact dimensions": _upsert(ImpactDimension, _dimension_rows()),
+        "countries": _upsert(Country, _country_rows()),
+        "subdivisions": _upsert(Subdivision, _subdivision_rows()),
+    }

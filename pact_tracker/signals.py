@@ -1,0 +1,35 @@
+"""Every signal of the application, declared once.
+
+Signals are sent *after* the transaction that caused them commits (see
+``core.activity``), so receivers never see a change that was rolled back.
+Each receives the subject as sender and ``activity=`` the log row.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+activity_recorded = _signals.signal(
+    "activity-recorded",
+    doc="Any change recorded in the activity log; the feed for webhooks and audits.",
+)
+signatory_status_changed = _signals.signal(
+    "signatory-status-changed",
+    doc="A signatory was approved, rejected, suspended or withdrawn.",
+)
+commitment_status_changed = _signals.signal(
+    "commitment-status-changed",
+    doc="A commitment moved in its workflow (submitted, approved, closed...).",
+)
+progress_reported = _signals.signal(
+    "progress-reported",
+    doc="A progress update (or a correction) was recorded for a commitment. "
+    "Campaigns mark the reminder that asked for it as answered.",
+)
+
+#: Which specific signal an activity action sends, beside ``activity_recorded``.
+SIGNAL_BY_ACTION_PREFIX = {
+    "signatory.": signatory_status_changed,
+    "commitment.status": commitment_status_changed,
+    "progress.": progress_reported,
+}

@@ -1,0 +1,235 @@
+"""Shared fixtures: the app, a database rolled back after each test, clients, factories.
+
+The suite runs on SQLite by default and on PostgreSQL when ``TEST_DATABASE_URL``
+is set (``.ci/run`` does both). The schema and the reference lexicon are
+created once per run; each test then works inside a transaction that is
+rolled back, so tests never see each other's rows.
+"""
+
+import itertools
+import os
+from datetime import date, timedelta
+
+import pytest
+from flask_sqlalchemy.session import Session as FlaskSession
+
+from pact_tracker import create_app
+from pact_tracker.coalition.models import Membership, Role, Signatory, SignatoryStatus, User
+from pact_tracker.commitments.models import Commitment, CommitmentStatus, Indicator
+from pact_tracker.core.tokens import issue_token
+from pact_tracker.core.types import utcnow
+from pact_tracker.extensions import db as _db
+from pact_tracker.programmes.models import Programme, Proposal, ProposalIndicator
+from pact_tracker.reference.models import ImpactDimension, OrganisationType, SdgGoal, SdgTarget
+from pact_tracker.reference.services import load_reference_data
+
+_counter = itertools.count(1)
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """One application for the whole run, with the schema and lexicon in place."""
+    app = create_app({"PACT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory)})
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        load_reference_data()
+        _db.session.commit()
+        _db.session.remove()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+class _ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session picks an engine itself; this one keeps to the test's connection."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+@pytest.fixture
+def db(app):
+    """The database, inside a transaction that is rolled back after the test.
+
+    Code under test may commit: commits end a SAVEPOINT, never the outer
+    transaction.
+    """
+    with app.app_context():
+        connection = _db.engine.connect()
+        transaction = connection.begin()
+        original_session = _db.session
+        _db.session = _db._make_scoped_session(
+            {
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+                "class_": _ConnectionBoundSession,
+            }
+        )
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original_session
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, db):
+    return app.test_cli_runner()
+
+
+def _unique(prefix: str) -> str:
+    return f"{prefix}-{next(_counter)}"
+
+
+@pytest.fixture
+def make_signatory(db):
+    """Build an approved signatory; keyword arguments override any field."""
+
+    def make(**overrides) -> Signatory:
+        name = overrides.pop("name", None) or _unique("Organisation")
+        fields = {
+            "name": name,
+            "slug": name.lower().replace(" ", "-"),
+            "organisation_type_code": "cooperative",
+            "country_code": "FR",
+            "status": SignatoryStatus.approved,
+            "manifesto_signed_on": date(2025, 3, 4),
+        }
+        fields.update(overrides)
+        signatory = Signatory(**fields)
+        db.session.add(signatory)
+        db.session.flush()
+        return signatory
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    """Build a user; ``signatory=`` makes them a member of it."""
+
+    def make(role: Role = Role.member, signatory: Signatory | None = None, **overrides) -> User:
+        fields = {
+            "email": f"{_unique('person')}@example.org",
+            "name": "Test Person",
+            "role": role,
+        }
+        fields.update(overrides)
+        user = User(**fields)
+        db.session.add(user)
+        db.session.flush()
+        if signatory is not None:
+            db.session.add(Membership(user=user, signatory=signatory, is_admin=True))
+            db.session.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_programme(db):
+    def make(**overrides) -> Programme:
+        code = overrides.pop("code", None) or _unique("PRG")
+        fields = {"code": code, "name_en": f"Programme {code}", "name_fr": f"Programme {code} (fr)"}
+        fields.update(overrides)
+        programme = Programme(**fields)
+        programme.goals = [db.session.get(SdgGoal, 8)]
+        db.session.add(programme)
+        db.session.flush()
+        return programme
+
+    return make
+
+
+@pytest.fixture
+def make_proposal(db, make_programme):
+    """A proposal adapted to cooperatives by default, with one suggested indicator."""
+
+    def make(organisation_types=("cooperative",), **overrides) -> Proposal:
+        programme = overrides.pop("programme", None) or make_programme()
+        fields = {
+            "programme": programme,
+            "title_en": "Create jobs for people far from employment",
+            "title_fr": "Créer des emplois pour les personnes éloignées de l'emploi",
+            "text_en": "Hire and train people who have been out of work for a long time.",
+            "text_fr": "Embaucher et former des personnes longtemps privées d'emploi.",
+        }
+        fields.update(overrides)
+        proposal = Proposal(**fields)
+        proposal.organisation_types = [db.session.get(OrganisationType, c) for c in organisation_types]
+        proposal.targets = [db.session.get(SdgTarget, "8.5")]
+        proposal.dimensions = [db.session.get(ImpactDimension, "social_performance")]
+        proposal.indicators = [
+            ProposalIndicator(name_en="Jobs created", name_fr="Emplois créés", unit="jobs")
+        ]
+        db.session.add(proposal)
+        db.session.flush()
+        return proposal
+
+    return make
+
+
+@pytest.fixture
+def make_commitment(db, make_signatory, make_programme):
+    """Build a commitment (a draft by default) with one indicator and one SDG target."""
+
+    def make(**overrides) -> Commitment:
+        signatory = overrides.pop("signatory", None) or make_signatory()
+        programme = overrides.pop("programme", None) or make_programme()
+        fields = {
+            "signatory": signatory,
+            "programme": programme,
+            "title": "Train 200 young people in cooperative management",
+            "description": "A two-year training programme. " * 10,
+            "start_date": date(2026, 1, 1),
+            "due_date": date(2028, 12, 31),
+            "cadence_months": 6,
+            "status": CommitmentStatus.draft,
+            "country_code": signatory.country_code,
+        }
+        fields.update(overrides)
+        commitment = Commitment(**fields)
+        commitment.targets = [db.session.get(SdgTarget, "4.4")]
+        commitment.indicators = [
+            Indicator(name="People trained", unit="people", baseline=0, target=200)
+        ]
+        if commitment.status == CommitmentStatus.approved and commitment.approved_at is None:
+            commitment.approved_at = utcnow() - timedelta(days=1)
+            commitment.published_at = commitment.approved_at
+        db.session.add(commitment)
+        db.session.flush()
+        return commitment
+
+    return make
+
+
+@pytest.fixture
+def token_for(db):
+    """``token_for(user)`` returns request headers carrying a fresh Bearer token."""
+
+    def make(user: User) -> dict[str, str]:
+        _token, secret = issue_token(user)
+        return {"Authorization": f"Bearer {secret}"}
+
+    return make
+
+
+@pytest.fixture
+def secretariat(make_user):
+    return make_user(role=Role.secretariat, name="Sam Secretariat")

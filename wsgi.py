@@ -1,0 +1,3 @@
+from pact_tracker import create_app
+
+app = create_app()
