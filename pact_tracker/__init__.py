@@ -14,13 +14,19 @@ def create_app(config: str | type | dict | None = None) -> Flask:
         overrides on top of the environment's class. Defaults to ``PACT_ENV`` or
         ``development``.
     """
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR), template_folder="../templates",
-                static_folder="../static")
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder="../templates",
+        static_folder="../static",
+    )
     overrides = config if isinstance(config, dict) else {}
     if isinstance(config, str) or config is None:
         config = CONFIGS[config or os.environ.get("PACT_ENV", "development")]
     elif isinstance(config, dict):
-        config = CONFIGS[overrides.pop("PACT_ENV", None) or os.environ.get("PACT_ENV", "development")]
+        config = CONFIGS[
+            overrides.pop("PACT_ENV", None) or os.environ.get("PACT_ENV", "development")
+        ]
     app.config.from_object(config)
     app.config.from_prefixed_env("PACT")
     app.config.update(overrides)

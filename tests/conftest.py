@@ -36,7 +36,9 @@ def _database_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     """One application for the whole run, with the schema and lexicon in place."""
-    app = create_app({"PACT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory)})
+    app = create_app(
+        {"PACT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory)}
+    )
     with app.app_context():
         _db.drop_all()
         _db.create_all()
@@ -172,7 +174,9 @@ def make_proposal(db, make_programme):
         }
         fields.update(overrides)
         proposal = Proposal(**fields)
-        proposal.organisation_types = [db.session.get(OrganisationType, c) for c in organisation_types]
+        proposal.organisation_types = [
+            db.session.get(OrganisationType, c) for c in organisation_types
+        ]
         proposal.targets = [db.session.get(SdgTarget, "8.5")]
         proposal.dimensions = [db.session.get(ImpactDimension, "social_performance")]
         proposal.indicators = [

@@ -37,9 +37,7 @@ class Role(StrEnum):
 
 class Signatory(TimestampMixin, db.Model):
     __tablename__ = "signatory"
-    __table_args__ = (
-        sa.Index("ix_signatory_status_name", "status", "name"),
-    )
+    __table_args__ = (sa.Index("ix_signatory_status_name", "status", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)

@@ -167,9 +167,7 @@ class Commitment(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    signatory_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("signatory.id"), nullable=False
-    )
+    signatory_id: Mapped[int] = mapped_column(sa.ForeignKey("signatory.id"), nullable=False)
     programme_id: Mapped[int] = mapped_column(
         sa.ForeignKey("programme.id"), nullable=False, index=True
     )
@@ -182,9 +180,7 @@ class Commitment(TimestampMixin, db.Model):
     status: Mapped[CommitmentStatus] = mapped_column(
         enum_type(CommitmentStatus), default=CommitmentStatus.draft, nullable=False, index=True
     )
-    scope: Mapped[Scope] = mapped_column(
-        enum_type(Scope), default=Scope.national, nullable=False
-    )
+    scope: Mapped[Scope] = mapped_column(enum_type(Scope), default=Scope.national, nullable=False)
     country_code: Mapped[str | None] = mapped_column(sa.ForeignKey("country.code"), index=True)
     subdivision_code: Mapped[str | None] = mapped_column(sa.ForeignKey("subdivision.code"))
     start_date: Mapped[date] = mapped_column(sa.Date, nullable=False)
@@ -197,9 +193,7 @@ class Commitment(TimestampMixin, db.Model):
     visibility: Mapped[Visibility] = mapped_column(
         enum_type(Visibility), default=Visibility.public, nullable=False
     )
-    created_by_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("user.id", ondelete="SET NULL")
-    )
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: When it became public; None while held back (embargo) or never approved.
@@ -390,7 +384,9 @@ class ProgressUpdate(db.Model):
     )
     superseded_by: Mapped["ProgressUpdate | None"] = relationship(back_populates="supersedes")
     values: Mapped[list["IndicatorValue"]] = relationship(
-        back_populates="update", cascade="all, delete-orphan", order_by="IndicatorValue.indicator_id"
+        back_populates="update",
+        cascade="all, delete-orphan",
+        order_by="IndicatorValue.indicator_id",
     )
     evidence: Mapped[list["Evidence"]] = relationship(
         back_populates="update", cascade="all, delete-orphan", order_by="Evidence.id"
@@ -479,9 +475,7 @@ class StatusChange(db.Model):
         sa.ForeignKey("commitment.id", ondelete="CASCADE"), nullable=False
     )
     from_status: Mapped[CommitmentStatus | None] = mapped_column(enum_type(CommitmentStatus))
-    to_status: Mapped[CommitmentStatus] = mapped_column(
-        enum_type(CommitmentStatus), nullable=False
-    )
+    to_status: Mapped[CommitmentStatus] = mapped_column(enum_type(CommitmentStatus), nullable=False)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     #: The reviewer's message when changes are requested, or the reason for closing.

@@ -42,7 +42,7 @@ class UTCDateTime(sa.TypeDecorator):
         return value.astimezone(UTC)
 
 
-class StrEnum(str, enum.Enum):
+class StrEnum(enum.StrEnum):
     """Base for the domain's enums: stored by value, compared as strings."""
 
     def __str__(self) -> str:

@@ -28,9 +28,7 @@ proposal_organisation_type = sa.Table(
     "proposal_organisation_type",
     db.metadata,
     sa.Column("proposal_id", sa.ForeignKey("proposal.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column(
-        "organisation_type_code", sa.ForeignKey("organisation_type.code"), primary_key=True
-    ),
+    sa.Column("organisation_type_code", sa.ForeignKey("organisation_type.code"), primary_key=True),
 )
 
 proposal_target = sa.Table(
@@ -86,7 +84,9 @@ class Proposal(Bilingual, TimestampMixin, db.Model):
 
     programme: Mapped[Programme] = relationship(back_populates="proposals")
     organisation_types = relationship(
-        "OrganisationType", secondary=proposal_organisation_type, order_by="OrganisationType.position"
+        "OrganisationType",
+        secondary=proposal_organisation_type,
+        order_by="OrganisationType.position",
     )
     targets = relationship("SdgTarget", secondary=proposal_target, order_by="SdgTarget.code")
     dimensions = relationship(

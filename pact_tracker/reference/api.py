@@ -15,8 +15,9 @@ from pact_tracker.reference.models import (
 )
 
 blueprint = Blueprint(
-    "reference", __name__, description="The lexicon: SDGs, organisation types, impact "
-    "dimensions, countries."
+    "reference",
+    __name__,
+    description="The lexicon: SDGs, organisation types, impact dimensions, countries.",
 )
 
 
