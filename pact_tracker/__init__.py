@@ -47,6 +47,7 @@ def _init_extensions(app: Flask) -> None:
     _import_models()
     db.init_app(app)
     database.configure_engine(app)
+    database.register_transaction_hooks(app)
     migrate.init_app(
         app,
         db,

@@ -52,7 +52,7 @@ def app(tmp_path_factory):
 
 
 class _ConnectionBoundSession(FlaskSession):
-    """Flask-SQLAlchemy's session picks an engine itself; this one keeps to the test's connection."""
+    """Keeps to the test's connection (Flask-SQLAlchemy's session would pick an engine)."""
 
     def get_bind(self, *args, **kwargs):
         return self.bind

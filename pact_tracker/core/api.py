@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import Flask, g, request
+from flask import Flask, g, jsonify, request
 from flask_smorest import abort
 
 from pact_tracker.core import permissions
@@ -74,4 +74,38 @@ def register_api(app: Flask) -> None:
     from pact_tracker.reference.api import blueprint as reference
 
     for blueprint in (reference, coalition, programmes, commitments):
-        api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
+        blueprint.register_error_handler(DomainError, _domain_error_response)
+        api.register_blueprint(blueprint, url_prefix="/api/v1")
+
+
+def _domain_error_response(error: DomainError):
+    """A service refused: the same JSON body flask-smorest gives its own errors."""
+    from pact_tracker.extensions import db
+
+    db.session.rollback()
+    body = {"code": error.status_code, "status": _status_phrase(error.status_code)}
+    body["message"] = error.message
+    if error.errors:
+        body["errors"] = {"json": error.errors}
+    return jsonify(body), error.status_code
+
+
+def _status_phrase(code: int) -> str:
+    from http import HTTPStatus
+
+    return HTTPStatus(code).phrase
+
+
+def paginate(query, pagination_parameters):
+    """Run ``query`` (a ``select``) for one page, telling flask-smorest the total count.
+
+    :param pagination_parameters: what ``@blueprint.paginate()`` passes the view.
+    """
+    from pact_tracker.extensions import db
+
+    count_query = db.select(db.func.count()).select_from(query.order_by(None).subquery())
+    pagination_parameters.item_count = db.session.scalar(count_query)
+    page = query.limit(pagination_parameters.page_size).offset(
+        pagination_parameters.first_item
+    )
+    return db.session.scalars(page).unique().all()

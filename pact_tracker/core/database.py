@@ -3,9 +3,27 @@
 from flask import Flask
 from sqlalchemy import event
 
+from pact_tracker.core.activity import commit
 from pact_tracker.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def register_transaction_hooks(app: Flask) -> None:
+    """End every request's transaction in one place.
+
+    Views and API handlers call services, which only flush. A response below
+    400 commits (and then sends the signals of what was recorded); anything
+    else rolls back, so a refused request leaves nothing half-written.
+    """
+
+    @app.after_request
+    def _end_transaction(response):
+        if response.status_code < 400:
+            commit()
+        else:
+            db.session.rollback()
+        return response
 
 
 def configure_engine(app: Flask) -> None:
