@@ -42,7 +42,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from pact_tracker.core import database
-    from pact_tracker.extensions import api, db, migrate
+    from pact_tracker.extensions import db, migrate
 
     _import_models()
     db.init_app(app)
@@ -55,7 +55,6 @@ def _init_extensions(app: Flask) -> None:
         render_as_batch=True,  # SQLite can only ALTER tables by copying them
         compare_type=True,
     )
-    api.init_app(app)
 
 
 def _import_models() -> None:

@@ -3,11 +3,10 @@
 from functools import wraps
 
 from flask import Flask, g, jsonify, request
-from flask_smorest import abort
+from flask_smorest import Api, abort
 
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError
-from pact_tracker.extensions import api
 
 #: OpenAPI security requirement for operations that need a token.
 BEARER = [{"bearerAuth": []}]
@@ -73,8 +72,10 @@ def register_api(app: Flask) -> None:
     from pact_tracker.programmes.api import blueprint as programmes
     from pact_tracker.reference.api import blueprint as reference
 
+    # flask-smorest keeps the OpenAPI spec on the Api object, so each app gets its own.
+    api = Api(app)
+    app.register_error_handler(DomainError, _domain_error_response)
     for blueprint in (reference, coalition, programmes, commitments):
-        blueprint.register_error_handler(DomainError, _domain_error_response)
         api.register_blueprint(blueprint, url_prefix="/api/v1")
 
 
@@ -105,7 +106,5 @@ def paginate(query, pagination_parameters):
 
     count_query = db.select(db.func.count()).select_from(query.order_by(None).subquery())
     pagination_parameters.item_count = db.session.scalar(count_query)
-    page = query.limit(pagination_parameters.page_size).offset(
-        pagination_parameters.first_item
-    )
+    page = query.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
     return db.session.scalars(page).unique().all()

@@ -1,0 +1,39 @@
+"""The application as a whole: configuration, health check, API documentation."""
+
+import pytest
+
+from pact_tracker import create_app
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.delenv("PACT_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="PACT_SECRET_KEY"):
+        create_app("production")
+
+
+def test_prefixed_environment_variables_override_the_config(monkeypatch):
+    monkeypatch.setenv("PACT_COALITION_NAME", "Test Coalition")
+    app = create_app({"PACT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["COALITION_NAME"] == "Test Coalition"
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_openapi_document_describes_the_api(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["info"]["title"] == "pact_tracker API"
+    assert "/api/v1/sdg/goals" in spec["paths"]
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_api_docs_are_served_from_vendored_assets(client):
+    page = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page
+    assert "//cdn" not in page and "unpkg.com" not in page
+    asset = client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js")
+    assert asset.status_code == 200 and len(asset.data) > 100_000
+    asset.close()
