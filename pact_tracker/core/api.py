@@ -75,6 +75,13 @@ def register_api(app: Flask) -> None:
     # flask-smorest keeps the OpenAPI spec on the Api object, so each app gets its own.
     api = Api(app)
     app.register_error_handler(DomainError, _domain_error_response)
+
+    @app.before_request
+    def _refuse_bad_credentials():
+        # Even on public reads, a wrong token is an error the client must hear about.
+        if request.path.startswith("/api/v1/") and "Authorization" in request.headers:
+            api_user()
+
     for blueprint in (reference, coalition, programmes, commitments):
         api.register_blueprint(blueprint, url_prefix="/api/v1")
 
