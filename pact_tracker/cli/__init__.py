@@ -21,3 +21,11 @@ def init_command():
     commit()
     for kind, count in counts.items():
         click.echo(f"{kind}: {count}")
+
+
+from pact_tracker.cli.exports import export_group  # noqa: E402 - commands attach to pact above
+from pact_tracker.cli.users import token_group, user_group  # noqa: E402
+
+pact.add_command(user_group)
+pact.add_command(token_group)
+pact.add_command(export_group)

@@ -1,0 +1,343 @@
+"""CSV imports: every row valid, or nothing written.
+
+The machinery is the same for every kind of row. The file is read and its
+header checked before any row; then each row is parsed into the data a
+service takes and handed to that service inside a SAVEPOINT, so that a bad
+row leaves no trace while the good ones stay visible to the rows after them
+(a duplicate within the file is caught). Every error is collected with the
+CSV line it came from (the header is line 1). Only when no row failed, and
+this is not a dry run, is the transaction committed.
+"""
+
+import csv
+import io
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any
+
+import click
+from flask import current_app
+from sqlalchemy.exc import DataError, IntegrityError
+
+from pact_tracker.core.activity import commit
+from pact_tracker.core.errors import DomainError, InvalidInput
+from pact_tracker.core.exports import LIST_SEPARATOR, restore
+from pact_tracker.extensions import db
+
+#: Largest file accepted, unless the ``IMPORT_MAX_BYTES`` setting says otherwise.
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+
+class ImportFileError(click.ClickException):
+    """The file as a whole cannot be imported: unreadable, empty, too large, bad header."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column an import understands."""
+
+    name: str
+    #: A required column must be in the header (its cells may still be optional).
+    required: bool = False
+    #: One line for ``--help``.
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    #: The column (or service field) at fault; None when the row as a whole is.
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.field:
+            return f"line {self.line}: {self.field}: {self.message}"
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    #: Line of the file the record starts on.
+    line: int
+    values: dict[str, str]
+    #: Set when the record cannot be read as a row of this header.
+    problem: str | None = None
+
+
+@dataclass
+class ImportResult:
+    rows: int
+    dry_run: bool
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def columns_help(columns: Sequence[Column]) -> str:
+    """The column list for a command's ``--help``, kept as written (``\\b``)."""
+    lines = ["\b", "Columns (* = required in the header):"]
+    width = max(len(column.name) for column in columns) + 2
+    for column in columns:
+        mark = "*" if column.required else " "
+        lines.append(f"  {mark} {column.name.ljust(width)}{column.help}")
+    return "\n".join(lines)
+
+
+def read_csv(path: str, columns: Sequence[Column]) -> list[CsvRow]:
+    """Read ``path`` (UTF-8, BOM tolerated) into rows keyed by column name.
+
+    Raises :class:`ImportFileError` for a file that is empty, too large, not
+    UTF-8 or not CSV, and for a header with missing, unknown or repeated
+    columns, before any row is looked at.
+    """
+    limit = current_app.config.get("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+    size = os.path.getsize(path)
+    if size > limit:
+        raise ImportFileError(
+            f"{path} is {_megabytes(size)}; the largest file accepted is {_megabytes(limit)}. "
+            "Split it into several files."
+        )
+    with open(path, "rb") as file:
+        raw = file.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ImportFileError(
+            f"line {line}: the file is not UTF-8 text; save it as CSV UTF-8."
+        ) from error
+    if not text.strip():
+        raise ImportFileError(f"{path} is empty: expected a header line and at least one row.")
+
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+        names = [name.strip().lower() for name in header]
+        _check_header(names, columns)
+        rows = _records(reader, names)
+    except csv.Error as error:
+        raise ImportFileError(f"line {reader.line_num}: not valid CSV ({error}).") from error
+    if not rows:
+        raise ImportFileError(f"{path} has a header but no rows.")
+    return rows
+
+
+def _records(reader, names: list[str]) -> list[CsvRow]:
+    rows = []
+    start = reader.line_num + 1
+    for record in reader:
+        line, start = start, reader.line_num + 1
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(names):
+            problem = f"the row has {len(record)} fields but the header has {len(names)}"
+            rows.append(CsvRow(line, {}, problem))
+            continue
+        values = {name: restore(cell) for name, cell in zip(names, record, strict=True)}
+        rows.append(CsvRow(line, values))
+    return rows
+
+
+def _check_header(names: list[str], columns: Sequence[Column]) -> None:
+    known = {column.name for column in columns}
+    problems = []
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        problems.append(f"repeated columns: {', '.join(repeated)}")
+    missing = [column.name for column in columns if column.required and column.name not in names]
+    if missing:
+        problems.append(f"missing columns: {', '.join(missing)}")
+    unknown = [name or "(blank)" for name in names if name not in known]
+    if unknown:
+        problems.append(f"unknown columns: {', '.join(unknown)}")
+    if problems:
+        raise ImportFileError(
+            "line 1 (header): "
+            + "; ".join(problems)
+            + f". Expected columns: {', '.join(column.name for column in columns)}."
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def import_rows(
+    rows: Sequence[CsvRow],
+    handle: Callable[[dict[str, str]], Any],
+    *,
+    dry_run: bool = False,
+    label: str = "Importing",
+) -> ImportResult:
+    """Hand every row to ``handle``, each in a SAVEPOINT; commit only if all succeed.
+
+    ``handle`` parses the row and calls a service. It reports bad input by
+    raising :class:`DomainError` (``InvalidInput`` with ``errors`` naming the
+    columns); the database refusing a row is reported the same way.
+    Nothing is committed when any row failed, or on a dry run.
+    """
+    result = ImportResult(rows=len(rows), dry_run=dry_run)
+    with click.progressbar(rows, label=label, file=click.get_text_stream("stderr")) as bar:
+        for row in bar:
+            result.errors.extend(_import_row(row, handle))
+    if result.ok and not dry_run:
+        commit()
+    else:
+        db.session.rollback()
+    return result
+
+
+def _import_row(row: CsvRow, handle: Callable[[dict[str, str]], Any]) -> list[RowError]:
+    if row.problem:
+        return [RowError(row.line, None, row.problem)]
+    try:
+        with db.session.begin_nested():
+            handle(row.values)
+    except DomainError as error:
+        if not error.errors:
+            return [RowError(row.line, None, error.message)]
+        return [
+            RowError(row.line, name, message)
+            for name, messages in error.errors.items()
+            for message in _messages(messages)
+        ]
+    except (IntegrityError, DataError) as error:
+        reason = str(error.orig).strip().splitlines()[0]
+        return [RowError(row.line, None, f"the database refused the row: {reason}")]
+    return []
+
+
+def _messages(messages) -> Iterable[str]:
+    """Flatten a service's messages, which may nest per list item (``{0: [...]}``)."""
+    if isinstance(messages, str):
+        yield messages
+    elif isinstance(messages, dict):
+        for key, inner in messages.items():
+            for message in _messages(inner):
+                yield f"{key}: {message}"
+    else:
+        for inner in messages:
+            yield from _messages(inner)
+
+
+def report(result: ImportResult, kind: str) -> None:
+    """Tell the user what happened; exit with status 1 if any row was refused."""
+    if result.errors:
+        for error in result.errors:
+            click.echo(str(error), err=True)
+        bad_lines = len({error.line for error in result.errors})
+        raise click.ClickException(
+            f"{bad_lines} of {result.rows} rows are invalid; nothing was imported."
+        )
+    if result.dry_run:
+        click.echo(f"Dry run: all {result.rows} {kind} are valid and would be imported.")
+    else:
+        click.echo(f"Imported {result.rows} {kind}.")
+
+
+class RowFields:
+    """Typed reading of one row's cells that collects every error instead of stopping.
+
+    Each reader returns None for an empty or absent cell (after recording an
+    error when the cell is required); :meth:`check` raises them all at once.
+    """
+
+    def __init__(self, values: dict[str, str]):
+        self.values = values
+        self.errors: dict[str, list[str]] = {}
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+    def check(self) -> None:
+        """Raise :class:`InvalidInput` naming every bad cell read so far."""
+        if self.errors:
+            raise InvalidInput("Invalid row.", errors=self.errors)
+
+    def _cell(self, name: str, required: bool) -> str | None:
+        cell = self.values.get(name, "")
+        if cell.strip():
+            return cell.strip()
+        if required:
+            self.error(name, "is required")
+        return None
+
+    def text(self, name: str, *, required: bool = False) -> str | None:
+        return self._cell(name, required)
+
+    def date(self, name: str, *, required: bool = False) -> date | None:
+        cell = self._cell(name, required)
+        if cell is None:
+            return None
+        try:
+            return date.fromisoformat(cell)
+        except ValueError:
+            self.error(name, f"{cell!r} is not a date (YYYY-MM-DD)")
+            return None
+
+    def instant(self, name: str, *, required: bool = False) -> datetime | None:
+        """An ISO 8601 instant; a date means its midnight and no offset means UTC."""
+        cell = self._cell(name, required)
+        if cell is None:
+            return None
+        try:
+            value = datetime.fromisoformat(cell)
+        except ValueError:
+            self.error(name, f"{cell!r} is not a date or time (ISO 8601)")
+            return None
+        if len(cell) == 10:
+            value = datetime.combine(value.date(), time.min)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def decimal(self, name: str, *, required: bool = False) -> Decimal | None:
+        cell = self._cell(name, required)
+        if cell is None:
+            return None
+        try:
+            value = Decimal(cell)
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            self.error(name, f"{cell!r} is not a number (use . for decimals)")
+            return None
+        return value
+
+    def integer(self, name: str, *, required: bool = False) -> int | None:
+        cell = self._cell(name, required)
+        if cell is None:
+            return None
+        try:
+            return int(cell)
+        except ValueError:
+            self.error(name, f"{cell!r} is not a whole number")
+            return None
+
+    def choice(self, name: str, enum: type[Enum], *, required: bool = False) -> str | None:
+        """One of the values of ``enum``."""
+        cell = self._cell(name, required)
+        if cell is None:
+            return None
+        allowed = [member.value for member in enum]
+        if cell not in allowed:
+            self.error(name, f"{cell!r} is not one of {', '.join(allowed)}")
+            return None
+        return cell
+
+    def items(self, name: str) -> list[str]:
+        """Values separated by ``;`` (empty items ignored)."""
+        cell = self._cell(name, False) or ""
+        return [item.strip() for item in cell.split(LIST_SEPARATOR) if item.strip()]
+
+
+def without_none(data: dict[str, Any]) -> dict[str, Any]:
+    """Drop the keys of empty cells, so that the service's defaults apply."""
+    return {key: value for key, value in data.items() if value is not None}
