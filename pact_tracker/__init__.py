@@ -59,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _import_models() -> None:
     """Import every model module so that the metadata (and Alembic) sees all tables."""
+    from pact_tracker.auth import models as _auth  # noqa: F401
     from pact_tracker.coalition import models as _coalition  # noqa: F401
     from pact_tracker.commitments import models as _commitments  # noqa: F401
     from pact_tracker.core import activity as _activity  # noqa: F401
@@ -67,12 +68,16 @@ def _import_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from pact_tracker.auth.views import blueprint as auth_blueprint
+    from pact_tracker.core.api import register_api
     from pact_tracker.core.views import blueprint as core_blueprint
+    from pact_tracker.core.web import init_web
 
     app.register_blueprint(core_blueprint)
-    from pact_tracker.core.api import register_api
-
+    app.register_blueprint(auth_blueprint)
     register_api(app)
+    # After the API: the web error handler wraps flask-smorest's JSON one.
+    init_web(app)
 
 
 def _register_cli(app: Flask) -> None:

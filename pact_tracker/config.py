@@ -42,7 +42,18 @@ class Config:
     MAX_PAGE_SIZE = 100
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    #: Cookies are marked Secure when the site is served over HTTPS (see BASE_URL).
+    PREFERRED_URL_SCHEME = "http"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGN_IN_RATE_LIMIT = "10 per minute;50 per hour"
+
     BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
     LANGUAGES = ("en", "fr")
     COALITION_NAME = "Pact for Impact"
     BASE_URL = "http://127.0.0.1:5000"
@@ -61,8 +72,8 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-only"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    #: Functional tests post forms directly; a dedicated test turns CSRF back on.
     WTF_CSRF_ENABLED = False
-    RATELIMIT_ENABLED = False
 
 
 class ProductionConfig(Config):

@@ -4,8 +4,13 @@ flask-smorest's ``Api`` is the exception: it holds the app's OpenAPI document,
 so ``core.api.register_api`` makes one per app.
 """
 
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -25,3 +30,8 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
+babel = Babel()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+#: No default limits: each route that needs one (sign-in, anything that sends mail) says so.
+limiter = Limiter(key_func=get_remote_address)

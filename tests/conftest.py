@@ -11,6 +11,8 @@ import os
 from datetime import date, timedelta
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
 
 from pact_tracker import create_app
@@ -19,6 +21,7 @@ from pact_tracker.commitments.models import Commitment, CommitmentStatus, Indica
 from pact_tracker.core.tokens import issue_token
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db as _db
+from pact_tracker.extensions import limiter
 from pact_tracker.programmes.models import Programme, Proposal, ProposalIndicator
 from pact_tracker.reference.models import ImpactDimension, OrganisationType, SdgGoal, SdgTarget
 from pact_tracker.reference.services import load_reference_data
@@ -33,12 +36,26 @@ def _database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
+class _IsolatedClient(FlaskClient):
+    """A test client whose every request starts with an empty ``g``, as in production.
+
+    The ``db`` fixture keeps an app context open for the test body and Flask
+    reuses it for requests, so without this the signed-in user, the language or
+    the API user cached in ``g`` would leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     """One application for the whole run, with the schema and lexicon in place."""
     app = create_app(
         {"PACT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory)}
     )
+    app.test_client_class = _IsolatedClient
     with app.app_context():
         _db.drop_all()
         _db.create_all()
@@ -83,6 +100,12 @@ def db(app):
             _db.session = original_session
             transaction.rollback()
             connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate limits are on in tests (they are tested); each test starts with a clean slate."""
+    limiter.reset()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
-"""Routes that belong to no domain: the health check."""
+"""Routes that belong to no domain: the home page and the health check."""
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 
 from pact_tracker.extensions import db
@@ -19,3 +19,11 @@ def healthz():
         database = "unreachable"
     status = "ok" if database == "ok" else "degraded"
     return jsonify(status=status, database=database), 200 if status == "ok" else 503
+
+
+@blueprint.get("/")
+def home():
+    """The coalition at a glance."""
+    from pact_tracker.core.figures import coalition_figures
+
+    return render_template("core/home.html", figures=coalition_figures())

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ad78d1a55646
+Revision ID: fa6726637c24
 Revises: 
-Create Date: 2026-11-23 19:23:48.240045
+Create Date: 2026-11-23 19:34:31.665763
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import pact_tracker.core.types
 
 
 # revision identifiers, used by Alembic.
-revision = 'ad78d1a55646'
+revision = 'fa6726637c24'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -140,6 +140,29 @@ def upgrade():
     )
     with op.batch_alter_table('subdivision', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_subdivision_country_code'), ['country_code'], unique=False)
+
+    op.create_table('totp_credential',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('secret', sa.String(length=64), nullable=False),
+    sa.Column('confirmed_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_used_step', sa.BigInteger(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_totp_credential_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_totp_credential'))
+    )
+    op.create_table('user_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('user_agent', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_user_session_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_session')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_user_session_token_hash'))
+    )
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_session_user_id'), ['user_id'], unique=False)
 
     op.create_table('proposal_dimension',
     sa.Column('proposal_id', sa.Integer(), nullable=False),
@@ -510,6 +533,11 @@ def downgrade():
 
     op.drop_table('proposal_indicator')
     op.drop_table('proposal_dimension')
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
+
+    op.drop_table('user_session')
+    op.drop_table('totp_credential')
     with op.batch_alter_table('subdivision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_subdivision_country_code'))
 

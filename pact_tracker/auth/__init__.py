@@ -1,0 +1,1 @@
+"""Signing in and out: passwords, server-side sessions, two-factor codes."""

@@ -1,0 +1,116 @@
+"""What every HTML page shares: language, security headers, error pages, sign-in loading."""
+
+from flask import Flask, g, render_template, request, session
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from pact_tracker.extensions import babel, csrf, limiter, login_manager
+
+LOCALE_COOKIE = "pact_locale"
+ONE_YEAR = 365 * 24 * 3600
+
+
+def init_web(app: Flask) -> None:
+    """Bind the web extensions and the hooks every page relies on."""
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    # Sessions are checked against the server-side row instead (auth.models.UserSession).
+    login_manager.session_protection = None
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(_load_user)
+    app.after_request(_set_security_headers)
+    app.context_processor(_template_globals)
+    _replace_error_handler(app)
+
+
+def select_locale() -> str:
+    """The language of the page: the person's choice, remembered, then the browser's."""
+    languages = _languages()
+    chosen = session.get("locale") or request.cookies.get(LOCALE_COOKIE)
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def remember_locale(response, locale: str):
+    """Keep a language choice in the session and in a long-lived cookie."""
+    session["locale"] = locale
+    response.set_cookie(
+        LOCALE_COOKIE,
+        locale,
+        max_age=ONE_YEAR,
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure,
+    )
+    return response
+
+
+def _languages() -> tuple[str, ...]:
+    from flask import current_app
+
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def _load_user(user_id: str):
+    from pact_tracker.auth.services import session_user
+
+    if not user_id.isdigit():
+        return None
+    # None when the session was ended (sign-out, password change) or the person
+    # deactivated: the next request is anonymous, wherever the cookie was copied.
+    return session_user(int(user_id), session.get("sid"))
+
+
+def _template_globals():
+    return {"current_locale": str(get_locale()), "languages": _languages()}
+
+
+def _content_security_policy() -> str:
+    script_src = "'self'"
+    if request.path.startswith("/api/v1/docs"):
+        # flask-smorest's Swagger UI page starts the UI with an inline script.
+        script_src += " 'unsafe-inline'"
+    return (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+        f"script-src {script_src}; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def _set_security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", _content_security_policy())
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
+    return response
+
+
+def _replace_error_handler(app: Flask) -> None:
+    """JSON errors for the API (flask-smorest's), HTML pages for everything else."""
+    api_handler = app.error_handler_spec[None][None].get(HTTPException)
+
+    def handle_http_exception(error: HTTPException):
+        if request.path.startswith("/api/") and api_handler is not None:
+            return api_handler(error)
+        template = (
+            f"errors/{error.code}.html"
+            if error.code in (403, 404, 413, 429)
+            else ("errors/generic.html")
+        )
+        g.error = error
+        return render_template(template, error=error), error.code
+
+    app.register_error_handler(HTTPException, handle_http_exception)
