@@ -1,0 +1,55 @@
+"""Services of the commitments domain: plain functions that flush and never commit.
+
+Split by concern (authoring, workflow, SMART check, progress, queries); every
+public name is importable from ``pact_tracker.commitments.services``.
+"""
+
+from pact_tracker.commitments.services.authoring import create_commitment, update_commitment
+from pact_tracker.commitments.services.progress import (
+    assess_commitment,
+    correct_update,
+    report_progress,
+)
+from pact_tracker.commitments.services.queries import (
+    HistoryEntry,
+    assessments_of,
+    commitment_history,
+    commitments_query,
+    updates_of,
+    visible_to,
+)
+from pact_tracker.commitments.services.smart import SmartReport, smart_check
+from pact_tracker.commitments.services.workflow import (
+    approve_commitment,
+    change_status,
+    close_commitment,
+    publish_commitment,
+    refresh_schedule,
+    request_changes,
+    submit_commitment,
+    withdraw_commitment,
+)
+
+__all__ = [
+    "HistoryEntry",
+    "SmartReport",
+    "approve_commitment",
+    "assess_commitment",
+    "assessments_of",
+    "change_status",
+    "close_commitment",
+    "commitment_history",
+    "commitments_query",
+    "correct_update",
+    "create_commitment",
+    "publish_commitment",
+    "refresh_schedule",
+    "report_progress",
+    "request_changes",
+    "smart_check",
+    "submit_commitment",
+    "update_commitment",
+    "updates_of",
+    "visible_to",
+    "withdraw_commitment",
+]

@@ -1,0 +1,326 @@
+"""The progress log (append-only: a correction is a new row) and reviewers' assessments."""
+
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from sqlalchemy.exc import IntegrityError
+
+from pact_tracker.commitments.models import (
+    REPORTING_STATUSES,
+    Assessment,
+    AssessmentLevel,
+    Commitment,
+    CommitmentStatus,
+    Evidence,
+    EvidenceKind,
+    IndicatorValue,
+    ProgressStatus,
+    ProgressUpdate,
+    UpdateSource,
+)
+from pact_tracker.commitments.services import _input as check
+from pact_tracker.commitments.services.workflow import refresh_schedule
+from pact_tracker.core import activity
+from pact_tracker.core.errors import InvalidTransition
+from pact_tracker.core.types import utcnow
+from pact_tracker.extensions import db
+from pact_tracker.reference.models import ImpactDimension
+
+PROGRESS_FIELDS = frozenset(
+    {
+        "status",
+        "percent_complete",
+        "narrative",
+        "reported_at",
+        "indicator_values",
+        "evidence",
+        "milestones_done",
+    }
+)
+CORRECTION_FIELDS = PROGRESS_FIELDS - {"reported_at"}
+EVIDENCE_FIELDS = frozenset({"kind", "dimension_code", "title", "description", "url"})
+
+
+def report_progress(
+    commitment: Commitment, data: dict, actor, *, source=UpdateSource.web
+) -> ProgressUpdate:
+    """Append a progress update to an approved commitment.
+
+    :param data: ``status`` and optionally ``percent_complete``, ``narrative``
+        (Markdown, kept as written), ``reported_at`` (default now; neither in the
+        future nor before approval), ``indicator_values``, ``evidence`` and
+        ``milestones_done`` (ids of milestones this report marks as done).
+    """
+    _require_reporting(commitment)
+    now = utcnow()
+    errors = check.Errors()
+    check.refuse_unknown(data, set(PROGRESS_FIELDS), errors)
+    reported_at = _reported_at(commitment, data.get("reported_at"), now, errors)
+    fields = _clean(commitment, data, errors)
+    errors.raise_if_any("The progress update was not recorded.")
+
+    update = _append(commitment, fields, actor, source, reported_at=reported_at, recorded_at=now)
+    _mark_milestones_done(commitment, fields["milestones_done"], reported_at)
+    refresh_schedule(commitment)
+    activity.record(
+        "progress.reported",
+        update,
+        actor=actor,
+        signatory_id=commitment.signatory_id,
+        payload={"commitment_id": commitment.id, "source": str(update.source)},
+    )
+    return update
+
+
+def correct_update(
+    update: ProgressUpdate, data: dict, actor, *, reason: str, source=UpdateSource.web
+) -> ProgressUpdate:
+    """Record a correction of ``update``: a new row superseding it, with its ``reported_at``.
+
+    Fields left out of ``data`` are carried over from ``update``; the original
+    row is never changed.
+    """
+    commitment = update.commitment
+    _require_reporting(commitment)
+    if update.superseded_by is not None:
+        raise InvalidTransition(
+            f"Update {update.id} has already been corrected by update "
+            f"{update.superseded_by.id}; correct that one instead."
+        )
+    errors = check.Errors()
+    check.refuse_unknown(data, set(CORRECTION_FIELDS), errors)
+    reason = check.text(reason, "reason", errors, required=True)
+    merged = {**_carried_over(update), **data}
+    fields = _clean(commitment, merged, errors)
+    errors.raise_if_any("The correction was not recorded.")
+
+    now = utcnow()
+    try:
+        with db.session.begin_nested():
+            correction = _append(
+                commitment,
+                fields,
+                actor,
+                source,
+                reported_at=update.reported_at,
+                recorded_at=max(now, update.recorded_at),
+                supersedes=update,
+                reason=reason,
+            )
+    except IntegrityError:
+        # Someone corrected the same update at the same moment: the UNIQUE chain kept one.
+        raise InvalidTransition(
+            f"Update {update.id} has just been corrected by someone else."
+        ) from None
+    _mark_milestones_done(commitment, fields["milestones_done"], update.reported_at)
+    refresh_schedule(commitment)
+    activity.record(
+        "progress.corrected",
+        correction,
+        actor=actor,
+        signatory_id=commitment.signatory_id,
+        payload={
+            "commitment_id": commitment.id,
+            "supersedes_id": update.id,
+            "reason": reason,
+            "source": str(correction.source),
+        },
+    )
+    return correction
+
+
+def assess_commitment(commitment: Commitment, level, comment: str, actor) -> Assessment:
+    """Record a reviewer's view of how complete the commitment is."""
+    if commitment.status in (CommitmentStatus.draft, CommitmentStatus.withdrawn):
+        raise InvalidTransition(
+            f"A {commitment.status} commitment cannot be assessed; it must be submitted first."
+        )
+    errors = check.Errors()
+    level = check.choice(level, AssessmentLevel, "level", errors, required=True)
+    comment = check.text(comment, "comment", errors)
+    errors.raise_if_any("The assessment was not recorded.")
+    assessment = Assessment(
+        commitment=commitment,
+        assessor_id=actor.id if actor is not None else None,
+        level=level,
+        comment=comment or "",
+        assessed_at=utcnow(),
+    )
+    db.session.add(assessment)
+    db.session.flush()
+    activity.record(
+        "commitment.assessed",
+        commitment,
+        actor=actor,
+        signatory_id=commitment.signatory_id,
+        payload={"assessment_id": assessment.id, "level": str(level)},
+    )
+    return assessment
+
+
+def _require_reporting(commitment: Commitment) -> None:
+    if commitment.status not in REPORTING_STATUSES:
+        raise InvalidTransition(
+            f"Progress can only be reported on an approved commitment; "
+            f"this one is {str(commitment.status).replace('_', ' ')}."
+        )
+
+
+def _reported_at(commitment: Commitment, value, now, errors: check.Errors):
+    moment = check.instant(value, "reported_at", errors)
+    if moment is None:
+        return now if "reported_at" not in errors else None
+    if moment > now:
+        errors.add("reported_at", "A report cannot speak for a moment in the future.")
+    earliest = commitment.approved_at or commitment.created_at
+    if earliest is not None and moment < earliest:
+        errors.add(
+            "reported_at",
+            f"A report cannot speak for a moment before the commitment was approved "
+            f"({earliest.isoformat(timespec='minutes')}).",
+        )
+    return moment
+
+
+def _carried_over(update: ProgressUpdate) -> dict:
+    return {
+        "status": update.status,
+        "percent_complete": update.percent_complete,
+        "narrative": update.narrative,
+        "indicator_values": [
+            {"indicator_id": value.indicator_id, "value": value.value} for value in update.values
+        ],
+        "evidence": [
+            {field: getattr(item, field) for field in EVIDENCE_FIELDS} for item in update.evidence
+        ],
+    }
+
+
+def _clean(commitment: Commitment, data: dict, errors: check.Errors) -> dict:
+    fields = {
+        "status": check.choice(data.get("status"), ProgressStatus, "status", errors, required=True),
+        "percent_complete": check.integer(
+            data.get("percent_complete"), "percent_complete", errors, minimum=0, maximum=100
+        ),
+        "narrative": _narrative(data.get("narrative"), errors),
+        "indicator_values": _indicator_values(commitment, data.get("indicator_values"), errors),
+        "evidence": _evidence(data.get("evidence"), errors),
+        "milestones_done": _milestones_done(commitment, data.get("milestones_done"), errors),
+    }
+    return fields
+
+
+def _narrative(value, errors: check.Errors) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or "\x00" in value:
+        errors.add("narrative", "Must be text without NUL characters.")
+        return ""
+    return value
+
+
+def _indicator_values(
+    commitment: Commitment, raw, errors: check.Errors
+) -> list[tuple[int, Decimal]]:
+    rows = check.items(raw, "indicator_values", errors) or []
+    own = {indicator.id for indicator in commitment.indicators}
+    values: list[tuple[int, Decimal]] = []
+    for n, row in enumerate(rows):
+        prefix = f"indicator_values[{n}]"
+        for key in sorted(set(row) - {"indicator_id", "value"}):
+            errors.add(f"{prefix}.{key}", "Unknown field.")
+        indicator_id = check.identifier(
+            row.get("indicator_id"), f"{prefix}.indicator_id", errors, required=True
+        )
+        value = check.decimal(row.get("value"), f"{prefix}.value", errors, required=True)
+        if indicator_id is not None and indicator_id not in own:
+            errors.add(
+                f"{prefix}.indicator_id",
+                f"Indicator {indicator_id} is not one of this commitment's.",
+            )
+        elif indicator_id in {seen for seen, _ in values}:
+            errors.add(f"{prefix}.indicator_id", f"Indicator {indicator_id} is given twice.")
+        elif indicator_id is not None and value is not None:
+            values.append((indicator_id, value))
+    return values
+
+
+def _evidence(raw, errors: check.Errors) -> list[dict]:
+    rows = check.items(raw, "evidence", errors) or []
+    cleaned = []
+    for n, row in enumerate(rows):
+        prefix = f"evidence[{n}]"
+        for key in sorted(set(row) - EVIDENCE_FIELDS):
+            errors.add(f"{prefix}.{key}", "Unknown field.")
+        item = {
+            "kind": check.choice(
+                row.get("kind"), EvidenceKind, f"{prefix}.kind", errors, required=True
+            ),
+            "title": check.text(
+                row.get("title"), f"{prefix}.title", errors, max_length=200, required=True
+            ),
+            "description": check.text(row.get("description"), f"{prefix}.description", errors)
+            or "",
+            "url": check.text(row.get("url"), f"{prefix}.url", errors, max_length=500),
+            "dimension_code": check.text(
+                row.get("dimension_code"), f"{prefix}.dimension_code", errors, max_length=40
+            ),
+        }
+        if item["url"] is not None:
+            parts = urlsplit(item["url"])
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                errors.add(f"{prefix}.url", "Must be an http or https address.")
+        if item["dimension_code"] is not None and (
+            db.session.get(ImpactDimension, item["dimension_code"]) is None
+        ):
+            errors.add(f"{prefix}.dimension_code", f"Unknown code {item['dimension_code']!r}.")
+        cleaned.append(item)
+    return cleaned
+
+
+def _milestones_done(commitment: Commitment, raw, errors: check.Errors) -> list[int]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list | tuple):
+        errors.add("milestones_done", "Must be a list of milestone ids.")
+        return []
+    own = {milestone.id for milestone in commitment.milestones}
+    ids = []
+    for n, value in enumerate(raw):
+        number = check.identifier(value, f"milestones_done[{n}]", errors, required=True)
+        if number is not None and number not in own:
+            errors.add(
+                f"milestones_done[{n}]", f"Milestone {number} is not one of this commitment's."
+            )
+        elif number is not None and number not in ids:
+            ids.append(number)
+    return ids
+
+
+def _append(
+    commitment, fields, actor, source, *, reported_at, recorded_at, supersedes=None, reason=None
+):
+    update = ProgressUpdate(
+        commitment=commitment,
+        author_id=actor.id if actor is not None else None,
+        reported_at=reported_at,
+        recorded_at=recorded_at,
+        status=fields["status"],
+        percent_complete=fields["percent_complete"],
+        narrative=fields["narrative"],
+        source=UpdateSource(source),
+        supersedes=supersedes,
+        correction_reason=reason,
+        values=[IndicatorValue(indicator_id=i, value=v) for i, v in fields["indicator_values"]],
+        evidence=[Evidence(**item) for item in fields["evidence"]],
+    )
+    db.session.add(update)
+    db.session.flush()
+    return update
+
+
+def _mark_milestones_done(commitment: Commitment, ids: list[int], reported_at) -> None:
+    for milestone in commitment.milestones:
+        if milestone.id in ids and milestone.done_on is None:
+            milestone.done_on = reported_at.date()
+    db.session.flush()

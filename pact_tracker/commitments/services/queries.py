@@ -1,0 +1,156 @@
+"""Reading commitments: who sees which, list filters, and the history of one commitment."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from pact_tracker.coalition.models import Signatory, SignatoryStatus
+from pact_tracker.commitments.models import (
+    Assessment,
+    Commitment,
+    CommitmentStatus,
+    ProgressUpdate,
+    StatusChange,
+    commitment_dimension,
+    commitment_target,
+)
+from pact_tracker.core import permissions
+from pact_tracker.extensions import db
+from pact_tracker.programmes.models import Programme
+from pact_tracker.reference.models import SdgTarget
+
+
+def visible_to(user) -> sa.ColumnElement[bool]:
+    """SQL twin of ``permissions.can_view_commitment``, for lists."""
+    if permissions.is_secretariat(user):
+        return sa.true()
+    public = sa.and_(
+        Commitment.is_published,
+        Commitment.signatory_id.in_(
+            sa.select(Signatory.id).where(Signatory.status == SignatoryStatus.approved)
+        ),
+    )
+    clauses = [public]
+    if user is not None and user.active and user.signatory_ids:
+        clauses.append(Commitment.signatory_id.in_(sorted(user.signatory_ids)))
+    if permissions.is_organiser(user):
+        clauses.append(Commitment.status != CommitmentStatus.draft)
+    return sa.or_(*clauses)
+
+
+def commitments_query(user, filters: dict) -> sa.Select:
+    """The commitments ``user`` may see, filtered, newest first.
+
+    :param filters: any of ``signatory`` (slug), ``programme`` (code), ``goal``,
+        ``target``, ``organisation_type``, ``country``, ``status``,
+        ``reporting_state``, ``dimension``.
+    """
+    query = sa.select(Commitment).where(visible_to(user))
+    if "signatory" in filters or "organisation_type" in filters:
+        signatories = sa.select(Signatory.id)
+        if "signatory" in filters:
+            signatories = signatories.where(Signatory.slug == filters["signatory"])
+        if "organisation_type" in filters:
+            signatories = signatories.where(
+                Signatory.organisation_type_code == filters["organisation_type"]
+            )
+        query = query.where(Commitment.signatory_id.in_(signatories))
+    if "programme" in filters:
+        query = query.where(
+            Commitment.programme_id.in_(
+                sa.select(Programme.id).where(Programme.code == filters["programme"])
+            )
+        )
+    if "goal" in filters:
+        query = query.where(
+            Commitment.id.in_(
+                sa.select(commitment_target.c.commitment_id)
+                .join(SdgTarget, SdgTarget.code == commitment_target.c.target_code)
+                .where(SdgTarget.goal_number == filters["goal"])
+            )
+        )
+    if "target" in filters:
+        query = query.where(
+            Commitment.id.in_(
+                sa.select(commitment_target.c.commitment_id).where(
+                    commitment_target.c.target_code == filters["target"]
+                )
+            )
+        )
+    if "dimension" in filters:
+        query = query.where(
+            Commitment.id.in_(
+                sa.select(commitment_dimension.c.commitment_id).where(
+                    commitment_dimension.c.dimension_code == filters["dimension"]
+                )
+            )
+        )
+    if "country" in filters:
+        query = query.where(Commitment.country_code == filters["country"].upper())
+    if "status" in filters:
+        query = query.where(Commitment.status == filters["status"])
+    if "reporting_state" in filters:
+        query = query.where(Commitment.reporting_state == str(filters["reporting_state"]))
+    return query.order_by(Commitment.created_at.desc(), Commitment.id.desc())
+
+
+def updates_of(commitment: Commitment) -> list[ProgressUpdate]:
+    """Every progress update of ``commitment``, corrections included, newest report first."""
+    return db.session.scalars(
+        sa.select(ProgressUpdate)
+        .where(ProgressUpdate.commitment_id == commitment.id)
+        .order_by(
+            ProgressUpdate.reported_at.desc(),
+            ProgressUpdate.recorded_at.desc(),
+            ProgressUpdate.id.desc(),
+        )
+    ).all()
+
+
+def assessments_of(commitment: Commitment) -> list[Assessment]:
+    return db.session.scalars(
+        sa.select(Assessment)
+        .where(Assessment.commitment_id == commitment.id)
+        .order_by(Assessment.assessed_at.desc(), Assessment.id.desc())
+    ).all()
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a commitment's timeline."""
+
+    #: ``status_change``, ``progress_update``, ``correction`` or ``assessment``.
+    kind: str
+    at: datetime
+    subject: StatusChange | ProgressUpdate | Assessment
+
+
+_KIND_ORDER = {"status_change": 0, "progress_update": 1, "correction": 1, "assessment": 2}
+
+
+def commitment_history(commitment: Commitment) -> list[HistoryEntry]:
+    """The timeline of ``commitment``: status changes, updates and their corrections, assessments.
+
+    Each entry is placed at the moment it was recorded, so a correction shows
+    where it was made and names (``subject.supersedes_id``) the update it replaces.
+    """
+    entries = [
+        HistoryEntry("status_change", change.changed_at, change)
+        for change in db.session.scalars(
+            sa.select(StatusChange).where(StatusChange.commitment_id == commitment.id)
+        )
+    ]
+    entries += [
+        HistoryEntry(
+            "correction" if update.supersedes_id is not None else "progress_update",
+            update.recorded_at,
+            update,
+        )
+        for update in updates_of(commitment)
+    ]
+    entries += [
+        HistoryEntry("assessment", assessment.assessed_at, assessment)
+        for assessment in assessments_of(commitment)
+    ]
+    return sorted(entries, key=lambda e: (e.at, _KIND_ORDER[e.kind], e.subject.id))

@@ -1,0 +1,171 @@
+"""The commitment workflow: every change of status goes through :func:`change_status`."""
+
+from sqlalchemy.orm import aliased
+
+from pact_tracker.commitments.models import (
+    CLOSED_STATUSES,
+    COMMITMENT_TRANSITIONS,
+    REPORTING_STATUSES,
+    Commitment,
+    CommitmentStatus,
+    ProgressUpdate,
+    StatusChange,
+)
+from pact_tracker.commitments.reporting import report_schedule
+from pact_tracker.commitments.services import _input as check
+from pact_tracker.commitments.services.smart import smart_check
+from pact_tracker.core import activity
+from pact_tracker.core.errors import InvalidInput, InvalidTransition
+from pact_tracker.core.types import utcnow
+from pact_tracker.extensions import db
+
+_CLOSINGS = frozenset(CLOSED_STATUSES - {CommitmentStatus.withdrawn})
+
+
+def change_status(
+    commitment: Commitment,
+    new_status: CommitmentStatus,
+    actor,
+    comment: str = "",
+    *,
+    publish: bool = True,
+) -> StatusChange:
+    """Move ``commitment`` to ``new_status`` if the workflow allows it, and log the step.
+
+    :param publish: on approval, make it public at once (else it waits for the next event).
+    """
+    old_status = CommitmentStatus(commitment.status)
+    new_status = CommitmentStatus(new_status)
+    if new_status not in COMMITMENT_TRANSITIONS[old_status]:
+        raise InvalidTransition(
+            f"A commitment cannot go from {_label(old_status)} to {_label(new_status)}."
+        )
+    now = utcnow()
+    commitment.status = new_status
+    if new_status == CommitmentStatus.submitted:
+        commitment.submitted_at = now
+    elif new_status == CommitmentStatus.approved:
+        commitment.approved_at = now
+        if publish and commitment.published_at is None:
+            commitment.published_at = now
+    elif new_status in CLOSED_STATUSES:
+        commitment.closed_at = now
+    refresh_schedule(commitment)
+    change = record_status_change(commitment, old_status, new_status, actor, comment, at=now)
+    activity.record(
+        f"commitment.status.{new_status}",
+        commitment,
+        actor=actor,
+        signatory_id=commitment.signatory_id,
+        payload={"from": str(old_status), "to": str(new_status), "comment": comment},
+    )
+    return change
+
+
+def record_status_change(
+    commitment: Commitment, old_status, new_status, actor, comment: str, *, at=None
+) -> StatusChange:
+    """Append one step to the status history, without checking it (creation uses it too)."""
+    change = StatusChange(
+        commitment=commitment,
+        from_status=old_status,
+        to_status=new_status,
+        changed_at=at or utcnow(),
+        actor_id=actor.id if actor is not None else None,
+        comment=comment or "",
+    )
+    db.session.add(change)
+    db.session.flush()
+    return change
+
+
+def refresh_schedule(commitment: Commitment) -> None:
+    """Recompute ``last_reported_at``, ``report_due_at`` and ``inactive_at`` from the log."""
+    correction = aliased(ProgressUpdate)
+    commitment.last_reported_at = db.session.scalar(
+        db.select(db.func.max(ProgressUpdate.reported_at)).where(
+            ProgressUpdate.commitment_id == commitment.id,
+            ~db.select(correction.id).where(correction.supersedes_id == ProgressUpdate.id).exists(),
+        )
+    )
+    if commitment.status in REPORTING_STATUSES:
+        commitment.report_due_at, commitment.inactive_at = report_schedule(
+            commitment.cadence_months,
+            commitment.approved_at,
+            commitment.start_date,
+            commitment.last_reported_at,
+        )
+    else:
+        commitment.report_due_at = commitment.inactive_at = None
+    db.session.flush()
+
+
+def submit_commitment(commitment: Commitment, actor) -> StatusChange:
+    """Send a draft for review; refused, naming what is missing, unless it passes SMART."""
+    if not commitment.is_editable:
+        raise InvalidTransition(
+            f"Only a draft or a commitment sent back for changes can be submitted; "
+            f"this one is {_label(commitment.status)}."
+        )
+    report = smart_check(commitment)
+    if not report.passed:
+        raise InvalidInput(
+            f"The commitment is not ready to submit: its SMART score is {report.score}/100. "
+            f"Complete: {', '.join(field for field, _ in report.missing)}.",
+            errors=report.errors(),
+        )
+    return change_status(commitment, CommitmentStatus.submitted, actor)
+
+
+def approve_commitment(
+    commitment: Commitment, actor, comment: str = "", publish: bool = True
+) -> StatusChange:
+    """Accept a submitted commitment; public at once unless ``publish`` is False."""
+    return change_status(commitment, CommitmentStatus.approved, actor, comment, publish=publish)
+
+
+def request_changes(commitment: Commitment, actor, comment: str) -> StatusChange:
+    """Send a submitted commitment back to its signatory, saying what to change."""
+    errors = check.Errors()
+    comment = check.text(comment, "comment", errors, required=True)
+    errors.raise_if_any("Say what should change.")
+    return change_status(commitment, CommitmentStatus.changes_requested, actor, comment)
+
+
+def close_commitment(commitment: Commitment, status, actor, comment: str = "") -> StatusChange:
+    """Close an approved commitment as achieved, partially achieved or not achieved."""
+    errors = check.Errors()
+    closing = check.choice(status, CommitmentStatus, "status", errors, required=True)
+    if closing is not None and closing not in _CLOSINGS:
+        errors.add("status", "Must be one of: achieved, partially_achieved, not_achieved.")
+    comment = check.text(comment, "comment", errors)
+    errors.raise_if_any("The commitment could not be closed.")
+    return change_status(commitment, closing, actor, comment or "")
+
+
+def withdraw_commitment(commitment: Commitment, actor, comment: str = "") -> StatusChange:
+    """Withdraw a commitment that is not closed yet; final."""
+    errors = check.Errors()
+    comment = check.text(comment, "comment", errors)
+    errors.raise_if_any("The commitment could not be withdrawn.")
+    return change_status(commitment, CommitmentStatus.withdrawn, actor, comment or "")
+
+
+def publish_commitment(commitment: Commitment, actor) -> Commitment:
+    """Make an approved commitment that was held back public (the events domain calls it)."""
+    if commitment.status not in (CommitmentStatus.approved, *_CLOSINGS):
+        raise InvalidTransition(
+            f"Only an approved commitment can be published; "
+            f"this one is {_label(commitment.status)}."
+        )
+    if commitment.published_at is None or commitment.published_at > utcnow():
+        commitment.published_at = utcnow()
+        db.session.flush()
+        activity.record(
+            "commitment.published", commitment, actor=actor, signatory_id=commitment.signatory_id
+        )
+    return commitment
+
+
+def _label(status) -> str:
+    return str(status).replace("_", " ")
