@@ -213,8 +213,9 @@ def _clean_signatory(data: dict, signatory: Signatory | None = None) -> dict[str
 
     if given("slug"):
         slug = _text(data, "slug", errors, max_length=120)
-        if slug is None and creating and values.get("name"):
-            slug = _unique_slug(slugify(values["name"]))
+        if slug is None and creating:
+            # Without a valid name there is nothing to generate it from; the name's error says so.
+            slug = _unique_slug(slugify(values["name"])) if values.get("name") else None
         elif slug is None:
             errors.add("slug", "This field is required.")
         elif not SLUG_PATTERN.match(slug):
@@ -555,10 +556,12 @@ def remove_member(membership: Membership, actor: User | None) -> None:
         signatory_id=membership.signatory_id,
         payload={"user": membership.user_id, "email": membership.user.email},
     )
-    # Both collections cascade delete-orphan; leaving either would keep stale ids in memory.
-    membership.user.memberships.remove(membership)
-    membership.signatory.memberships.remove(membership)
+    user, signatory = membership.user, membership.signatory
+    db.session.delete(membership)
     db.session.flush()
+    # Loaded collections would still hold the row, and user.signatory_ids with it.
+    db.session.expire(user, ["memberships"])
+    db.session.expire(signatory, ["memberships"])
 
 
 def apply_to_join(data: dict, applicant: User) -> Signatory:

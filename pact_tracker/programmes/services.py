@@ -261,16 +261,22 @@ def _clean_proposal(data: dict, proposal: Proposal | None = None) -> dict[str, A
         codes = _list(data.get(field), field, errors)
         if not codes and field not in errors:
             errors.add(field, "Choose at least one type of organisation.")
-        values["organisation_types"] = _lookup(
-            OrganisationType, codes, field, errors, "organisation type"
+        # Sorted as the relationships load them, so that the order never depends on the cache.
+        values["organisation_types"] = sorted(
+            _lookup(OrganisationType, codes, field, errors, "organisation type"),
+            key=lambda row: row.position,
         )
     if creating or "target_codes" in data:
         codes = _list(data.get("target_codes"), "target_codes", errors)
-        values["targets"] = _lookup(SdgTarget, codes, "target_codes", errors, "SDG target")
+        values["targets"] = sorted(
+            _lookup(SdgTarget, codes, "target_codes", errors, "SDG target"),
+            key=lambda row: row.code,
+        )
     if creating or "dimension_codes" in data:
         codes = _list(data.get("dimension_codes"), "dimension_codes", errors)
-        values["dimensions"] = _lookup(
-            ImpactDimension, codes, "dimension_codes", errors, "impact dimension"
+        values["dimensions"] = sorted(
+            _lookup(ImpactDimension, codes, "dimension_codes", errors, "impact dimension"),
+            key=lambda row: row.position,
         )
     if creating or "indicators" in data:
         values["indicators"] = _clean_indicators(data.get("indicators"), errors)
