@@ -8,24 +8,28 @@ FLASK  := $(VENV)/bin/flask --app pact_tracker
 BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/pact_bench
 export BENCH_DATABASE_URL
 
-.PHONY: venv run test bench lint clean
+.PHONY: venv translations run test bench lint clean
 
 venv: $(STAMP)
 
 # Re-installs only when pyproject.toml changes (or the venv is missing).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --upgrade pip
-	$(VENV)/bin/python -m pip install -e '.[dev]'
+	$(VENV)/bin/python -m pip install -q --upgrade pip
+	$(VENV)/bin/python -m pip install -q -e '.[dev]'
 	touch $@
 
-run: $(STAMP)
+# Message catalogues are compiled by the build, never committed.
+translations: $(STAMP)
+	$(VENV)/bin/pybabel compile -d pact_tracker/translations
+
+run: translations
 	$(FLASK) db upgrade
 	$(FLASK) pact init
 	$(FLASK) pact demo --if-empty --scale small
 	$(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
 
-test: $(STAMP)
+test: translations
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

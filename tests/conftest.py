@@ -103,7 +103,7 @@ def db(app):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
+def _fresh_rate_limits(app):
     """Rate limits are on in tests (they are tested); each test starts with a clean slate."""
     limiter.reset()
 
