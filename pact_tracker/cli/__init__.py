@@ -24,8 +24,10 @@ def init_command():
 
 
 from pact_tracker.cli.exports import export_group  # noqa: E402 - commands attach to pact above
+from pact_tracker.cli.imports import import_group  # noqa: E402
 from pact_tracker.cli.users import token_group, user_group  # noqa: E402
 
 pact.add_command(user_group)
 pact.add_command(token_group)
+pact.add_command(import_group)
 pact.add_command(export_group)

@@ -6,6 +6,7 @@ signatories`` reads, so an export imports back unchanged.
 """
 
 import os
+import sys
 from operator import attrgetter
 
 import click
@@ -142,14 +143,14 @@ def write_table(table: Table, fmt: str, output: str | None) -> None:
     if output is None:
         if fmt == "xlsx":
             raise click.UsageError("--format xlsx needs --output FILE.")
-        out = click.get_text_stream("stdout")
+        out = sys.stdout
         writer = write_csv if fmt == "csv" else write_json
         writer(table.column_names, table.rows(), out)
         out.flush()
         return
 
     partial = f"{output}.partial"
-    stderr = click.get_text_stream("stderr")
+    stderr = sys.stderr
     try:
         with click.progressbar(
             table.rows(), length=table.count(), label=f"Exporting {table.name}", file=stderr

@@ -14,8 +14,7 @@ TOKEN_NAME_LENGTH = ApiToken.name.type.length
 
 
 def fail(error: DomainError) -> click.ClickException:
-    """A service's refusal as a command error naming every field; nothing is kept."""
-    db.session.rollback()
+    """A service's refusal as a command error naming every field (services write nothing then)."""
     lines = [error.message]
     for field, messages in error.errors.items():
         lines.extend(f"  {field}: {message}" for message in messages)

@@ -12,6 +12,7 @@ this is not a dry run, is the transaction committed.
 import csv
 import io
 import os
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -86,7 +87,7 @@ def columns_help(columns: Sequence[Column]) -> str:
     width = max(len(column.name) for column in columns) + 2
     for column in columns:
         mark = "*" if column.required else " "
-        lines.append(f"  {mark} {column.name.ljust(width)}{column.help}")
+        lines.append(f"  {mark} {column.name.ljust(width)}{column.help}".rstrip())
     return "\n".join(lines)
 
 
@@ -101,7 +102,7 @@ def read_csv(path: str, columns: Sequence[Column]) -> list[CsvRow]:
     size = os.path.getsize(path)
     if size > limit:
         raise ImportFileError(
-            f"{path} is {_megabytes(size)}; the largest file accepted is {_megabytes(limit)}. "
+            f"{path} is {_size(size)}; the largest file accepted is {_size(limit)}. "
             "Split it into several files."
         )
     with open(path, "rb") as file:
@@ -165,7 +166,11 @@ def _check_header(names: list[str], columns: Sequence[Column]) -> None:
         )
 
 
-def _megabytes(size: int) -> str:
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
     return f"{size / (1024 * 1024):.1f} MB"
 
 
@@ -184,7 +189,7 @@ def import_rows(
     Nothing is committed when any row failed, or on a dry run.
     """
     result = ImportResult(rows=len(rows), dry_run=dry_run)
-    with click.progressbar(rows, label=label, file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(rows, label=label, file=sys.stderr) as bar:
         for row in bar:
             result.errors.extend(_import_row(row, handle))
     if result.ok and not dry_run:
@@ -311,15 +316,26 @@ class RowFields:
             return None
         return value
 
-    def integer(self, name: str, *, required: bool = False) -> int | None:
+    def integer(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        minimum: int | None = None,
+        maximum: int | None = None,
+    ) -> int | None:
         cell = self._cell(name, required)
         if cell is None:
             return None
         try:
-            return int(cell)
+            number = int(cell)
         except ValueError:
             self.error(name, f"{cell!r} is not a whole number")
             return None
+        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+            self.error(name, f"{number} is not between {minimum} and {maximum}")
+            return None
+        return number
 
     def choice(self, name: str, enum: type[Enum], *, required: bool = False) -> str | None:
         """One of the values of ``enum``."""
