@@ -140,20 +140,18 @@ def write_table(table: Table, fmt: str, output: str | None) -> None:
     A file is written beside its final name and renamed at the end, so that an
     interrupted export never leaves a truncated file behind.
     """
+    writer = write_csv if fmt == "csv" else write_json
     if output is None:
         if fmt == "xlsx":
             raise click.UsageError("--format xlsx needs --output FILE.")
-        out = sys.stdout
-        writer = write_csv if fmt == "csv" else write_json
-        writer(table.column_names, table.rows(), out)
-        out.flush()
+        writer(table.column_names, table.rows(), sys.stdout)
+        sys.stdout.flush()
         return
 
     partial = f"{output}.partial"
-    stderr = sys.stderr
     try:
         with click.progressbar(
-            table.rows(), length=table.count(), label=f"Exporting {table.name}", file=stderr
+            table.rows(), length=table.count(), label=f"Exporting {table.name}", file=sys.stderr
         ) as rows:
             if fmt == "xlsx":
                 count = write_xlsx(table.column_names, rows, partial, title=table.name)
@@ -161,9 +159,10 @@ def write_table(table: Table, fmt: str, output: str | None) -> None:
                 # The byte order mark lets spreadsheet programs read accents right.
                 encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
                 with open(partial, "w", encoding=encoding, newline="") as out:
-                    writer = write_csv if fmt == "csv" else write_json
                     count = writer(table.column_names, rows, out)
         os.replace(partial, output)
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from error
     finally:
         if os.path.exists(partial):
             os.remove(partial)
@@ -190,7 +189,7 @@ def _format_options(command):
 
 @click.group("export")
 def export_group():
-    """Export signatories, commitments or progress updates as CSV, JSON or XLSX."""
+    """Export signatories, commitments or progress (CSV, JSON, XLSX)."""
 
 
 @export_group.command("signatories")

@@ -89,6 +89,14 @@ def test_export_signatories_xlsx_neutralises_formulas_in_typed_cells(pact, signa
     assert not list(tmp_path.glob("*.partial"))
 
 
+def test_export_to_a_missing_folder_fails_cleanly(pact, signatories, tmp_path):
+    target = tmp_path / "missing" / "signatories.json"
+    result = pact("export", "signatories", "--format", "json", "--output", str(target))
+    assert result.exit_code == 1
+    assert f"Cannot write {target}: No such file or directory." in result.stderr
+    assert not target.parent.exists()
+
+
 def test_export_xlsx_needs_an_output_file(pact):
     result = pact("export", "commitments", "--format", "xlsx")
     assert result.exit_code == 2
