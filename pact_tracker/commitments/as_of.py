@@ -152,9 +152,7 @@ def commitment_states_as_of(instant: datetime) -> sa.Select:
     """
     effective = effective_updates_as_of(instant).subquery("effective_update")
     last_before, first_after = _status_steps(instant)
-    status = sa.func.coalesce(
-        last_before.c.to_status, first_after.c.from_status, Commitment.status
-    )
+    status = sa.func.coalesce(last_before.c.to_status, first_after.c.from_status, Commitment.status)
     approved_at = sa.case(
         (Commitment.approved_at <= instant, Commitment.approved_at), else_=sa.null()
     )

@@ -299,6 +299,19 @@ class Indicator(db.Model):
     )
 
     commitment: Mapped[Commitment] = relationship(back_populates="indicators")
+    #: Every value reported for it, superseded ones included; see ``current_value``.
+    values: Mapped[list["IndicatorValue"]] = relationship(
+        viewonly=True, order_by="IndicatorValue.id"
+    )
+
+    @property
+    def current_value(self) -> Decimal | None:
+        """The latest value from an update that no correction has replaced."""
+        live = [value for value in self.values if value.update.superseded_by is None]
+        if not live:
+            return None
+        latest = max(live, key=lambda v: (v.update.reported_at, v.update.recorded_at, v.update_id))
+        return latest.value
 
     def progress(self, current: Decimal | None) -> float | None:
         """Share of the way from baseline to target, 0..100; None where it means nothing.

@@ -34,6 +34,9 @@ def change_status(
 
     :param publish: on approval, make it public at once (else it waits for the next event).
     """
+    errors = check.Errors()
+    comment = check.text(comment, "comment", errors) or ""
+    errors.raise_if_any("The comment is not valid.")
     old_status = CommitmentStatus(commitment.status)
     new_status = CommitmentStatus(new_status)
     if new_status not in COMMITMENT_TRANSITIONS[old_status]:
