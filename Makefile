@@ -8,7 +8,7 @@ FLASK  := $(VENV)/bin/flask --app pact_tracker
 BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/pact_bench
 export BENCH_DATABASE_URL
 
-.PHONY: venv translations run test bench lint clean
+.PHONY: venv translations messages run test bench lint clean
 
 venv: $(STAMP)
 
@@ -22,6 +22,12 @@ $(STAMP): pyproject.toml
 # Message catalogues are compiled by the build, never committed.
 translations: $(STAMP)
 	$(VENV)/bin/pybabel compile -d pact_tracker/translations
+
+# After adding or changing messages: extract them, merge into the catalogue, translate.
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* __pycache__' \
+		-o pact_tracker/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i pact_tracker/translations/messages.pot -d pact_tracker/translations --no-fuzzy-matching
 
 run: translations
 	$(FLASK) db upgrade

@@ -86,7 +86,8 @@ def register_api(app: Flask) -> None:
     for blueprint in (reference, coalition, programmes, commitments):
         # The API authenticates by Bearer header only, never by cookie: no CSRF exposure.
         csrf.exempt(blueprint)
-        api.register_blueprint(blueprint, url_prefix="/api/v1")
+        # Registered as ``api_<domain>``: the domain's HTML pages use the plain name.
+        api.register_blueprint(blueprint, url_prefix="/api/v1", name=f"api_{blueprint.name}")
 
 
 def _domain_error_response(error: DomainError):

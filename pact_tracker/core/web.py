@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from pact_tracker.core.templating import init_templating
 from pact_tracker.extensions import babel, csrf, limiter, login_manager
 
 LOCALE_COOKIE = "pact_locale"
@@ -26,6 +27,7 @@ def init_web(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     app.after_request(_set_security_headers)
     app.context_processor(_template_globals)
+    init_templating(app)
     _replace_error_handler(app)
 
 

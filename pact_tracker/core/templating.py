@@ -1,0 +1,40 @@
+"""Filters and globals every template can use."""
+
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+
+from pact_tracker.core import permissions
+from pact_tracker.core.markdown import render_markdown
+
+
+def localised(obj, field: str) -> str:
+    """``obj.<field>_fr`` on French pages, ``obj.<field>_en`` otherwise (or as fallback)."""
+    if obj is None:
+        return ""
+    return obj.localised(field, str(get_locale()))
+
+
+def url_with(**changes) -> str:
+    """The current page's URL with some query arguments changed (None removes one).
+
+    Lists use it for pagination and filter links, so that a filtered, paged
+    view stays a shareable URL.
+    """
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [value]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        markdown=render_markdown,
+        localised=localised,
+        date=format_date,
+        datetime=format_datetime,
+        number=format_decimal,
+    )
+    app.jinja_env.globals.update(permissions=permissions, url_with=url_with)
