@@ -8,7 +8,7 @@ FLASK  := $(VENV)/bin/flask --app pact_tracker
 BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/pact_bench
 export BENCH_DATABASE_URL
 
-.PHONY: venv translations messages run test bench lint clean
+.PHONY: venv translations messages chromium run test bench lint clean
 
 venv: $(STAMP)
 
@@ -35,7 +35,12 @@ run: translations
 	$(FLASK) pact demo --if-empty --scale small
 	$(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
 
-test: translations
+# Browser tests drive Debian's Chromium; install it where it is missing (needs root, as in CI).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y --no-install-recommends chromium fonts-dejavu-core; }
+
+test: translations chromium
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
