@@ -21,14 +21,26 @@ blueprint = Blueprint(
 )
 
 SECRETARIAT_ONLY = "Only the secretariat may set this field."
+MAX_ID = 2**31 - 1
 
 
 def _signatory_or_404(slug: str) -> Signatory:
     """The signatory with this slug if the caller may see it; 404 otherwise."""
-    signatory = db.session.scalar(db.select(Signatory).where(Signatory.slug == slug))
+    signatory = _signatory_by_slug(slug)
     if signatory is None or not permissions.can_view_signatory(api_user(), signatory):
         abort(404, message=f"No signatory {slug!r}.")
     return signatory
+
+
+def _signatory_by_slug(slug: str) -> Signatory | None:
+    if "\x00" in slug:  # PostgreSQL refuses NUL in text; no slug has one
+        return None
+    return db.session.scalar(db.select(Signatory).where(Signatory.slug == slug))
+
+
+def _valid_id(value: int) -> bool:
+    """Whether a path id fits the id columns (larger ones overflow SQLite's integers)."""
+    return 0 < value <= MAX_ID
 
 
 def _only_fields_of(schema: type, data: dict) -> None:
@@ -175,7 +187,7 @@ def remove_member(slug, membership_id):
         _can_manage_members(user, signatory),
         "Only the secretariat or an admin member may remove members.",
     )
-    membership = db.session.get(Membership, membership_id)
+    membership = db.session.get(Membership, membership_id) if _valid_id(membership_id) else None
     if membership is None or membership.signatory_id != signatory.id:
         abort(404, message=f"No membership {membership_id} in {slug!r}.")
     services.remove_member(membership, user)
@@ -231,7 +243,7 @@ def create_user(data):
     slug = data.pop("signatory", None)
     signatory = None
     if slug:
-        signatory = db.session.scalar(db.select(Signatory).where(Signatory.slug == slug))
+        signatory = _signatory_by_slug(slug)
         if signatory is None:
             abort(422, errors={"json": {"signatory": [f"No signatory {slug!r}."]}})
     email, name, role = data.pop("email"), data.pop("name"), data.pop("role")
@@ -250,7 +262,9 @@ def create_user(data):
 def update_user(data, user_id):
     """Change an account, its role, or close it with ``active: false`` (secretariat)."""
     require(permissions.can_manage_users(api_user()), "This is for the secretariat.")
-    user = db.session.get(User, user_id) or abort(404, message=f"No user {user_id}.")
+    user = db.session.get(User, user_id) if _valid_id(user_id) else None
+    if user is None:
+        abort(404, message=f"No user {user_id}.")
     return services.update_user(user, data, api_user())
 
 

@@ -13,6 +13,8 @@ from pact_tracker.coalition.models import Role, SignatoryStatus
 from pact_tracker.reference.schemas import CountrySchema, OrganisationTypeSchema
 
 _LOCALES = validate.OneOf(["en", "fr"])
+#: Query strings end up in SQL comparisons, and PostgreSQL refuses NUL in text.
+_NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Must not contain NUL characters.")
 
 
 class SignatorySummarySchema(Schema):
@@ -46,15 +48,19 @@ class SignatorySchema(Schema):
 
 
 class SignatoryFilterSchema(Schema):
-    organisation_type = fields.String(metadata={"description": "Organisation type code."})
-    country = fields.String(metadata={"description": "ISO 3166-1 alpha-2 country code."})
+    organisation_type = fields.String(
+        validate=_NO_NUL, metadata={"description": "Organisation type code."}
+    )
+    country = fields.String(
+        validate=_NO_NUL, metadata={"description": "ISO 3166-1 alpha-2 country code."}
+    )
     status = fields.Enum(
         SignatoryStatus,
         by_value=True,
         metadata={"description": "Others than approved: the secretariat, or your own."},
     )
     q = fields.String(
-        validate=validate.Length(max=200),
+        validate=[validate.Length(max=200), _NO_NUL],
         metadata={"description": "Words in the name or acronym."},
     )
 
@@ -189,7 +195,8 @@ class UserFilterSchema(Schema):
     role = fields.Enum(Role, by_value=True)
     active = fields.Boolean()
     q = fields.String(
-        validate=validate.Length(max=200), metadata={"description": "Part of the name or email."}
+        validate=[validate.Length(max=200), _NO_NUL],
+        metadata={"description": "Part of the name or email."},
     )
 
 
@@ -211,7 +218,7 @@ class ActivitySchema(Schema):
 
 class ActivityFilterSchema(Schema):
     action = fields.String(
-        validate=validate.Length(max=80),
+        validate=[validate.Length(max=80), _NO_NUL],
         metadata={"description": "Exact action, or a prefix ending with a dot (signatory.)."},
     )
     actor_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))

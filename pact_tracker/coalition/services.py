@@ -79,7 +79,9 @@ def _text(
         return None
     value = value.strip()
     if "\x00" in value:
+        # PostgreSQL refuses NUL in text, even in a look-up: stop before any query.
         errors.add(field, "Must not contain NUL characters.")
+        return None
     if required and not value:
         errors.add(field, "This field is required.")
     if len(value) > max_length:

@@ -17,7 +17,9 @@ blueprint = Blueprint(
 
 def _programme_or_404(code: str) -> Programme:
     """The programme with this code; inactive ones only for the secretariat."""
-    programme = db.session.scalar(db.select(Programme).where(Programme.code == code.upper()))
+    programme = None
+    if "\x00" not in code:  # PostgreSQL refuses NUL in text; no code has one
+        programme = db.session.scalar(db.select(Programme).where(Programme.code == code.upper()))
     if programme is None or not (programme.active or permissions.can_manage_programmes(api_user())):
         abort(404, message=f"No programme {code!r}.")
     return programme
@@ -25,7 +27,8 @@ def _programme_or_404(code: str) -> Programme:
 
 def _proposal_or_404(proposal_id: int) -> Proposal:
     """The proposal; inactive ones, or those of inactive programmes, only for the secretariat."""
-    proposal = db.session.get(Proposal, proposal_id)
+    # Larger ids overflow SQLite's integers; no proposal has one.
+    proposal = db.session.get(Proposal, proposal_id) if 0 < proposal_id < 2**31 else None
     if proposal is None or not (
         (proposal.active and proposal.programme.active)
         or permissions.can_manage_programmes(api_user())

@@ -14,6 +14,9 @@ from pact_tracker.reference.schemas import (
     SdgTargetSchema,
 )
 
+#: Query strings end up in SQL comparisons, and PostgreSQL refuses NUL in text.
+_NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Must not contain NUL characters.")
+
 
 class ProgrammeSchema(Schema):
     id = fields.Integer(dump_only=True)
@@ -124,7 +127,8 @@ class ProposalUpdateSchema(_ProposalFields):
 
 class ProposalFilterSchema(Schema):
     organisation_type = fields.String(
-        metadata={"description": "Only the proposals adapted to this type of organisation."}
+        validate=_NO_NUL,
+        metadata={"description": "Only the proposals adapted to this type of organisation."},
     )
     all = fields.Boolean(
         load_default=False,

@@ -63,7 +63,9 @@ def _text(
         return ""
     value = value.strip()
     if "\x00" in value:
+        # PostgreSQL refuses NUL in text, even in a look-up: stop before any query.
         errors.add(field, "Must not contain NUL characters.")
+        return ""
     if required and not value:
         errors.add(field, "This field is required.")
     if len(value) > max_length:
@@ -96,7 +98,7 @@ def _lookup(model, codes: list, field: str, errors: _Errors, label: str) -> list
     """The rows of ``model`` with these primary keys, in order; unknown codes are errors."""
     found = []
     for code in codes:
-        if not isinstance(code, str) or not code.strip() or len(code) > 40:
+        if not isinstance(code, str) or not code.strip() or len(code) > 40 or "\x00" in code:
             errors.add(field, f"{code!r} is not a valid {label} code.")
             continue
         row = db.session.get(model, code.strip())

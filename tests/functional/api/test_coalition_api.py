@@ -504,3 +504,20 @@ def test_secretariat_filters_activity(client, db, members):
         f"{API}/activity?since=2999-01-01T00:00:00", headers=headers["secretariat"]
     ).get_json()
     assert future == []
+
+
+def test_nul_characters_and_huge_ids_are_refused_cleanly(client, db, members):
+    headers = members["headers"]["secretariat"]
+    assert client.get(f"{API}/signatories?q=a%00b").status_code == 422
+    assert client.get(f"{API}/signatories/a%00b").status_code == 404
+    too_big = client.patch(f"{API}/users/{2**70}", json={"name": "X"}, headers=headers)
+    assert too_big.status_code == 404
+    created = client.post(
+        f"{API}/signatories",
+        json=_new_signatory(organisation_type_code="coop\x00"),
+        headers=headers,
+    )
+    assert created.status_code == 422
+    assert created.get_json()["errors"]["json"] == {
+        "organisation_type_code": ["Must not contain NUL characters."]
+    }

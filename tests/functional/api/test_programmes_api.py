@@ -319,3 +319,18 @@ def test_secretariat_updates_a_proposal_replacing_its_lists(client, db, people, 
     assert (body["organisation_type_codes"], body["active"]) == (["association", "mutual"], False)
     assert body["target_codes"] == ["8.5"]
     assert client.get(f"{API}/proposals/{proposal.id}").status_code == 404
+
+
+def test_nul_characters_and_huge_ids_are_refused_cleanly(client, db, people):
+    db.session.commit()
+    assert client.get(f"{API}/programmes/A%00B").status_code == 404
+    assert client.get(f"{API}/proposals/{2**70}").status_code == 404
+    filtered = client.get(f"{API}/programmes/ZZ/proposals?organisation_type=a%00")
+    assert filtered.status_code == 422
+    assert list(filtered.get_json()["errors"]["query"]) == ["organisation_type"]
+    created = client.post(
+        f"{API}/programmes",
+        json=_programme_data(name_en="Climate\x00"),
+        headers=people["secretariat"],
+    )
+    assert created.get_json()["errors"]["json"] == {"name_en": ["Must not contain NUL characters."]}
