@@ -1,1 +1,1 @@
-"""programmes."""
+"""Programmes: thematic programmes and the commitment proposals they offer."""
