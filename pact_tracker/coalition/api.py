@@ -66,6 +66,7 @@ def _can_manage_members(user: User | None, signatory: Signatory) -> bool:
 @blueprint.get("/signatories")
 @blueprint.arguments(schemas.SignatoryFilterSchema, location="query")
 @blueprint.response(200, schemas.SignatorySchema(many=True))
+@blueprint.alt_response(401, description="A token was given but is not valid.")
 @blueprint.paginate()
 def list_signatories(filters, pagination_parameters):
     """Signatories by name: the approved ones, plus your own; the secretariat sees all."""
@@ -74,6 +75,7 @@ def list_signatories(filters, pagination_parameters):
 
 @blueprint.get("/signatories/<string:slug>")
 @blueprint.response(200, schemas.SignatorySchema)
+@blueprint.alt_response(401, description="A token was given but is not valid.")
 @blueprint.alt_response(404, description="No such signatory, or not visible to you.")
 def get_signatory(slug):
     """One signatory."""

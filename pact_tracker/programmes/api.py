@@ -39,6 +39,7 @@ def _proposal_or_404(proposal_id: int) -> Proposal:
 
 @blueprint.get("/programmes")
 @blueprint.response(200, schemas.ProgrammeSchema(many=True))
+@blueprint.alt_response(401, description="A token was given but is not valid.")
 def list_programmes():
     """The active programmes by code; the secretariat also sees inactive ones."""
     return db.session.scalars(services.programmes_query(api_user())).unique().all()
@@ -46,6 +47,7 @@ def list_programmes():
 
 @blueprint.get("/programmes/<string:code>")
 @blueprint.response(200, schemas.ProgrammeSchema)
+@blueprint.alt_response(401, description="A token was given but is not valid.")
 @blueprint.alt_response(404, description="No such programme.")
 def get_programme(code):
     """One programme."""
@@ -85,6 +87,7 @@ def update_programme(data, code):
 @blueprint.get("/programmes/<string:code>/proposals")
 @blueprint.arguments(schemas.ProposalFilterSchema, location="query")
 @blueprint.response(200, schemas.ProposalSchema(many=True))
+@blueprint.alt_response(401, description="A token was given but is not valid.")
 @blueprint.alt_response(404, description="No such programme.")
 @blueprint.paginate()
 def list_proposals(filters, code, pagination_parameters):
@@ -96,6 +99,7 @@ def list_proposals(filters, code, pagination_parameters):
 
 @blueprint.get("/proposals/<int:proposal_id>")
 @blueprint.response(200, schemas.ProposalSchema)
+@blueprint.alt_response(401, description="A token was given but is not valid.")
 @blueprint.alt_response(404, description="No such proposal.")
 def get_proposal(proposal_id):
     """One proposal, with its suggested targets, dimensions and indicators."""

@@ -521,3 +521,9 @@ def test_nul_characters_and_huge_ids_are_refused_cleanly(client, db, members):
     assert created.get_json()["errors"]["json"] == {
         "organisation_type_code": ["Must not contain NUL characters."]
     }
+
+
+def test_a_bad_token_on_a_public_read_is_refused_not_ignored(client, db):
+    response = client.get(f"{API}/signatories", headers={"Authorization": "Bearer pact_wrong"})
+    assert response.status_code == 401
+    assert response.get_json()["message"] == "Invalid, revoked or expired token."
