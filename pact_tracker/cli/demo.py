@@ -5,7 +5,14 @@ import time
 import click
 from flask.cli import with_appcontext
 
-from pact_tracker.demo import DEMO_PASSWORD, SCALES, DemoRefused, coalition_is_empty, load_demo
+from pact_tracker.demo import (
+    DEMO_PASSWORD,
+    SCALES,
+    DemoRefused,
+    check_loadable,
+    coalition_is_empty,
+    load_demo,
+)
 from pact_tracker.demo.generate import ORGANISER_EMAIL, SECRETARIAT_EMAIL
 
 
@@ -32,6 +39,7 @@ def demo_command(scale: str, seed: int, if_empty: bool):
     size = SCALES[scale]
     started = time.perf_counter()
     try:
+        check_loadable()
         with click.progressbar(
             length=size.signatories, label=f"Loading the {scale} demo coalition (seed {seed})"
         ) as bar:

@@ -108,6 +108,20 @@ def read_reference() -> Reference:
     )
 
 
+def check_loadable() -> Reference:
+    """Refuse unless the lexicon is loaded and the coalition is empty; return the lexicon."""
+    reference = read_reference()
+    if not coalition_is_empty():
+        raise DemoRefused(
+            "The coalition already has signatories: the demo loads only into an empty database."
+        )
+    codes = [programme["code"] for programme in catalogue.PROGRAMMES]
+    taken = db.session.scalars(sa.select(Programme.code).where(Programme.code.in_(codes))).all()
+    if taken:
+        raise DemoRefused(f"Programmes {', '.join(sorted(taken))} already exist.")
+    return reference
+
+
 def load_demo(
     scale: Scale,
     seed: int = 1,
@@ -120,15 +134,7 @@ def load_demo(
     :param password_hash: hash given to every demo account; by default that of
         :data:`DEMO_PASSWORD`.
     """
-    reference = read_reference()
-    if not coalition_is_empty():
-        raise DemoRefused(
-            "The coalition already has signatories: the demo loads only into an empty database."
-        )
-    codes = [programme["code"] for programme in catalogue.PROGRAMMES]
-    taken = db.session.scalars(sa.select(Programme.code).where(Programme.code.in_(codes))).all()
-    if taken:
-        raise DemoRefused(f"Programmes {', '.join(sorted(taken))} already exist.")
+    reference = check_loadable()
     if password_hash is None:
         password_hash = PasswordHasher().hash(DEMO_PASSWORD)
     staff = dict(
