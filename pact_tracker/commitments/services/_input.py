@@ -156,7 +156,11 @@ def instant(value: Any, field: str, errors: Errors) -> datetime | None:
             return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        errors.add(field, "Must be a date and time between the years 1 and 9999.")
+        return None
 
 
 def choice(value: Any, enum_cls: type[Enum], field: str, errors: Errors, *, required: bool = False):
@@ -191,6 +195,9 @@ def codes(value: Any, field: str, errors: Errors) -> list[str] | None:
         value = [part for part in value.replace(";", ",").split(",")]
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         errors.add(field, "Must be a list of codes.")
+        return None
+    if any("\x00" in v or len(v) > 40 for v in value):
+        errors.add(field, "Codes are short and contain no NUL characters.")
         return None
     seen: list[str] = []
     for code in (v.strip() for v in value):

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from pact_tracker.coalition.models import Signatory, SignatoryStatus
 from pact_tracker.commitments.models import (
@@ -46,7 +47,15 @@ def commitments_query(user, filters: dict) -> sa.Select:
         ``target``, ``organisation_type``, ``country``, ``status``,
         ``reporting_state``, ``dimension``.
     """
-    query = sa.select(Commitment).where(visible_to(user))
+    query = (
+        sa.select(Commitment)
+        .where(visible_to(user))
+        .options(
+            selectinload(Commitment.programme),
+            selectinload(Commitment.targets),
+            selectinload(Commitment.dimensions),
+        )
+    )
     if "signatory" in filters or "organisation_type" in filters:
         signatories = sa.select(Signatory.id)
         if "signatory" in filters:

@@ -330,3 +330,21 @@ def test_openapi_documents_every_commitment_route(client):
     assert set(paths["/api/v1/commitments/{commitment_id}/updates"]) >= {"get", "post"}
     post = paths["/api/v1/updates/{update_id}/correct"]["post"]
     assert {"201", "401", "403", "404", "409", "422"} <= set(post["responses"])
+
+
+def test_ids_too_large_for_the_database_are_plain_404s(client):
+    huge = 2**63
+    for url in (f"/api/v1/commitments/{huge}", f"/api/v1/updates/{huge}"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert str(huge) in response.get_json()["message"]
+
+
+def test_a_report_date_out_of_range_is_refused(client, people, commitments):
+    response = client.post(
+        f"/api/v1/commitments/{commitments['approved'].id}/updates",
+        json={"status": "on_track", "reported_at": "0001-01-01T00:00:00+05:00"},
+        headers=people["member"],
+    )
+    assert response.status_code == 422
+    assert "reported_at" in response.get_json()["errors"]["json"]

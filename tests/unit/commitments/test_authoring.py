@@ -162,6 +162,7 @@ def test_every_broken_rule_is_named_at_once(db, make_signatory, make_programme):
         ({"funding_amount": "1e20", "funding_currency": "EUR"}, "funding_amount", "digits"),
         ({"title": "x" * 201}, "title", "At most 200"),
         ({"description": "nul\x00byte"}, "description", "NUL"),
+        ({"dimension_codes": ["social\x00"]}, "dimension_codes", "NUL"),
         ({"cadence_months": 0}, "cadence_months", "between 1 and 24"),
     ],
 )
