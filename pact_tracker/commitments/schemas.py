@@ -31,6 +31,10 @@ _CLOSINGS = [
 ]
 
 
+class _CodeSchema(Schema):
+    code = fields.String()
+
+
 class SignatoryBriefSchema(Schema):
     id = fields.Integer()
     slug = fields.String()
@@ -62,7 +66,11 @@ class IndicatorSchema(Schema):
     )
     progress = fields.Method(
         "_progress",
-        metadata={"type": "number", "description": "0..100 from baseline to target, or null."},
+        metadata={
+            "type": "number",
+            "nullable": True,
+            "description": "0..100 from baseline to target, or null.",
+        },
     )
 
     def _progress(self, indicator):
@@ -92,8 +100,8 @@ class CommitmentSummarySchema(Schema):
     start_date = fields.Date()
     due_date = fields.Date()
     visibility = fields.Enum(Visibility, by_value=True)
-    target_codes = fields.Method("_target_codes", metadata={"type": "array"})
-    dimension_codes = fields.Method("_dimension_codes", metadata={"type": "array"})
+    target_codes = fields.Pluck(_CodeSchema, "code", many=True, attribute="targets")
+    dimension_codes = fields.Pluck(_CodeSchema, "code", many=True, attribute="dimensions")
     last_reported_at = fields.DateTime(allow_none=True)
     report_due_at = fields.DateTime(allow_none=True)
     reporting_state = fields.Enum(
@@ -103,12 +111,6 @@ class CommitmentSummarySchema(Schema):
         metadata={"description": "Traffic light; null unless the commitment must report."},
     )
     published_at = fields.DateTime(allow_none=True)
-
-    def _target_codes(self, commitment):
-        return [target.code for target in commitment.targets]
-
-    def _dimension_codes(self, commitment):
-        return [dimension.code for dimension in commitment.dimensions]
 
 
 class CommitmentSchema(CommitmentSummarySchema):
@@ -212,14 +214,12 @@ class SmartPartSchema(Schema):
 class SmartReportSchema(Schema):
     score = fields.Integer(metadata={"description": "0..100"})
     passed = fields.Boolean()
-    missing = fields.Method("_missing", metadata={"type": "array"})
-    suggestions = fields.Method("_suggestions", metadata={"type": "array"})
-
-    def _missing(self, report):
-        return [{"field": name, "message": message} for name, message in report.missing]
-
-    def _suggestions(self, report):
-        return [{"field": name, "message": message} for name, message in report.suggestions]
+    missing = fields.List(
+        fields.Nested(SmartPartSchema), metadata={"description": "Blocks submission."}
+    )
+    suggestions = fields.List(
+        fields.Nested(SmartPartSchema), metadata={"description": "Would raise the score."}
+    )
 
 
 class IndicatorValueSchema(Schema):
@@ -247,7 +247,10 @@ class ProgressUpdateSchema(Schema):
     narrative = fields.String(metadata={"description": "Markdown, as written."})
     source = fields.Enum(UpdateSource, by_value=True)
     supersedes_id = fields.Integer(allow_none=True)
-    superseded_by_id = fields.Method("_superseded_by_id", metadata={"type": "integer"})
+    superseded_by_id = fields.Method(
+        "_superseded_by_id",
+        metadata={"type": "integer", "nullable": True, "description": "The correction of it."},
+    )
     correction_reason = fields.String(allow_none=True)
     values = fields.List(fields.Nested(IndicatorValueSchema))
     evidence = fields.List(fields.Nested(EvidenceSchema))
@@ -322,24 +325,9 @@ class HistoryEntrySchema(Schema):
         metadata={"enum": ["status_change", "progress_update", "correction", "assessment"]}
     )
     at = fields.DateTime()
-    status_change = fields.Method("_status_change", metadata={"type": "object"})
-    update = fields.Method("_update", metadata={"type": "object"})
-    assessment = fields.Method("_assessment", metadata={"type": "object"})
-
-    def _status_change(self, entry):
-        if entry.kind == "status_change":
-            return StatusChangeSchema().dump(entry.subject)
-        return None
-
-    def _update(self, entry):
-        if entry.kind in ("progress_update", "correction"):
-            return ProgressUpdateSchema().dump(entry.subject)
-        return None
-
-    def _assessment(self, entry):
-        if entry.kind == "assessment":
-            return AssessmentSchema().dump(entry.subject)
-        return None
+    status_change = fields.Nested(StatusChangeSchema, allow_none=True)
+    update = fields.Nested(ProgressUpdateSchema, allow_none=True)
+    assessment = fields.Nested(AssessmentSchema, allow_none=True)
 
 
 class CommitmentFilterSchema(Schema):

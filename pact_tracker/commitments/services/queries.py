@@ -134,6 +134,18 @@ class HistoryEntry:
     at: datetime
     subject: StatusChange | ProgressUpdate | Assessment
 
+    @property
+    def status_change(self) -> StatusChange | None:
+        return self.subject if self.kind == "status_change" else None
+
+    @property
+    def update(self) -> ProgressUpdate | None:
+        return self.subject if self.kind in ("progress_update", "correction") else None
+
+    @property
+    def assessment(self) -> Assessment | None:
+        return self.subject if self.kind == "assessment" else None
+
 
 _KIND_ORDER = {"status_change": 0, "progress_update": 1, "correction": 1, "assessment": 2}
 

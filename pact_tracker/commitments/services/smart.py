@@ -1,6 +1,7 @@
 """The SMART check: is a commitment specific, measurable and time-bound enough to submit?"""
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from flask import current_app
 
@@ -20,6 +21,13 @@ assert sum(REQUIRED_POINTS.values()) + sum(BONUS_POINTS.values()) == 100
 _FIELD = {"baseline": "indicators"}
 
 
+class SmartPart(NamedTuple):
+    """One part of the check that is missing, under the field a user would fix."""
+
+    field: str
+    message: str
+
+
 @dataclass(frozen=True)
 class SmartReport:
     """The outcome of :func:`smart_check`: a score and what is missing, part by part."""
@@ -27,9 +35,9 @@ class SmartReport:
     #: 0..100.
     score: int
     #: Parts that must be fixed before submission: ``(field, message)``.
-    missing: list[tuple[str, str]] = field(default_factory=list)
+    missing: list[SmartPart] = field(default_factory=list)
     #: Parts that would make it better but do not block submission.
-    suggestions: list[tuple[str, str]] = field(default_factory=list)
+    suggestions: list[SmartPart] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -85,6 +93,6 @@ def smart_check(commitment: Commitment) -> SmartReport:
     failed = [(name, message) for name, (ok, message) in checks.items() if not ok]
     return SmartReport(
         score=score,
-        missing=[(_FIELD.get(n, n), message) for n, message in failed if n in REQUIRED_POINTS],
-        suggestions=[(n, message) for n, message in failed if n in BONUS_POINTS],
+        missing=[SmartPart(_FIELD.get(n, n), text) for n, text in failed if n in REQUIRED_POINTS],
+        suggestions=[SmartPart(n, text) for n, text in failed if n in BONUS_POINTS],
     )
