@@ -27,9 +27,13 @@ progress_reported = _signals.signal(
     "Campaigns mark the reminder that asked for it as answered.",
 )
 
-#: Which specific signal an activity action sends, beside ``activity_recorded``.
-SIGNAL_BY_ACTION_PREFIX = {
-    "signatory.": signatory_status_changed,
-    "commitment.status": commitment_status_changed,
+#: Which specific signal an activity action sends, beside ``activity_recorded``:
+#: an exact action name, or a prefix ending in a dot.
+SIGNAL_BY_ACTION = {
+    "signatory.approved": signatory_status_changed,
+    "signatory.rejected": signatory_status_changed,
+    "signatory.suspended": signatory_status_changed,
+    "signatory.withdrawn": signatory_status_changed,
+    "commitment.status.": commitment_status_changed,
     "progress.": progress_reported,
 }

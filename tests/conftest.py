@@ -11,13 +11,16 @@ import os
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 from flask import g
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy.engine import make_url
 
 from pact_tracker import create_app
 from pact_tracker.coalition.models import Membership, Role, Signatory, SignatoryStatus, User
 from pact_tracker.commitments.models import Commitment, CommitmentStatus, Indicator
+from pact_tracker.core.activity import commit
 from pact_tracker.core.tokens import issue_token
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db as _db
@@ -29,11 +32,39 @@ from pact_tracker.reference.services import load_reference_data
 _counter = itertools.count(1)
 
 
-def _database_url(tmp_path_factory) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+@pytest.fixture(scope="session")
+def new_database(tmp_path_factory):
+    """``new_database(purpose)`` returns the URL of a new, empty database for this run.
+
+    SQLite gets a file; PostgreSQL gets a sibling of ``TEST_DATABASE_URL``'s database
+    named after the purpose and this process, so that runs in parallel (several
+    engineers, CI) never drop each other's tables. They are dropped at the end.
+    """
+    base_url = os.environ.get("TEST_DATABASE_URL")
+    created = []
+
+    def make(purpose: str) -> str:
+        if not base_url:
+            return f"sqlite:///{tmp_path_factory.mktemp(purpose) / 'test.sqlite3'}"
+        base = make_url(base_url)
+        name = f"{base.database}_{purpose}_{os.getpid()}"
+        _run_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _run_admin(base, f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return base.set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    for name in created:
+        _run_admin(make_url(base_url), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _run_admin(base, statement: str) -> None:
+    engine = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
 
 
 class _IsolatedClient(FlaskClient):
@@ -46,15 +77,16 @@ class _IsolatedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         g.__dict__.clear()
+        # What the test arranged is committed (to a savepoint) before the request, as
+        # it would be in real life: a refused request's rollback must not undo it.
+        commit()
         return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
+def app(new_database):
     """One application for the whole run, with the schema and lexicon in place."""
-    app = create_app(
-        {"PACT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory)}
-    )
+    app = create_app({"PACT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": new_database("main")})
     app.test_client_class = _IsolatedClient
     with app.app_context():
         _db.drop_all()
@@ -196,15 +228,17 @@ def make_proposal(db, make_programme):
             "text_fr": "Embaucher et former des personnes longtemps privées d'emploi.",
         }
         fields.update(overrides)
-        proposal = Proposal(**fields)
-        proposal.organisation_types = [
-            db.session.get(OrganisationType, c) for c in organisation_types
-        ]
-        proposal.targets = [db.session.get(SdgTarget, "8.5")]
-        proposal.dimensions = [db.session.get(ImpactDimension, "social_performance")]
-        proposal.indicators = [
-            ProposalIndicator(name_en="Jobs created", name_fr="Emplois créés", unit="jobs")
-        ]
+        # Linking to the programme puts the half-built proposal in the session already.
+        with db.session.no_autoflush:
+            proposal = Proposal(**fields)
+            proposal.organisation_types = [
+                db.session.get(OrganisationType, c) for c in organisation_types
+            ]
+            proposal.targets = [db.session.get(SdgTarget, "8.5")]
+            proposal.dimensions = [db.session.get(ImpactDimension, "social_performance")]
+            proposal.indicators = [
+                ProposalIndicator(name_en="Jobs created", name_fr="Emplois créés", unit="jobs")
+            ]
         db.session.add(proposal)
         db.session.flush()
         return proposal

@@ -54,15 +54,6 @@ def _only_fields_of(schema: type, data: dict) -> None:
         )
 
 
-def _can_manage_members(user: User | None, signatory: Signatory) -> bool:
-    """The secretariat, or an admin member of a signatory in good standing."""
-    if permissions.is_secretariat(user):
-        return True
-    return permissions.can_edit_signatory_profile(user, signatory) and any(
-        m.is_admin for m in user.memberships if m.signatory_id == signatory.id
-    )
-
-
 @blueprint.get("/signatories")
 @blueprint.arguments(schemas.SignatoryFilterSchema, location="query")
 @blueprint.response(200, schemas.SignatorySchema(many=True))
@@ -168,7 +159,7 @@ def invite_member(data, slug):
     user = api_user()
     signatory = _signatory_or_404(slug)
     require(
-        _can_manage_members(user, signatory),
+        permissions.can_manage_members(user, signatory),
         "Only the secretariat or an admin member may add members.",
     )
     return services.invite_member(signatory, data.pop("email"), user, **data)
@@ -186,7 +177,7 @@ def remove_member(slug, membership_id):
     user = api_user()
     signatory = _signatory_or_404(slug)
     require(
-        _can_manage_members(user, signatory),
+        permissions.can_manage_members(user, signatory),
         "Only the secretariat or an admin member may remove members.",
     )
     membership = db.session.get(Membership, membership_id) if _valid_id(membership_id) else None

@@ -90,8 +90,8 @@ def commit() -> None:
 
 def _signals_for(action: str):
     yield signals.activity_recorded
-    for prefix, signal in signals.SIGNAL_BY_ACTION_PREFIX.items():
-        if action.startswith(prefix):
+    for key, signal in signals.SIGNAL_BY_ACTION.items():
+        if action == key or (key.endswith(".") and action.startswith(key)):
             yield signal
 
 

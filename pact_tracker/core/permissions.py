@@ -6,7 +6,7 @@ None (anonymous) everywhere.
 
 from pact_tracker.coalition.models import Role, Signatory, SignatoryStatus, User
 from pact_tracker.commitments.models import Commitment
-from pact_tracker.programmes.models import Proposal
+from pact_tracker.programmes.models import Programme, Proposal
 
 
 def is_secretariat(user: User | None) -> bool:
@@ -43,8 +43,26 @@ def can_edit_signatory_profile(user: User | None, signatory: Signatory) -> bool:
     )
 
 
+def can_manage_members(user: User | None, signatory: Signatory) -> bool:
+    """Invite or remove colleagues: the secretariat, or an admin member in good standing."""
+    if is_secretariat(user):
+        return True
+    return can_edit_signatory_profile(user, signatory) and any(
+        m.is_admin for m in user.memberships if m.signatory_id == signatory.id
+    )
+
+
 def can_manage_programmes(user: User | None) -> bool:
     return is_secretariat(user)
+
+
+def can_view_programme(user: User | None, programme: Programme) -> bool:
+    """Inactive programmes are the secretariat's work in progress."""
+    return programme.active or is_secretariat(user)
+
+
+def can_view_proposal(user: User | None, proposal: Proposal) -> bool:
+    return (proposal.active and proposal.programme.active) or is_secretariat(user)
 
 
 def can_view_commitment(user: User | None, commitment: Commitment) -> bool:

@@ -20,7 +20,7 @@ def _programme_or_404(code: str) -> Programme:
     programme = None
     if "\x00" not in code:  # PostgreSQL refuses NUL in text; no code has one
         programme = db.session.scalar(db.select(Programme).where(Programme.code == code.upper()))
-    if programme is None or not (programme.active or permissions.can_manage_programmes(api_user())):
+    if programme is None or not permissions.can_view_programme(api_user(), programme):
         abort(404, message=f"No programme {code!r}.")
     return programme
 
@@ -29,10 +29,7 @@ def _proposal_or_404(proposal_id: int) -> Proposal:
     """The proposal; inactive ones, or those of inactive programmes, only for the secretariat."""
     # Larger ids overflow SQLite's integers; no proposal has one.
     proposal = db.session.get(Proposal, proposal_id) if 0 < proposal_id < 2**31 else None
-    if proposal is None or not (
-        (proposal.active and proposal.programme.active)
-        or permissions.can_manage_programmes(api_user())
-    ):
+    if proposal is None or not permissions.can_view_proposal(api_user(), proposal):
         abort(404, message=f"No proposal {proposal_id}.")
     return proposal
 

@@ -6,14 +6,11 @@ rolled-back transaction of the ``db`` fixture. Screenshots of each test's last
 page are kept in ``test-artifacts/screenshots/``.
 """
 
-import os
 import threading
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import sync_playwright
-from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from pact_tracker import create_app
@@ -34,27 +31,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _browser_database_url(tmp_path_factory) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        return f"sqlite:///{tmp_path_factory.mktemp('browser') / 'live.sqlite3'}"
-    base = make_url(url)
-    name = f"{base.database}_browser"
-    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
+def live_app(new_database):
     """The application the browser talks to, with CSRF on as in production."""
     app = create_app(
         {
             "PACT_ENV": "testing",
-            "SQLALCHEMY_DATABASE_URI": _browser_database_url(tmp_path_factory),
+            "SQLALCHEMY_DATABASE_URI": new_database("browser"),
             "WTF_CSRF_ENABLED": True,
             "SIGN_IN_RATE_LIMIT": "1000 per minute",
         }

@@ -1,37 +1,19 @@
 """The migrations are the only way the schema changes: they must match the models."""
 
-import os
-
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy.engine import make_url
 
 from pact_tracker import create_app
 from pact_tracker.extensions import db
 
 
 @pytest.fixture
-def empty_database_url(tmp_path):
+def empty_database_url(new_database):
     """A database of the kind under test, empty, just for the migrations."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    base = make_url(url)
-    name = f"{base.database}_migrations"
-    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    return new_database("migrations")
 
 
 @pytest.fixture
