@@ -23,7 +23,9 @@ def init_command():
         click.echo(f"{kind}: {count}")
 
 
-from pact_tracker.cli.exports import export_group  # noqa: E402 - commands attach to pact above
+# The sub-commands live in their own modules and attach to the group declared above.
+from pact_tracker.cli.demo import demo_command  # noqa: E402
+from pact_tracker.cli.exports import export_group  # noqa: E402
 from pact_tracker.cli.imports import import_group  # noqa: E402
 from pact_tracker.cli.users import token_group, user_group  # noqa: E402
 
@@ -31,4 +33,4 @@ pact.add_command(user_group)
 pact.add_command(token_group)
 pact.add_command(import_group)
 pact.add_command(export_group)
-pact.add_command(__import__("pact_tracker.cli.demo", fromlist=["demo_command"]).demo_command)
+pact.add_command(demo_command)
