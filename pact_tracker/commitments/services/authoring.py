@@ -22,9 +22,7 @@ from pact_tracker.core.errors import InvalidTransition
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db
 from pact_tracker.programmes.models import Proposal
-from pact_tracker.reference.models import (
-    OrganisationType,
-)
+from pact_tracker.reference.models import OrganisationType
 
 #: What a signatory may write on a commitment (create and update alike).
 COMMITMENT_FIELDS = frozenset(
