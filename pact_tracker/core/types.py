@@ -73,17 +73,26 @@ class add_months(FunctionElement):  # noqa: N801 - reads as a SQL function
 
 @compiles(add_months, "postgresql")
 def _add_months_postgresql(element, compiler, **kw):
-    timestamp, months = list(element.clauses)
+    timestamp, months = (compiler.process(c, **kw) for c in element.clauses)
+    # In UTC whatever the session's time zone, as Python's relativedelta does.
     return (
-        f"({compiler.process(timestamp, **kw)} + make_interval(months => "
-        f"CAST({compiler.process(months, **kw)} AS INTEGER)))"
+        f"((({timestamp}) AT TIME ZONE 'UTC' + make_interval(months => CAST({months} AS INTEGER)))"
+        " AT TIME ZONE 'UTC')"
     )
 
 
 @compiles(add_months, "sqlite")
 def _add_months_sqlite(element, compiler, **kw):
-    timestamp, months = list(element.clauses)
+    timestamp, months = (compiler.process(c, **kw) for c in element.clauses)
+    shifted = f"datetime({timestamp}, '+' || CAST({months} AS INTEGER) || ' months')"
+    # SQLite carries an overflowing day into the next month (31 Jan + 1 month = 3 Mar);
+    # relativedelta and PostgreSQL stop at the month's last day (28 Feb). Do the same.
+    last_day = (
+        f"datetime(date({timestamp}, 'start of month', "
+        f"'+' || (CAST({months} AS INTEGER) + 1) || ' months', '-1 day') "
+        f"|| ' ' || time({timestamp}))"
+    )
     return (
-        f"datetime({compiler.process(timestamp, **kw)}, "
-        f"'+' || CAST({compiler.process(months, **kw)} AS INTEGER) || ' months')"
+        f"(CASE WHEN strftime('%d', {shifted}) = strftime('%d', {timestamp}) "
+        f"THEN {shifted} ELSE {last_day} END)"
     )

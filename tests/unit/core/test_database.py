@@ -40,3 +40,21 @@ def test_add_months_in_sql(db):
     start = datetime(2026, 1, 15, 12, 30, tzinfo=UTC)
     result = db.session.execute(sa.select(add_months(sa.literal(start, UTCDateTime()), 6)))
     assert result.scalar() == datetime(2026, 7, 15, 12, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        (datetime(2026, 1, 31, 9, 15, tzinfo=UTC), 1, datetime(2026, 2, 28, 9, 15, tzinfo=UTC)),
+        (datetime(2024, 1, 31, 9, 15, tzinfo=UTC), 1, datetime(2024, 2, 29, 9, 15, tzinfo=UTC)),
+        (datetime(2026, 8, 31, 23, 59, tzinfo=UTC), 6, datetime(2027, 2, 28, 23, 59, tzinfo=UTC)),
+        (datetime(2026, 12, 15, 0, 0, tzinfo=UTC), 24, datetime(2028, 12, 15, 0, 0, tzinfo=UTC)),
+    ],
+)
+def test_add_months_stops_at_the_end_of_short_months_like_relativedelta(
+    db, start, months, expected
+):
+    from dateutil.relativedelta import relativedelta
+
+    result = db.session.execute(sa.select(add_months(sa.literal(start, UTCDateTime()), months)))
+    assert result.scalar() == expected == start + relativedelta(months=months)
