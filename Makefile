@@ -5,10 +5,7 @@ VENV   := .venv
 STAMP  := $(VENV)/.stamp
 FLASK  := $(VENV)/bin/flask --app pact_tracker
 
-BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/pact_bench
-export BENCH_DATABASE_URL
-
-.PHONY: venv translations messages chromium run test bench lint clean
+.PHONY: venv translations messages chromium run test lint clean
 
 venv: $(STAMP)
 
@@ -43,11 +40,8 @@ chromium:
 test: translations chromium
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
-	$(VENV)/bin/python -m benchmarks
-
 lint: $(STAMP)
-	$(VENV)/bin/ruff check pact_tracker tests benchmarks
+	$(VENV)/bin/ruff check pact_tracker tests
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts *.egg-info .stamp-*
