@@ -57,6 +57,8 @@ class Config:
     LANGUAGES = ("en", "fr")
     COALITION_NAME = "Pact for Impact"
     BASE_URL = "http://127.0.0.1:5000"
+    #: Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+    PROXY_HOPS = 0
 
     #: A report becomes "due" this many days before its date.
     REPORT_DUE_WINDOW_DAYS = 14

@@ -15,6 +15,7 @@ ONE_YEAR = 365 * 24 * 3600
 
 def init_web(app: Flask) -> None:
     """Bind the web extensions and the hooks every page relies on."""
+    _secure_cookies_over_https(app)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -29,6 +30,22 @@ def init_web(app: Flask) -> None:
     app.context_processor(_template_globals)
     init_templating(app)
     _replace_error_handler(app)
+
+
+def _secure_cookies_over_https(app: Flask) -> None:
+    """A site served over HTTPS never lets its cookies travel in clear text."""
+    if app.config["BASE_URL"].startswith("https://"):
+        app.config.update(
+            SESSION_COOKIE_SECURE=True,
+            REMEMBER_COOKIE_SECURE=True,
+            PREFERRED_URL_SCHEME="https",
+        )
+    hops = int(app.config.get("PROXY_HOPS", 0))
+    if hops:
+        # Behind a reverse proxy: trust its X-Forwarded-* headers for scheme and client address.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def select_locale() -> str:

@@ -183,3 +183,18 @@ def test_html_error_pages_outside_the_api_json_inside(client):
     assert "does not exist" in page.get_data(as_text=True)
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.get_json()["code"] == 404
+
+
+def test_cookies_are_secure_when_the_site_is_served_over_https():
+    from pact_tracker import create_app
+
+    app = create_app(
+        {
+            "PACT_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "BASE_URL": "https://pact.example",
+        }
+    )
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
