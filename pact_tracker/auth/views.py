@@ -17,8 +17,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from pact_tracker.auth import services
+from pact_tracker.auth import links, services
 from pact_tracker.auth.forms import LanguageForm, PasswordForm, SignInForm, TwoFactorForm
+from pact_tracker.auth.link_forms import SignInLinkForm, UseSignInLinkForm
 from pact_tracker.coalition.models import User
 from pact_tracker.core.errors import InvalidInput
 from pact_tracker.core.web import remember_locale
@@ -143,3 +144,68 @@ def choose_language():
     if current_user.is_authenticated:
         current_user.locale = locale
     return remember_locale(redirect(_next_url(form.next.data)), locale)
+
+
+# Email sign-in links (auth.links): for people without a password, or who forgot it.
+
+#: Per client address: each request may send an email.
+SIGN_IN_LINK_RATE_LIMIT = "5 per hour;20 per day"
+
+
+@blueprint.route("/sign-in/link", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LINK_RATE_LIMIT, methods=["POST"])
+def request_sign_in_link():
+    """Ask for a sign-in link; the answer is the same whether the address has an account or not."""
+    form = SignInLinkForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        next_url = form.next.data if services.is_safe_next(form.next.data) else None
+        links.request_sign_in_link(form.email.data, next_url)
+        flash(
+            _(
+                "If an account exists for %(email)s, a sign-in link is on its way. "
+                "It works once, within %(minutes)d minutes.",
+                email=form.email.data,
+                minutes=int(links.LINK_LIFETIME.total_seconds() // 60),
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.request_sign_in_link"))
+    status = 422 if form.errors else 200
+    return render_template("auth/sign_in_link.html", form=form), status
+
+
+def _invalid_link():
+    minutes = int(links.LINK_LIFETIME.total_seconds() // 60)
+    return render_template("auth/sign_in_link_invalid.html", minutes=minutes), 410
+
+
+@blueprint.get("/sign-in/link/<token>")
+def sign_in_link(token: str):
+    """The page an emailed link opens: a button signs in (scanners that follow links do not)."""
+    link = links.find_valid_link(token)
+    if link is None:
+        page, status = _invalid_link()
+    else:
+        form = UseSignInLinkForm(next=request.args.get("next", ""))
+        page, status = render_template("auth/sign_in_link_use.html", form=form, link=link), 200
+    # The token is in the address: never let it travel in a Referer header.
+    return page, status, {"Referrer-Policy": "no-referrer"}
+
+
+@blueprint.post("/sign-in/link/<token>")
+@limiter.limit(_sign_in_limit)
+def use_sign_in_link(token: str):
+    """Use the link once; the secretariat then gives its second factor as after a password."""
+    form = UseSignInLinkForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = links.redeem_sign_in_link(token)
+    if user is None:
+        return _invalid_link()
+    next_url = _next_url(form.next.data)
+    if services.needs_second_factor(user):
+        session.clear()
+        session["pending_user_id"] = user.id
+        session["pending_next"] = next_url
+        return redirect(url_for("auth.two_factor"))
+    return _complete_sign_in(user, next_url)

@@ -28,9 +28,11 @@ from pact_tracker.cli.demo import demo_command  # noqa: E402
 from pact_tracker.cli.exports import export_group  # noqa: E402
 from pact_tracker.cli.imports import import_group  # noqa: E402
 from pact_tracker.cli.users import token_group, user_group  # noqa: E402
+from pact_tracker.cli.worker import worker_command  # noqa: E402
 
 pact.add_command(user_group)
 pact.add_command(token_group)
 pact.add_command(import_group)
 pact.add_command(export_group)
 pact.add_command(demo_command)
+pact.add_command(worker_command)

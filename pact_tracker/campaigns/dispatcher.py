@@ -1,0 +1,360 @@
+"""Delivering the outbox: claim due rows, send them over one SMTP session, record each outcome.
+
+A claim marks rows ``sending`` under a lease and commits before anything is
+sent, so two dispatchers never take the same row (PostgreSQL: ``FOR UPDATE
+SKIP LOCKED``; SQLite: ``BEGIN IMMEDIATE`` serialises the claims). Each
+outcome is committed right after the server answers, so a crash loses at most
+the message in flight, whose lease then expires and whose retry carries the
+same Message-ID.
+
+Outcomes: a 250 reply makes the row ``sent``; a 4xx reply or a connection
+error makes it ``retry`` after an exponential back-off; a 5xx refusal of the
+recipient makes it ``failed`` and suppresses the address; any other 5xx (the
+content, the sender) makes it ``failed`` only, since it says nothing of the
+address. After ``OUTBOX_MAX_ATTEMPTS`` claims a temporary failure is final.
+"""
+
+import logging
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import flask_mail
+import sqlalchemy as sa
+from flask import current_app
+
+from pact_tracker.campaigns.mailer import Connection, mail
+from pact_tracker.campaigns.models import OutboxMessage, OutboxStatus, Suppression
+from pact_tracker.campaigns.services import REPLY_LENGTH, suppress_address
+from pact_tracker.core.activity import commit
+from pact_tracker.core.types import utcnow
+from pact_tracker.extensions import db
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class DispatchResult:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    suppressed: int = 0
+    #: The SMTP server could not be reached: the tick stopped early.
+    unreachable: bool = False
+
+    def __str__(self) -> str:
+        return (
+            f"claimed {self.claimed}, sent {self.sent}, retry {self.retried}, "
+            f"failed {self.failed}, suppressed {self.suppressed}"
+        )
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status: OutboxStatus
+    reply: str
+    #: Drop the SMTP session before the next message.
+    reconnect: bool = False
+    #: Suppress the recipient's address (a permanent refusal of it).
+    suppress: bool = False
+    #: No SMTP reply at all: the connection failed or was dropped.
+    lost_connection: bool = False
+
+
+def _config(key: str):
+    return current_app.config[key]
+
+
+def claim_due(*, limit: int, clock: Clock = utcnow) -> tuple[list[int], datetime]:
+    """Take up to ``limit`` due rows under a new lease and commit; return their ids and the lease.
+
+    Due: ``queued`` or ``retry`` rows whose time has come, and ``sending`` rows
+    whose lease expired (their dispatcher died).
+    """
+    now = clock()
+    lease = now + timedelta(seconds=_config("OUTBOX_LEASE_SECONDS"))
+    due = (
+        sa.select(OutboxMessage.id)
+        .where(
+            sa.or_(
+                sa.and_(
+                    OutboxMessage.status.in_([OutboxStatus.queued, OutboxStatus.retry]),
+                    OutboxMessage.next_attempt_at <= now,
+                ),
+                sa.and_(
+                    OutboxMessage.status == OutboxStatus.sending,
+                    OutboxMessage.lease_expires_at <= now,
+                ),
+            )
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    due = due.cte("due")
+    claim = (
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(sa.select(due.c.id)))
+        .values(
+            status=OutboxStatus.sending,
+            lease_expires_at=lease,
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    )
+    ids = sorted(db.session.scalars(claim))
+    commit()
+    return ids, lease
+
+
+def reclaim_expired_leases(clock: Clock = utcnow) -> int:
+    """Put back rows whose dispatcher died while sending them; return how many."""
+    now = clock()
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.sending,
+            OutboxMessage.lease_expires_at <= now,
+        )
+        .values(
+            status=OutboxStatus.retry,
+            next_attempt_at=now,
+            lease_expires_at=None,
+            last_reply="lease expired: the worker sending it stopped",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    commit()
+    return result.rowcount
+
+
+def dispatch_outbox(*, clock: Clock = utcnow, max_batches: int | None = None) -> DispatchResult:
+    """Deliver due messages, batch after batch, over one SMTP session, until none is due.
+
+    :param max_batches: stop after this many claims (None: until nothing is due).
+    """
+    result = DispatchResult()
+    batch_size = _config("OUTBOX_BATCH_SIZE")
+    batches = 0
+    with mail.connect() as connection:
+        while max_batches is None or batches < max_batches:
+            ids, lease = claim_due(limit=batch_size, clock=clock)
+            batches += 1
+            if not ids:
+                break
+            result.claimed += len(ids)
+            _send_batch(connection, ids, lease, result, clock)
+            if result.unreachable or len(ids) < batch_size:
+                break
+    if result.claimed:
+        log.info("Outbox: %s", result)
+    return result
+
+
+def _send_batch(
+    connection: Connection, ids: list[int], lease: datetime, result: DispatchResult, clock: Clock
+) -> None:
+    rows = db.session.execute(
+        sa.select(
+            OutboxMessage.id,
+            OutboxMessage.to_address,
+            OutboxMessage.subject,
+            OutboxMessage.body_text,
+            OutboxMessage.body_html,
+            OutboxMessage.message_id,
+            OutboxMessage.attempts,
+        )
+        .where(OutboxMessage.id.in_(ids))
+        .order_by(OutboxMessage.id)
+    ).all()
+    suppressed = set(
+        db.session.scalars(
+            sa.select(Suppression.address).where(
+                Suppression.address.in_({row.to_address.lower() for row in rows})
+            )
+        )
+    )
+    lease_seconds = _config("OUTBOX_LEASE_SECONDS")
+    reconnect_every = _config("MAIL_RECONNECT_EVERY")
+    for position, row in enumerate(rows):
+        now = clock()
+        if now >= lease:
+            # This process stalled past its lease: another dispatcher may own the rest now.
+            log.warning("Outbox lease expired mid-batch; leaving %d rows", len(rows) - position)
+            return
+        if now >= lease - timedelta(seconds=lease_seconds / 2):
+            lease = _renew_lease_until(
+                [r.id for r in rows[position:]], lease, now + timedelta(seconds=lease_seconds)
+            )
+        if row.to_address.lower() in suppressed:
+            _record(row, lease, _Outcome(OutboxStatus.suppressed, _SUPPRESSED), clock())
+            result.suppressed += 1
+            continue
+        if reconnect_every and connection.num_emails >= reconnect_every:
+            connection.close()
+        reply, outcome, unreachable = _deliver(connection, row)
+        if outcome is None:
+            _record_sent(row.id, reply, clock())
+            result.sent += 1
+            continue
+        if unreachable:
+            # Nothing answers: the rest of the batch waits as well, and the tick ends.
+            log.warning("SMTP server unreachable: %s", outcome.reply)
+            for waiting in rows[position:]:
+                _record(waiting, lease, _retry_or_give_up(outcome, waiting), clock())
+                result.retried += 1
+            result.unreachable = True
+            return
+        outcome = _retry_or_give_up(outcome, row)
+        _record(row, lease, outcome, clock())
+        if outcome.suppress:
+            suppress_address(row.to_address, f"bounce: {outcome.reply}")
+            commit()
+            suppressed.add(row.to_address.lower())
+        if outcome.status == OutboxStatus.retry:
+            result.retried += 1
+        else:
+            result.failed += 1
+
+
+def _deliver(connection: Connection, row) -> tuple[str | None, _Outcome | None, bool]:
+    """``(reply, None, False)`` when accepted, else ``(None, outcome, unreachable)``."""
+    for fresh in (False, True):
+        was_connected = connection.connected
+        try:
+            return connection.deliver(_message(row)), None, False
+        except Exception as error:  # noqa: BLE001 - every failure is classified and recorded
+            outcome = _classify(error)
+        if outcome.reconnect:
+            connection.close()
+        if not outcome.lost_connection:
+            return None, outcome, False
+        if not was_connected:
+            return None, outcome, True
+        if fresh:
+            return None, outcome, False
+        # The server dropped a session we held (idle, or its own limit): one more try.
+    raise AssertionError("unreachable")
+
+
+_SUPPRESSED = "not sent: the address is suppressed"
+
+
+def _message(row) -> flask_mail.Message:
+    message = flask_mail.Message(
+        subject=row.subject,
+        recipients=[row.to_address],
+        body=row.body_text,
+        html=row.body_html,
+        # RFC 3834: no out-of-office replies to automated mail.
+        extra_headers={"Auto-Submitted": "auto-generated"},
+    )
+    message.msgId = row.message_id
+    return message
+
+
+def _classify(error: Exception) -> _Outcome:
+    """What an SMTP failure means for the message (before the attempts limit)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(error.recipients.values()))
+        reply = _reply(code, text)
+        if code >= 500:
+            return _Outcome(OutboxStatus.failed, reply, suppress=True)
+        return _Outcome(OutboxStatus.retry, reply, reconnect=code == 421)
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        # Our sender was refused: a configuration problem, not the recipient's.
+        return _Outcome(OutboxStatus.retry, _reply(error.smtp_code, error.smtp_error))
+    if isinstance(error, smtplib.SMTPResponseException):
+        reply = _reply(error.smtp_code, error.smtp_error)
+        if error.smtp_code >= 500 and isinstance(error, smtplib.SMTPDataError):
+            return _Outcome(OutboxStatus.failed, reply)
+        return _Outcome(OutboxStatus.retry, reply, reconnect=not 400 <= error.smtp_code < 500)
+    if isinstance(error, smtplib.SMTPNotSupportedError | flask_mail.BadHeaderError):
+        return _Outcome(OutboxStatus.failed, f"not sendable: {error!r}")
+    if isinstance(error, OSError):  # connection refused, reset, timed out; SMTPServerDisconnected
+        return _Outcome(
+            OutboxStatus.retry, f"connection error: {error!r}", reconnect=True, lost_connection=True
+        )
+    raise error
+
+
+def _retry_or_give_up(outcome: _Outcome, row) -> _Outcome:
+    if outcome.status != OutboxStatus.retry or row.attempts < _config("OUTBOX_MAX_ATTEMPTS"):
+        return outcome
+    return _Outcome(OutboxStatus.failed, f"gave up after {row.attempts} attempts: {outcome.reply}")
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long a message waits after its ``attempts``-th attempt failed for a while."""
+    base = _config("OUTBOX_RETRY_BASE_SECONDS")
+    cap = _config("OUTBOX_RETRY_CAP_SECONDS")
+    return timedelta(seconds=min(cap, base * 2 ** max(attempts - 1, 0)))
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {' '.join(text.split())}"
+
+
+def _record(row, lease: datetime, outcome: _Outcome, now: datetime) -> None:
+    """Record a failure of ours, unless the row is no longer ours (its lease was taken over)."""
+    values = {
+        "status": outcome.status,
+        "last_reply": outcome.reply[:REPLY_LENGTH],
+        "lease_expires_at": None,
+    }
+    if outcome.status == OutboxStatus.retry:
+        values["next_attempt_at"] = now + backoff(row.attempts)
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == row.id,
+            OutboxMessage.status == OutboxStatus.sending,
+            OutboxMessage.lease_expires_at == lease,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    commit()
+
+
+def _record_sent(pk: int, reply: str, now: datetime) -> None:
+    """The server accepted it: that is final, whoever holds the row now."""
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == pk,
+            OutboxMessage.status.in_([OutboxStatus.sending, OutboxStatus.retry]),
+        )
+        .values(
+            status=OutboxStatus.sent,
+            sent_at=now,
+            lease_expires_at=None,
+            last_reply=reply[:REPLY_LENGTH],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    commit()
+
+
+def _renew_lease_until(ids: list[int], lease: datetime, until: datetime) -> datetime:
+    """Extend our lease on the rows not sent yet; return the new lease."""
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(ids),
+            OutboxMessage.status == OutboxStatus.sending,
+            OutboxMessage.lease_expires_at == lease,
+        )
+        .values(lease_expires_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    commit()
+    return until

@@ -1,0 +1,125 @@
+"""Flask-Mail, with a socket timeout and the server's reply to each message kept.
+
+Only the worker sends mail (see ``dispatcher``); the web process writes
+outbox rows instead.
+"""
+
+import smtplib
+
+import flask_mail
+from flask import Flask, current_app
+
+#: Defaults for anything the configuration does not set. Development sends to a
+#: local sink on port 8025 (``python -m aiosmtpd -n -l localhost:8025``).
+DEFAULTS = {
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 8025,
+    "MAIL_DEFAULT_SENDER": "Pact for Impact <no-reply@pact-impact.org>",
+    #: Seconds to wait on the SMTP server before giving up on a message (and retrying it).
+    "MAIL_TIMEOUT": 30,
+    #: Flask-Mail's own reconnection is off: the dispatcher reconnects between messages,
+    #: where a failure cannot be mistaken for the failure of a message already accepted.
+    "MAIL_MAX_EMAILS": None,
+    #: Messages sent over one SMTP session before the dispatcher opens a fresh one.
+    "MAIL_RECONNECT_EVERY": 100,
+    #: Rows a dispatcher claims at a time.
+    "OUTBOX_BATCH_SIZE": 100,
+    #: Seconds a claim lasts; renewed while the batch is being sent.
+    "OUTBOX_LEASE_SECONDS": 300,
+    #: Back-off after a temporary failure: base * 2^(attempts - 1), at most the cap.
+    "OUTBOX_RETRY_BASE_SECONDS": 60,
+    "OUTBOX_RETRY_CAP_SECONDS": 3600,
+    #: Claims after which a temporary failure becomes final (about a day at the cap).
+    "OUTBOX_MAX_ATTEMPTS": 30,
+}
+
+
+class _ReplyKeeping:
+    """Keeps the reply to DATA, which ``smtplib.SMTP.sendmail`` throws away."""
+
+    last_reply: tuple[int, bytes] | None = None
+
+    def data(self, msg):
+        self.last_reply = super().data(msg)
+        return self.last_reply
+
+
+class _SMTP(_ReplyKeeping, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_ReplyKeeping, smtplib.SMTP_SSL):  # noqa: N801 - mirrors smtplib's name
+    pass
+
+
+class Connection(flask_mail.Connection):
+    """One SMTP session, reused for many messages.
+
+    It connects on the first message rather than on ``with``, so that a server
+    that cannot be reached is the failure of that message, handled like any other.
+    """
+
+    def __enter__(self):
+        self.host = None
+        self.num_emails = 0
+        return self
+
+    def configure_host(self) -> smtplib.SMTP:
+        state = self.mail
+        timeout = current_app.config["MAIL_TIMEOUT"]
+        smtp_class = _SMTP_SSL if state.use_ssl else _SMTP
+        host = smtp_class(state.server, state.port, timeout=timeout)
+        try:
+            host.set_debuglevel(int(state.debug))
+            if state.use_tls:
+                host.starttls()
+            if state.username and state.password:
+                host.login(state.username, state.password)
+        except BaseException:
+            host.close()
+            raise
+        return host
+
+    def __exit__(self, exc_type, exc_value, tb) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the session politely if the server still listens, else just drop it."""
+        host, self.host = self.host, None
+        self.num_emails = 0
+        if host is None:
+            return
+        try:
+            host.quit()
+        except (smtplib.SMTPException, OSError):
+            host.close()
+
+    @property
+    def connected(self) -> bool:
+        return self.host is not None or bool(self.mail.suppress)
+
+    def deliver(self, message: flask_mail.Message) -> str:
+        """Send ``message``; return the server's reply (raises smtplib's errors)."""
+        if self.host is None and not self.mail.suppress:
+            self.host = self.configure_host()
+        self.send(message)
+        if self.host is None:
+            return "not sent: MAIL_SUPPRESS_SEND is on"
+        code, text = self.host.last_reply or (250, b"")
+        return f"{code} {text.decode('utf-8', 'replace')}".strip()
+
+
+class Mail(flask_mail.Mail):
+    def connect(self) -> Connection:
+        """A connection that is opened on ``with`` (and may fail there: smtplib's errors)."""
+        return Connection(current_app.extensions["mail"])
+
+
+mail = Mail()
+
+
+def init_mail(app: Flask) -> None:
+    """Bind the mailer, with development defaults for anything not configured."""
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    mail.init_app(app)

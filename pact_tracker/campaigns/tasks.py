@@ -1,0 +1,13 @@
+"""The worker's mail ticks: each queries what is due, does it, and commits."""
+
+from pact_tracker.campaigns import dispatcher
+
+
+def dispatch_outbox() -> str:
+    """Deliver every due outbox message."""
+    return str(dispatcher.dispatch_outbox())
+
+
+def reclaim_leases() -> str:
+    """Put back the messages of dispatchers that died while sending."""
+    return f"reclaimed {dispatcher.reclaim_expired_leases()}"

@@ -1,0 +1,28 @@
+"""``flask pact worker``: the process that delivers mail and runs the scheduled ticks."""
+
+import logging
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from pact_tracker import worker
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run every job once and exit (cron, tests).")
+@with_appcontext
+def worker_command(once):
+    """Run the scheduled jobs: deliver the outbox, reclaim expired leases."""
+    app = current_app._get_current_object()
+    if once:
+        for name, outcome in worker.run_once(app).items():
+            click.echo(f"{name}: {outcome}")
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    scheduler = worker.build_scheduler(app)
+    click.echo(f"Worker started: {', '.join(job.name for job in worker.JOBS)}. Ctrl-C stops it.")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=False)
