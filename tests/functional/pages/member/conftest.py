@@ -1,0 +1,73 @@
+"""The member space's cast: an owner member of a cooperative, a member of another
+signatory, the secretariat, and clients signed in as each of them."""
+
+from datetime import date
+
+import pyotp
+import pytest
+
+from pact_tracker.auth import services as auth
+from pact_tracker.coalition.models import Role
+from pact_tracker.commitments import services as commitments
+from pact_tracker.commitments.models import CommitmentStatus, Milestone
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def sign_in(app, db):
+    """``sign_in(user)`` returns a new test client signed in as ``user`` (TOTP included)."""
+
+    def make(user):
+        auth.set_password(user, PASSWORD)
+        if user.role == Role.secretariat:
+            credential = auth.begin_totp_enrolment(user)
+        client = app.test_client()
+        response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        if user.role == Role.secretariat:
+            code = pyotp.TOTP(credential.secret).now()
+            response = client.post("/sign-in/two-factor", data={"code": code})
+            assert response.status_code == 302
+        return client
+
+    return make
+
+
+@pytest.fixture
+def own(make_signatory):
+    """The owner's signatory: an approved cooperative in France."""
+    return make_signatory(name="Coop Horizon", slug="coop-horizon")
+
+
+@pytest.fixture
+def owner(make_user, own):
+    return make_user(name="Olga Owner", signatory=own)
+
+
+@pytest.fixture
+def other_signatory(make_signatory):
+    return make_signatory(name="Ville Voisine", slug="ville-voisine")
+
+
+@pytest.fixture
+def outsider(make_user, other_signatory):
+    """A member (admin) of another signatory."""
+    return make_user(name="Otto Other", signatory=other_signatory)
+
+
+@pytest.fixture
+def member_client(sign_in, owner):
+    return sign_in(owner)
+
+
+@pytest.fixture
+def approved(db, make_commitment, own, secretariat):
+    """An approved, published commitment of ``own`` with a milestone, ready for progress."""
+    commitment = make_commitment(
+        signatory=own, status=CommitmentStatus.approved, title="Open three repair workshops"
+    )
+    commitment.milestones = [Milestone(title="First workshop open", due_date=date(2026, 9, 1))]
+    db.session.flush()
+    commitments.refresh_schedule(commitment)
+    return commitment
