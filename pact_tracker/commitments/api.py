@@ -274,8 +274,14 @@ def assess_commitment(data, commitment_id):
 @blueprint.response(200, schemas.HistoryEntrySchema(many=True))
 @blueprint.alt_response(404, description="No such commitment.")
 def commitment_history(commitment_id):
-    """The timeline: status changes, progress updates and corrections, assessments."""
-    return services.commitment_history(_commitment_or_404(commitment_id))
+    """The timeline: status changes, progress updates and corrections, assessments.
+
+    Readers who do not act for the signatory do not see its drafting and review steps.
+    """
+    commitment = _commitment_or_404(commitment_id)
+    return services.commitment_history(
+        commitment, include_review=permissions.can_view_review(api_user(), commitment)
+    )
 
 
 def _acts_for(commitment: Commitment) -> bool:

@@ -73,6 +73,11 @@ def can_view_commitment(user: User | None, commitment: Commitment) -> bool:
     return commitment.is_published and commitment.signatory.is_public
 
 
+def can_view_review(user: User | None, commitment: Commitment) -> bool:
+    """The drafting and review steps, with the reviewers' comments: signatory and secretariat."""
+    return is_secretariat(user) or is_member_of(user, commitment.signatory_id)
+
+
 def can_create_commitment(user: User | None, signatory: Signatory) -> bool:
     """Members write commitments for their own signatory while it is in good standing."""
     if signatory.status not in (SignatoryStatus.applied, SignatoryStatus.approved):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from pact_tracker.coalition.models import Signatory, SignatoryStatus
 from pact_tracker.commitments.models import (
+    CLOSED_STATUSES,
     Assessment,
     Commitment,
     CommitmentStatus,
@@ -150,17 +151,28 @@ class HistoryEntry:
 _KIND_ORDER = {"status_change": 0, "progress_update": 1, "correction": 1, "assessment": 2}
 
 
-def commitment_history(commitment: Commitment) -> list[HistoryEntry]:
+#: Workflow steps anyone may see in a published commitment's history.
+PUBLIC_STEPS = tuple(sorted(CLOSED_STATUSES | {CommitmentStatus.approved}))
+
+
+def commitment_history(
+    commitment: Commitment, *, include_review: bool = True
+) -> list[HistoryEntry]:
     """The timeline of ``commitment``: status changes, updates and their corrections, assessments.
 
     Each entry is placed at the moment it was recorded, so a correction shows
     where it was made and names (``subject.supersedes_id``) the update it replaces.
+
+    :param include_review: with False, the drafting and review steps (and the
+        reviewers' comments on them) are left out: they are between the
+        signatory and the secretariat, not for the public.
     """
+    changes = sa.select(StatusChange).where(StatusChange.commitment_id == commitment.id)
+    if not include_review:
+        changes = changes.where(StatusChange.to_status.in_(PUBLIC_STEPS))
     entries = [
         HistoryEntry("status_change", change.changed_at, change)
-        for change in db.session.scalars(
-            sa.select(StatusChange).where(StatusChange.commitment_id == commitment.id)
-        )
+        for change in db.session.scalars(changes)
     ]
     entries += [
         HistoryEntry(

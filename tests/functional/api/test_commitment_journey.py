@@ -206,7 +206,9 @@ def test_the_history_reads_as_a_timeline(client, world):
         json={"level": "limited", "comment": "Early days"},
         headers=world["secretariat"],
     )
-    history = client.get(f"/api/v1/commitments/{commitment['id']}/history").get_json()
+    history = client.get(
+        f"/api/v1/commitments/{commitment['id']}/history", headers=world["member"]
+    ).get_json()
     assert [entry["kind"] for entry in history] == [
         "status_change",
         "status_change",
@@ -243,3 +245,15 @@ def test_the_journey_leaves_one_update_in_force(client, db, world):
     ).all()
     live = [row for row in rows if row.superseded_by is None]
     assert len(rows) == 2 and [row.status for row in live] == ["completed"]
+
+
+def test_the_public_history_leaves_out_the_review_between_signatory_and_secretariat(client, world):
+    commitment = _approved(client, world)
+    url = f"/api/v1/commitments/{commitment['id']}/history"
+    own = client.get(url, headers=world["member"]).get_json()
+    public = client.get(url).get_json()
+    steps = [e["status_change"]["to_status"] for e in own if e["kind"] == "status_change"]
+    assert "submitted" in steps
+    assert [e["status_change"]["to_status"] for e in public if e["kind"] == "status_change"] == [
+        "approved"
+    ]
