@@ -180,6 +180,8 @@ def _send_batch(
             )
         )
     )
+    # No transaction stays open while the SMTP server answers (on SQLite it would hold the lock).
+    commit()
     lease_seconds = _config("OUTBOX_LEASE_SECONDS")
     reconnect_every = _config("MAIL_RECONNECT_EVERY")
     for position, row in enumerate(rows):
