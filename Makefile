@@ -30,6 +30,10 @@ run: translations
 	$(FLASK) db upgrade
 	$(FLASK) pact init
 	$(FLASK) pact demo --if-empty --scale small
+	@echo "Mail goes to a local SMTP sink on 127.0.0.1:8025 and is printed here."
+	@trap 'kill 0' EXIT INT TERM; \
+	$(VENV)/bin/python -m aiosmtpd -n -l 127.0.0.1:8025 & \
+	$(FLASK) pact worker & \
 	$(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
 
 # Browser tests drive Debian's Chromium; install it where it is missing (needs root, as in CI).

@@ -1,10 +1,20 @@
 """pact_tracker: commitment tracking for a coalition acting on the SDGs."""
 
+import importlib
 import os
 
 from flask import Flask
 
 from pact_tracker.config import CONFIGS, INSTANCE_DIR
+
+
+#: Modules holding each domain's HTML blueprint (named after the domain).
+PAGE_MODULES = (
+    "pact_tracker.reference.views",
+    "pact_tracker.coalition.views",
+    "pact_tracker.programmes.views",
+    "pact_tracker.commitments.views",
+)
 
 
 def create_app(config: str | type | dict | None = None) -> Flask:
@@ -41,6 +51,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from pact_tracker.campaigns.mailer import init_mail
     from pact_tracker.core import database
     from pact_tracker.extensions import db, migrate
 
@@ -48,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     database.configure_engine(app)
     database.register_transaction_hooks(app)
+    init_mail(app)
     migrate.init_app(
         app,
         db,
@@ -59,7 +71,9 @@ def _init_extensions(app: Flask) -> None:
 
 def _import_models() -> None:
     """Import every model module so that the metadata (and Alembic) sees all tables."""
+    from pact_tracker.auth import link_models as _links  # noqa: F401
     from pact_tracker.auth import models as _auth  # noqa: F401
+    from pact_tracker.campaigns import models as _campaigns  # noqa: F401
     from pact_tracker.coalition import models as _coalition  # noqa: F401
     from pact_tracker.commitments import models as _commitments  # noqa: F401
     from pact_tracker.core import activity as _activity  # noqa: F401
@@ -75,6 +89,8 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(core_blueprint)
     app.register_blueprint(auth_blueprint)
+    for module in PAGE_MODULES:
+        app.register_blueprint(importlib.import_module(module).blueprint)
     register_api(app)
     # After the API: the web error handler wraps flask-smorest's JSON one.
     init_web(app)

@@ -57,6 +57,8 @@ class Config:
     LANGUAGES = ("en", "fr")
     COALITION_NAME = "Pact for Impact"
     BASE_URL = "http://127.0.0.1:5000"
+    # Mail and outbox settings (MAIL_SERVER, MAIL_PORT, OUTBOX_*) have their defaults,
+    # documented, in campaigns/mailer.py; PACT_MAIL_SERVER etc. override them.
     #: Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_HOPS = 0
 

@@ -15,9 +15,11 @@ import sqlalchemy as sa
 from flask import g
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
+from smtp_sink import MAIL_KEYS, SmtpSink, point_mail_at
 from sqlalchemy.engine import make_url
 
 from pact_tracker import create_app
+from pact_tracker.campaigns.mailer import init_mail
 from pact_tracker.coalition.models import Membership, Role, Signatory, SignatoryStatus, User
 from pact_tracker.commitments.models import Commitment, CommitmentStatus, Indicator
 from pact_tracker.core.activity import commit
@@ -294,3 +296,29 @@ def token_for(db):
 @pytest.fixture
 def secretariat(make_user):
     return make_user(role=Role.secretariat, name="Sam Secretariat")
+
+
+@pytest.fixture
+def mail_config(app):
+    """Restores the app's mail settings after a test that changed them."""
+    saved = {key: app.config[key] for key in MAIL_KEYS if key in app.config}
+    saved_state = app.extensions.get("mail")
+    init_mail(app)
+    yield app.config
+    for key in MAIL_KEYS:
+        app.config.pop(key, None)
+    app.config.update(saved)
+    if saved_state is None:
+        app.extensions.pop("mail", None)
+    else:
+        app.extensions["mail"] = saved_state
+
+
+@pytest.fixture
+def smtp_sink(app, mail_config):
+    """A real SMTP server on loopback (aiosmtpd) recording what it receives; mail goes to it."""
+    sink = SmtpSink()
+    sink.start()
+    point_mail_at(app, sink.port)
+    yield sink.handler
+    sink.stop()

@@ -4,20 +4,14 @@ Request a link, receive it, open it (a page with a button), press the button,
 signed in; and every way it must refuse: used, expired, unknown address.
 """
 
-import email
 import re
-import socket
-import threading
 from datetime import timedelta
-from email import policy
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from pact_tracker.auth import links
 from pact_tracker.auth.link_models import SignInLink
-from pact_tracker.campaigns.mailer import DEFAULTS, init_mail
 from pact_tracker.campaigns.models import OutboxMessage
 from pact_tracker.coalition.models import Role
 from pact_tracker.core.activity import Activity
@@ -26,48 +20,18 @@ from pact_tracker.core.types import utcnow
 LINK = re.compile(r"http://127\.0\.0\.1:5000(/sign-in/link/[\w-]+(?:\?next=\S+)?)")
 
 
-class _Inbox:
-    """Records every message the SMTP server accepts."""
+@pytest.fixture
+def inbox(smtp_sink):
+    """The messages the worker delivers to the real SMTP server on loopback."""
+    return _Messages(smtp_sink)
 
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self._changed = threading.Condition()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        with self._changed:
-            self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-            self._changed.notify_all()
-        return "250 2.0.0 Ok"
+class _Messages:
+    def __init__(self, sink):
+        self._sink = sink
 
     def wait_for(self, count: int) -> list:
-        with self._changed:
-            assert self._changed.wait_for(lambda: len(self.messages) >= count, 10)
-            return list(self.messages)
-
-
-@pytest.fixture
-def inbox(app):
-    """A real SMTP server on loopback; the worker delivers to it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = _Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    keys = ("MAIL_SERVER", "MAIL_PORT", "MAIL_SUPPRESS_SEND", *DEFAULTS)
-    saved = {key: app.config[key] for key in keys if key in app.config}
-    saved_state = app.extensions.get("mail")
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SUPPRESS_SEND=False)
-    init_mail(app)
-    yield handler
-    controller.stop()
-    for key in keys:
-        app.config.pop(key, None)
-    app.config.update(saved)
-    if saved_state is None:
-        app.extensions.pop("mail", None)
-    else:
-        app.extensions["mail"] = saved_state
+        return [received.message for received in self._sink.wait_for(count)]
 
 
 @pytest.fixture
