@@ -55,9 +55,25 @@ class ConfirmForm(FlaskForm):
     """A button that does one thing: only the CSRF token travels."""
 
 
+#: The services' most frequent messages, in the page language (others stay as written).
+SERVICE_MESSAGES = {
+    "This field is required.": _l("This field is required."),
+    "Must be a web address starting with http:// or https://.": _l(
+        "Must be a web address starting with http:// or https://."
+    ),
+    "Must be an email address such as name@example.org.": _l(
+        "Must be an email address such as name@example.org."
+    ),
+    "Required for a person who has no account yet.": _l(
+        "Required for a person who has no account yet."
+    ),
+}
+
+
 def attach_service_errors(form, error: DomainError) -> None:
     """Put a service's per-field messages next to the inputs; the rest above the form."""
-    for key, messages in error.errors.items():
+    for key, raw in error.errors.items():
+        messages = [SERVICE_MESSAGES.get(message, message) for message in raw]
         if key in form and key != "csrf_token":
             form[key].errors = [*form[key].errors, *messages]
         else:

@@ -394,6 +394,39 @@ def correction_defaults(update) -> dict:
     return defaults
 
 
+#: The services' most frequent messages, in the page language (others stay as written).
+SERVICE_MESSAGES = {
+    "This field is required.": _l("This field is required."),
+    "A programme is required unless a proposal is adopted.": _l(
+        "A programme is required unless a proposal is adopted."
+    ),
+    "This programme no longer takes new commitments.": _l(
+        "This programme no longer takes new commitments."
+    ),
+    "The due date cannot be before the start date.": _l(
+        "The due date cannot be before the start date."
+    ),
+    "Give the amount and its currency together, or neither.": _l(
+        "Give the amount and its currency together, or neither."
+    ),
+    "A subnational commitment needs a subdivision.": _l(
+        "A subnational commitment needs a subdivision."
+    ),
+    "Only a subnational commitment names a subdivision.": _l(
+        "Only a subnational commitment names a subdivision."
+    ),
+    "Must be an http or https address.": _l("Must be an http or https address."),
+    "A report cannot speak for a moment in the future.": _l(
+        "A report cannot speak for a moment in the future."
+    ),
+    "This proposal is no longer offered.": _l("This proposal is no longer offered."),
+}
+
+
+def in_page_language(message: str) -> str:
+    return SERVICE_MESSAGES.get(message, message)
+
+
 _KEY = re.compile(r"^(?P<list>[a-z_]+)\[(?P<index>\d+)\](?:\.(?P<field>[a-z_]+))?$")
 
 
@@ -405,7 +438,8 @@ def attach_service_errors(form, error: DomainError, rows: dict | None = None) ->
         Messages that match no input go to ``form.form_errors``, shown at the top.
     """
     rows = rows or {}
-    for key, messages in error.errors.items():
+    for key, raw in error.errors.items():
+        messages = [in_page_language(message) for message in raw]
         field = _field_for(form, key, rows)
         if field is not None:
             field.errors = [*field.errors, *messages]

@@ -185,3 +185,20 @@ def test_reporting_works_in_french(member_client, own, approved):
     )
     page = text(member_client.get(response.headers["Location"]))
     assert "votre rapport" in page and "Historique" in page and "Tout va bien." in page
+
+
+def test_the_services_refusals_are_shown_in_french_too(member_client, own, approved):
+    member_client.post("/language", data={"locale": "fr", "next": "/"})
+    response = member_client.post(
+        f"/my/{own.slug}/commitments/{approved.id}/progress",
+        data={
+            "status": "on_track",
+            "evidence-0-kind": "photo",
+            "evidence-0-title": "Une photo",
+            "evidence-0-url": "ftp://example.org/photo",
+        },
+    )
+    assert response.status_code == 422
+    page = text(response)
+    assert "Doit être une adresse http ou https." in page
+    assert "Rien n'a été enregistré" in page
