@@ -399,6 +399,9 @@ def report_progress(slug: str, commitment_id: int):
     form = progress_form(commitment, dimensions=_dimensions(), locale=_locale())
     if request.method == "GET":
         form.reported_at.data = _now_to_the_second()
+        latest = next((u for u in services.updates_of(commitment) if not u.is_superseded), None)
+        if latest is not None:
+            form.status.data = str(latest.status)
     if form.validate_on_submit():
         data, rows = form.data_for_service(commitment)
         try:

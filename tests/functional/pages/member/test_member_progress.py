@@ -202,3 +202,9 @@ def test_the_services_refusals_are_shown_in_french_too(member_client, own, appro
     page = text(response)
     assert "Doit être une adresse http ou https." in page
     assert "Rien n'a été enregistré" in page
+
+
+def test_the_form_starts_from_the_last_reported_status(member_client, own, owner, approved):
+    commitments.report_progress(approved, {"status": "delayed"}, owner)
+    page = text(member_client.get(f"/my/{own.slug}/commitments/{approved.id}/progress"))
+    assert '<option selected value="delayed">' in page
