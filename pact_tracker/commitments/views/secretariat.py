@@ -1,0 +1,274 @@
+"""commitments pages for the secretariat back office: review, close, withdraw, assess.
+
+The review queue takes decisions one at a time (from a commitment's page) or
+in bulk (ticked rows of the queue, each through the same service, each
+reported as done or refused).
+"""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from pact_tracker.commitments import services
+from pact_tracker.commitments.forms.member import LABELS
+from pact_tracker.commitments.forms.secretariat import (
+    AssessmentForm,
+    BulkReviewForm,
+    CloseForm,
+    ReviewFilterForm,
+    ReviewForm,
+    WithdrawForm,
+)
+from pact_tracker.commitments.models import Commitment, CommitmentStatus
+from pact_tracker.commitments.services import review
+from pact_tracker.commitments.views import blueprint
+from pact_tracker.core import permissions
+from pact_tracker.core.errors import DomainError
+from pact_tracker.core.pagination import paginate_select
+from pact_tracker.extensions import db
+from pact_tracker.programmes import services as programmes
+from pact_tracker.reference.models import Country, OrganisationType
+
+#: Re-rendering a refused form: 422, so that the request's transaction rolls back.
+UNPROCESSABLE = 422
+MAX_ID = 2**31 - 1
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+def _may_review_any(user) -> bool:
+    """The review queue is the secretariat's (``can_review_commitment`` without a commitment)."""
+    return permissions.is_secretariat(user)
+
+
+def _commitment(commitment_id: int) -> Commitment:
+    commitment = db.session.get(Commitment, commitment_id) if commitment_id <= MAX_ID else None
+    if commitment is None:
+        abort(404)
+    return commitment
+
+
+@blueprint.get("/admin/review")
+@login_required
+def admin_review():
+    """Submitted commitments waiting for review, with their SMART score."""
+    user = _user()
+    _require(_may_review_any(user))
+    form = ReviewFilterForm(request.args)
+    _filter_choices(form, user)
+    form.validate()
+    return _render_queue(form, BulkReviewForm(formdata=None), user)
+
+
+def _filter_choices(form: ReviewFilterForm, user) -> None:
+    form.set_choices(
+        db.session.scalars(programmes.programmes_query(user)).all(),
+        db.session.scalars(db.select(OrganisationType).order_by(OrganisationType.position)).all(),
+        db.session.scalars(db.select(Country).order_by(Country.name_en)).all(),
+        str(get_locale()),
+    )
+
+
+def _render_queue(form, bulk_form, user, status=200):
+    page = paginate_select(
+        review.review_queue(user, form.filters()), request.args.get("page", 1, type=int)
+    )
+    scores = {commitment.id: services.smart_check(commitment) for commitment in page.items}
+    return (
+        render_template(
+            "commitments/secretariat/review.html",
+            form=form,
+            bulk_form=bulk_form,
+            page=page,
+            scores=scores,
+        ),
+        status,
+    )
+
+
+@blueprint.post("/admin/review/bulk")
+@login_required
+def admin_review_bulk():
+    """One decision for every ticked commitment; each goes through the service on its own."""
+    user = _user()
+    _require(_may_review_any(user))
+    form = BulkReviewForm()
+    if not form.validate_on_submit():
+        filters = ReviewFilterForm(request.args)
+        _filter_choices(filters, user)
+        filters.validate()
+        return _render_queue(filters, form, user, UNPROCESSABLE)
+    done, refused = [], []
+    for commitment_id in form.ids.data:
+        outcome = _decide_one(commitment_id, form.action.data, form.comment.data or "", user)
+        (refused if outcome else done).append((commitment_id, outcome))
+    if done:
+        ids = ", ".join(f"#{commitment_id}" for commitment_id, _outcome in done)
+        if form.action.data == "approve":
+            flash(_("Approved: %(ids)s.", ids=ids), "success")
+        else:
+            flash(_("Sent back for changes: %(ids)s.", ids=ids), "success")
+    for commitment_id, reason in refused:
+        flash(_("#%(id)s was not changed: %(reason)s", id=commitment_id, reason=reason), "danger")
+    return redirect(url_for("commitments.admin_review", **request.args))
+
+
+def _decide_one(commitment_id: int, action: str, comment: str, user) -> str | None:
+    """Apply the decision to one commitment in its own SAVEPOINT; the refusal's reason, or None."""
+    commitment = db.session.get(Commitment, commitment_id) if 0 < commitment_id <= MAX_ID else None
+    if commitment is None:
+        return _("no such commitment.")
+    if not permissions.can_review_commitment(user, commitment):
+        return _("you may not review it.")
+    try:
+        with db.session.begin_nested():
+            if action == "approve":
+                services.approve_commitment(commitment, user, comment)
+            else:
+                services.request_changes(commitment, user, comment)
+    except DomainError as error:
+        return error.message
+    return None
+
+
+def _render_commitment(commitment, *, status=200, **forms):
+    user = _user()
+    review_form = forms.get("review_form") or ReviewForm(formdata=None)
+    close_form = forms.get("close_form") or CloseForm(formdata=None)
+    withdraw_form = forms.get("withdraw_form") or WithdrawForm(formdata=None)
+    assess_form = forms.get("assess_form") or AssessmentForm(formdata=None)
+    return (
+        render_template(
+            "commitments/secretariat/commitment.html",
+            commitment=commitment,
+            signatory=commitment.signatory,
+            smart=services.smart_check(commitment),
+            history=services.commitment_history(commitment),
+            updates=services.updates_of(commitment),
+            labels=LABELS,
+            may_report=False,
+            may_review=commitment.status == CommitmentStatus.submitted,
+            may_close=commitment.status == CommitmentStatus.approved,
+            may_withdraw=permissions.can_withdraw_commitment(user, commitment),
+            may_assess=permissions.can_assess_commitment(user, commitment),
+            review_form=review_form,
+            close_form=close_form,
+            withdraw_form=withdraw_form,
+            assess_form=assess_form,
+        ),
+        status,
+    )
+
+
+@blueprint.get("/admin/commitments/<int:commitment_id>")
+@login_required
+def admin_commitment(commitment_id: int):
+    """Everything about one commitment, its history, and the secretariat's actions."""
+    commitment = _commitment(commitment_id)
+    _require(permissions.can_review_commitment(_user(), commitment))
+    return _render_commitment(commitment)
+
+
+def _act(commitment, form, form_name: str, action, done_message: str):
+    """Validate ``form``, call ``action()``; flash and redirect, or re-render with the errors."""
+    if form.validate_on_submit():
+        try:
+            action()
+        except DomainError as error:
+            placed = False
+            for name, messages in error.errors.items():
+                field = getattr(form, name, None)
+                if field is not None:
+                    field.errors = [*field.errors, *messages]
+                    placed = True
+            if not placed:
+                # The refusal is about the commitment's state, not a field: say it at the top.
+                flash(error.message, "danger")
+        else:
+            flash(done_message, "success")
+            return redirect(url_for("commitments.admin_commitment", commitment_id=commitment.id))
+    return _render_commitment(commitment, status=UNPROCESSABLE, **{form_name: form})
+
+
+@blueprint.post("/admin/commitments/<int:commitment_id>/review")
+@login_required
+def admin_commitment_review(commitment_id: int):
+    """Approve a submitted commitment, or send it back with a comment."""
+    commitment = _commitment(commitment_id)
+    user = _user()
+    _require(permissions.can_review_commitment(user, commitment))
+    form = ReviewForm()
+    approving = form.action.data == "approve"
+
+    def decide():
+        if approving:
+            services.approve_commitment(commitment, user, form.comment.data or "")
+        else:
+            services.request_changes(commitment, user, form.comment.data or "")
+
+    message = (
+        _("The commitment was approved.")
+        if approving
+        else _("The commitment was sent back with your comment.")
+    )
+    return _act(commitment, form, "review_form", decide, message)
+
+
+@blueprint.post("/admin/commitments/<int:commitment_id>/close")
+@login_required
+def admin_commitment_close(commitment_id: int):
+    """Close an approved commitment as achieved, partially achieved or not achieved."""
+    commitment = _commitment(commitment_id)
+    user = _user()
+    _require(permissions.can_review_commitment(user, commitment))
+    form = CloseForm()
+    return _act(
+        commitment,
+        form,
+        "close_form",
+        lambda: services.close_commitment(commitment, form.status.data, user, form.comment.data),
+        _("The commitment was closed."),
+    )
+
+
+@blueprint.post("/admin/commitments/<int:commitment_id>/withdraw")
+@login_required
+def admin_commitment_withdraw(commitment_id: int):
+    """Withdraw a commitment that is not closed yet; final."""
+    commitment = _commitment(commitment_id)
+    user = _user()
+    # The back office's right to act; whether it may still be withdrawn is the service's call.
+    _require(permissions.can_review_commitment(user, commitment))
+    form = WithdrawForm()
+    return _act(
+        commitment,
+        form,
+        "withdraw_form",
+        lambda: services.withdraw_commitment(commitment, user, form.comment.data),
+        _("The commitment was withdrawn."),
+    )
+
+
+@blueprint.post("/admin/commitments/<int:commitment_id>/assess")
+@login_required
+def admin_commitment_assess(commitment_id: int):
+    """Record the secretariat's view of how complete the commitment is."""
+    commitment = _commitment(commitment_id)
+    user = _user()
+    _require(permissions.can_assess_commitment(user, commitment))
+    form = AssessmentForm()
+    return _act(
+        commitment,
+        form,
+        "assess_form",
+        lambda: services.assess_commitment(commitment, form.level.data, form.comment.data, user),
+        _("The assessment was recorded."),
+    )
