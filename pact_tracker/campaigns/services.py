@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -31,8 +31,17 @@ REPLY_LENGTH = OutboxMessage.last_reply.type.length
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:
-    """A link for an email, on the configured ``BASE_URL``."""
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+    """A link for an email, on the configured ``BASE_URL``.
+
+    Works outside requests too (the worker, the command line), where Flask has
+    no request to build URLs from: the URL map is bound to ``BASE_URL`` instead.
+    """
+    base = current_app.config["BASE_URL"].rstrip("/")
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    parts = urlsplit(base)
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/")
+    return f"{parts.scheme}://{parts.netloc}" + adapter.build(endpoint, values)
 
 
 def render_email(template: str, user: User, context: dict[str, Any] | None = None):

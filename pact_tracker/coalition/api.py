@@ -149,13 +149,16 @@ def list_members(slug):
 @login_required
 @blueprint.doc(security=BEARER)
 @blueprint.arguments(schemas.MemberInviteSchema)
-@blueprint.response(201, schemas.MembershipSchema)
+@blueprint.response(201, schemas.InvitationSchema)
 @blueprint.alt_response(401, description="No valid token.")
 @blueprint.alt_response(403, description="Not the secretariat nor an admin member.")
 @blueprint.alt_response(404, description="No such signatory, or not visible to you.")
 @blueprint.alt_response(422, description="Invalid fields, named in the body.")
 def invite_member(data, slug):
-    """Add a colleague by email, creating their account if they have none."""
+    """Invite a colleague by email; it counts once they accept (they are emailed).
+
+    The answer is the same whether or not the address has an account.
+    """
     user = api_user()
     signatory = _signatory_or_404(slug)
     require(

@@ -101,8 +101,13 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.active
 
     @property
+    def active_memberships(self) -> list["Membership"]:
+        """Memberships in force: invitations not yet accepted grant nothing."""
+        return [m for m in self.memberships if not m.pending]
+
+    @property
     def signatory_ids(self) -> set[int]:
-        return {m.signatory_id for m in self.memberships}
+        return {m.signatory_id for m in self.active_memberships}
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
@@ -122,6 +127,9 @@ class Membership(TimestampMixin, db.Model):
         sa.ForeignKey("signatory.id", ondelete="CASCADE"), nullable=False, index=True
     )
     is_admin: Mapped[bool] = mapped_column(default=False, nullable=False)
+    #: Invited by a colleague and not yet accepted: no rights until the person accepts,
+    #: so that nobody can be made to act for an organisation without agreeing.
+    pending: Mapped[bool] = mapped_column(default=False, server_default=sa.false(), nullable=False)
 
     user: Mapped[User] = relationship(back_populates="memberships")
     signatory: Mapped[Signatory] = relationship(back_populates="memberships")

@@ -135,6 +135,9 @@ class MembershipSchema(Schema):
     is_admin = fields.Boolean(
         dump_only=True, metadata={"description": "May invite colleagues and manage members."}
     )
+    pending = fields.Boolean(
+        dump_only=True, metadata={"description": "Invited, and not yet accepted."}
+    )
     user = fields.Nested(UserSummarySchema, dump_only=True)
     signatory = fields.Nested(SignatorySummarySchema, dump_only=True)
     created_at = fields.AwareDateTime(dump_only=True)
@@ -148,10 +151,23 @@ class UserMembershipSchema(Schema):
     signatory = fields.Nested(SignatorySummarySchema, dump_only=True)
 
 
+class InvitationSchema(Schema):
+    """An invitation as its sender sees it: nothing about the invitee's account."""
+
+    id = fields.Integer(dump_only=True)
+    email = fields.Function(lambda membership: membership.user.email, dump_only=True)
+    is_admin = fields.Boolean(dump_only=True)
+    pending = fields.Boolean(
+        dump_only=True, metadata={"description": "True until the person accepts."}
+    )
+    signatory = fields.Nested(SignatorySummarySchema, dump_only=True)
+
+
 class MemberInviteSchema(Schema):
     email = fields.String(required=True)
     name = fields.String(
-        allow_none=True, metadata={"description": "Needed when the person has no account yet."}
+        required=True,
+        metadata={"description": "How to greet the person; kept only for a new account."},
     )
     is_admin = fields.Boolean(load_default=False)
     locale = fields.String(load_default="en", validate=_LOCALES)

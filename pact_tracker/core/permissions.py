@@ -48,8 +48,13 @@ def can_manage_members(user: User | None, signatory: Signatory) -> bool:
     if is_secretariat(user):
         return True
     return can_edit_signatory_profile(user, signatory) and any(
-        m.is_admin for m in user.memberships if m.signatory_id == signatory.id
+        m.is_admin for m in user.active_memberships if m.signatory_id == signatory.id
     )
+
+
+def can_act_for_signatory(user: User | None, signatory: Signatory) -> bool:
+    """See the signatory's own space (its commitments, colleagues): members and secretariat."""
+    return is_secretariat(user) or is_member_of(user, signatory.id)
 
 
 def can_manage_programmes(user: User | None) -> bool:

@@ -415,7 +415,7 @@ def proposals_query(
         return proposals_for_type(organisation_type, programme)
     own_types = set()
     if viewer is not None and viewer.active and not all:
-        own_types = {m.signatory.organisation_type_code for m in viewer.memberships}
+        own_types = {m.signatory.organisation_type_code for m in viewer.active_memberships}
     if own_types:
         return proposals_for_type(sorted(own_types), programme)
     return (

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Select
 
+from pact_tracker.campaigns.services import absolute_url, queue_email
 from pact_tracker.coalition.models import (
     ApiToken,
     Membership,
@@ -25,7 +26,7 @@ from pact_tracker.coalition.services.validation import (
     refuse_unknown,
 )
 from pact_tracker.core import activity, permissions
-from pact_tracker.core.errors import InvalidInput, NotAllowed
+from pact_tracker.core.errors import InvalidInput, InvalidTransition, NotAllowed
 from pact_tracker.core.tokens import revoke_token
 from pact_tracker.extensions import db
 
@@ -198,21 +199,33 @@ def deactivate_user(user: User, actor: User | None) -> User:
     return user
 
 
-def add_member(signatory: Signatory, user: User, is_admin: bool, actor: User | None) -> Membership:
-    """Make ``user`` act for ``signatory``; an admin member may invite colleagues."""
+def add_member(
+    signatory: Signatory,
+    user: User,
+    is_admin: bool,
+    actor: User | None,
+    *,
+    pending: bool = False,
+) -> Membership:
+    """Make ``user`` act for ``signatory``; an admin member may invite colleagues.
+
+    :param pending: an invitation, which counts only once the person accepts it.
+    """
     errors = Errors()
     if signatory.status in _CLOSED_SIGNATORY_STATUSES:
         errors.add("signatory", f"The signatory is {signatory.status} and takes no new members.")
-    if not user.active:
+    if not user.active and not pending:
         errors.add("user", f"The account of {user.email} is deactivated.")
-    if signatory.id in user.signatory_ids:
-        errors.add("user", f"{user.email} is already a member of {signatory.name}.")
+    if any(m.signatory_id == signatory.id for m in user.memberships):
+        errors.add("user", f"{user.email} is already a member of {signatory.name} or invited.")
     errors.raise_if_any("This person cannot become a member.")
-    membership = Membership(user=user, signatory=signatory, is_admin=bool(is_admin))
+    membership = Membership(
+        user=user, signatory=signatory, is_admin=bool(is_admin), pending=pending
+    )
     db.session.add(membership)
     db.session.flush()
     activity.record(
-        "membership.added",
+        "membership.invited" if pending else "membership.added",
         membership,
         actor=actor,
         signatory_id=signatory.id,
@@ -230,43 +243,90 @@ def invite_member(
     is_admin: bool = False,
     locale: str = "en",
 ) -> Membership:
-    """Add the person with ``email`` to a signatory, creating their account if needed.
+    """Invite the person with ``email`` to act for a signatory, and email them.
 
-    :param name: required when the person has no account yet.
+    The invitation counts only once they accept it. The answer is the same
+    whether or not the address already has an account, so that inviting
+    cannot be used to find out who is registered.
+
+    :param name: how to greet the person; stored only when a new account is made.
     """
     errors = Errors()
     clean = _clean_email(email, errors)
-    errors.raise_if_any("The email address is invalid.")
-    user = find_user_by_email(clean)
-    if user is None:
-        if not (name or "").strip():
-            raise InvalidInput(
-                "A name is needed to create the account of a new member.",
-                errors={"name": ["Required for a person who has no account yet."]},
-            )
-        if signatory.status in _CLOSED_SIGNATORY_STATUSES:
-            raise InvalidInput(
-                "This signatory takes no new members.",
-                errors={"signatory": [f"The signatory is {signatory.status}."]},
-            )
-        user = create_user(
-            clean,
-            name,
-            Role.member,
-            locale=locale,
-            signatory=signatory,
-            is_admin=is_admin,
-            actor=actor,
+    if not (name or "").strip():
+        errors.add("name", "Give the name of the person you invite.")
+    errors.raise_if_any("The invitation is incomplete.")
+    if signatory.status in _CLOSED_SIGNATORY_STATUSES:
+        raise InvalidInput(
+            "This signatory takes no new members.",
+            errors={"signatory": [f"The signatory is {signatory.status}."]},
         )
-        return user.memberships[0]
+    user = find_user_by_email(clean) or create_user(
+        clean, name, Role.member, locale=locale, actor=actor
+    )
     try:
-        return add_member(signatory, user, is_admin, actor)
+        membership = add_member(signatory, user, is_admin, actor, pending=True)
     except InvalidInput as error:
         # The caller named the person by email; report the problem under that field.
         error.errors["email"] = error.errors.pop("user", []) + error.errors.get("email", [])
         if not error.errors["email"]:
             del error.errors["email"]
         raise
+    queue_email(
+        user,
+        "invitation",
+        idempotency_key=f"invitation:{membership.id}",
+        context={
+            "signatory": signatory,
+            "inviter": actor,
+            "url": absolute_url("coalition.my_invitations"),
+        },
+    )
+    return membership
+
+
+def pending_invitations(user: User) -> list[Membership]:
+    """The invitations ``user`` has not answered yet."""
+    return [m for m in user.memberships if m.pending]
+
+
+def accept_invitation(membership: Membership, user: User) -> Membership:
+    """The invited person agrees to act for the signatory."""
+    _check_invitee(membership, user)
+    membership.pending = False
+    db.session.flush()
+    activity.record(
+        "membership.accepted",
+        membership,
+        actor=user,
+        signatory_id=membership.signatory_id,
+        payload={"user": user.id},
+    )
+    return membership
+
+
+def decline_invitation(membership: Membership, user: User) -> None:
+    """The invited person refuses: the invitation is removed."""
+    _check_invitee(membership, user)
+    activity.record(
+        "membership.declined",
+        membership,
+        actor=user,
+        signatory_id=membership.signatory_id,
+        payload={"user": user.id},
+    )
+    signatory = membership.signatory
+    db.session.delete(membership)
+    db.session.flush()
+    db.session.expire(user, ["memberships"])
+    db.session.expire(signatory, ["memberships"])
+
+
+def _check_invitee(membership: Membership, user: User) -> None:
+    if membership.user_id != user.id:
+        raise NotAllowed("This invitation is for someone else.")
+    if not membership.pending:
+        raise InvalidTransition("This invitation was already accepted.")
 
 
 def remove_member(membership: Membership, actor: User | None) -> None:

@@ -55,7 +55,7 @@ def _status(form) -> int:
 def my_home():
     """The organisations I act for, and which of their commitments need a report."""
     user = _user()
-    memberships = sorted(user.memberships, key=lambda m: m.signatory.name.lower())
+    memberships = sorted(user.active_memberships, key=lambda m: m.signatory.name.lower())
     ids = sorted(user.signatory_ids)
     query = commitments_query(user, {}).where(
         Commitment.signatory_id.in_(ids), Commitment.reporting_state.in_(NEEDS_REPORT)
@@ -64,7 +64,12 @@ def my_home():
         query.order_by(None).order_by(Commitment.report_due_at, Commitment.id),
         request.args.get("page", 1, type=int),
     )
-    return render_template("coalition/member/home.html", memberships=memberships, page=page)
+    return render_template(
+        "coalition/member/home.html",
+        memberships=memberships,
+        invitations=services.pending_invitations(user),
+        page=page,
+    )
 
 
 @blueprint.route("/my/<slug>/profile", methods=["GET", "POST"])
@@ -116,7 +121,8 @@ def my_members(slug: str):
         else:
             flash(
                 _(
-                    "%(email)s is now a member of %(name)s.",
+                    "An invitation to act for %(name)s was sent to %(email)s. "
+                    "It counts once they accept it.",
                     email=membership.user.email,
                     name=signatory.name,
                 ),
@@ -160,6 +166,47 @@ def my_remove_member(slug: str, membership_id: int):
     services.remove_member(membership, user)
     flash(_("%(email)s no longer acts for %(name)s.", email=email, name=signatory.name), "success")
     return redirect(url_for("coalition.my_members", slug=signatory.slug))
+
+
+@blueprint.route("/my/invitations")
+@login_required
+def my_invitations():
+    """Invitations to act for an organisation, waiting for my answer."""
+    return render_template(
+        "coalition/member/invitations.html",
+        invitations=services.pending_invitations(_user()),
+        confirm_form=ConfirmForm(),
+    )
+
+
+def _my_invitation(membership_id: int) -> Membership:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.user_id != _user().id or not membership.pending:
+        abort(404)
+    return membership
+
+
+@blueprint.post("/my/invitations/<int:membership_id>/accept")
+@login_required
+def accept_invitation(membership_id: int):
+    """Agree to act for the organisation that invited me."""
+    membership = _my_invitation(membership_id)
+    _require(ConfirmForm().validate_on_submit())
+    services.accept_invitation(membership, _user())
+    flash(_("You now act for %(name)s.", name=membership.signatory.name), "success")
+    return redirect(url_for("commitments.my_commitments", slug=membership.signatory.slug))
+
+
+@blueprint.post("/my/invitations/<int:membership_id>/decline")
+@login_required
+def decline_invitation(membership_id: int):
+    """Refuse an invitation; it is removed."""
+    membership = _my_invitation(membership_id)
+    _require(ConfirmForm().validate_on_submit())
+    name = membership.signatory.name
+    services.decline_invitation(membership, _user())
+    flash(_("You declined the invitation of %(name)s.", name=name), "info")
+    return redirect(url_for("coalition.my_invitations"))
 
 
 @blueprint.route("/my/preferences", methods=["GET", "POST"])

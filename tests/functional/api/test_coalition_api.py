@@ -293,24 +293,23 @@ def test_admin_member_invites_a_new_colleague(client, db, members):
     )
     assert response.status_code == 201
     body = response.get_json()
-    assert body["user"]["email"] == "new.person@example.org"
+    assert body["email"] == "new.person@example.org" and body["pending"] is True
     assert (body["signatory"]["slug"], body["is_admin"]) == ("ours", False)
     user = db.session.scalar(db.select(User).where(User.email == "new.person@example.org"))
-    assert user.locale == "fr" and user.signatory_ids == {members["ours"].id}
+    assert user.locale == "fr" and user.signatory_ids == set()
 
 
-def test_secretariat_adds_an_existing_user_as_admin(client, db, members):
+def test_inviting_an_existing_user_reveals_nothing_about_their_account(client, db, members):
     response = client.post(
         f"{API}/signatories/ours/members",
-        json={"email": members["stranger"].email, "is_admin": True},
+        json={"email": members["stranger"].email, "name": "Anyone", "is_admin": True},
         headers=members["headers"]["secretariat"],
     )
     assert response.status_code == 201
-    assert response.get_json()["user"]["id"] == members["stranger"].id
-    assert db.session.get(User, members["stranger"].id).signatory_ids == {
-        members["ours"].id,
-        members["theirs"].id,
-    }
+    body = response.get_json()
+    assert set(body) == {"id", "email", "is_admin", "pending", "signatory"}
+    assert body["pending"] is True
+    assert db.session.get(User, members["stranger"].id).signatory_ids == {members["theirs"].id}
 
 
 def test_non_admin_and_outsiders_cannot_invite(client, db, members, make_user, token_for):

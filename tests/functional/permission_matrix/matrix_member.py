@@ -23,6 +23,20 @@ ROUTES: dict[str, Route] = {
         body=lambda world: {"name": "Renamed Person", "locale": "en"},
     ),
     "coalition.my_profile": Route("GET", "/my/{own_slug}/profile", OWN_SIDE),
+    "coalition.my_invitations": Route("GET", "/my/invitations", SIGNED_IN),
+    "coalition.accept_invitation": Route(
+        "POST",
+        "/my/invitations/{invitation_id}/accept",
+        frozenset({OWNER}),
+        body=lambda world: {},
+        note="Only the invited person answers; for anyone else the invitation does not exist.",
+    ),
+    "coalition.decline_invitation": Route(
+        "POST",
+        "/my/invitations/{invitation_id}/decline",
+        frozenset({OWNER}),
+        body=lambda world: {},
+    ),
     "coalition.my_members": Route("GET", "/my/{own_slug}/members", OWN_SIDE),
     "coalition.my_remove_member": Route(
         "POST",

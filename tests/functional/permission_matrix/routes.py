@@ -50,6 +50,7 @@ WORLD_KEYS = {
     "owner_user_id": "id of the owner member",
     "other_user_id": "id of the other member",
     "owner_membership_id": "id of the owner's membership in own_slug",
+    "invitation_id": "the other signatory's invitation to the owner, not yet answered",
     "goal": "an SDG goal number (8)",
 }
 

@@ -159,6 +159,8 @@ def build_world() -> World:
         own, _commitment_data(programme_id=programme.id, title="Mentor ten new cooperatives"), owner
     )
     commitments.submit_commitment(submitted, owner)
+    # The other signatory invites the owner, who has not answered yet.
+    invitation = coalition.invite_member(other, owner.email, other_member, name="Olga")
     commit()
 
     values = {
@@ -176,7 +178,8 @@ def build_world() -> World:
         "milestone_id": published.milestones[0].id,
         "owner_user_id": owner.id,
         "other_user_id": other_member.id,
-        "owner_membership_id": owner.memberships[0].id,
+        "owner_membership_id": next(m.id for m in owner.memberships if not m.pending),
+        "invitation_id": invitation.id,
         "goal": 8,
     }
     assert set(values) == set(WORLD_KEYS), set(values) ^ set(WORLD_KEYS)

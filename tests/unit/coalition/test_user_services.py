@@ -180,19 +180,41 @@ def test_invite_creates_the_account_when_needed(db, make_signatory, make_user, a
     assert membership.user.email == "new.colleague@example.org"
     assert membership.user.locale == "fr"
     assert membership.signatory is signatory
+    assert membership.pending and membership.user.signatory_ids == set()
     assert activities("user.created")[0].actor_id == admin.id
+    assert activities("membership.invited")[0].actor_id == admin.id
+
+
+def test_invite_of_someone_with_an_account_waits_for_their_consent(db, make_signatory, make_user):
+    signatory = make_signatory()
+    elsewhere = make_user(signatory=make_signatory(), name="Real Name")
+    membership = services.invite_member(signatory, elsewhere.email, None, name="Guess")
+    assert membership.pending and signatory.id not in elsewhere.signatory_ids
+    assert elsewhere.name == "Real Name"
+    services.accept_invitation(membership, elsewhere)
+    assert signatory.id in elsewhere.signatory_ids
+
+
+def test_only_the_invited_person_answers_an_invitation(db, make_signatory, make_user):
+    signatory = make_signatory()
+    invitee, intruder = make_user(), make_user()
+    membership = services.invite_member(signatory, invitee.email, None, name="I")
+    with pytest.raises(NotAllowed):
+        services.accept_invitation(membership, intruder)
+    services.decline_invitation(membership, invitee)
+    assert invitee.memberships == []
 
 
 def test_invite_of_an_existing_member_names_the_email(db, make_signatory, make_user):
     signatory = make_signatory()
     colleague = make_user(signatory=signatory, email="here@example.org")
     with pytest.raises(InvalidInput) as raised:
-        services.invite_member(signatory, "HERE@example.org", None)
+        services.invite_member(signatory, "HERE@example.org", None, name="Here")
     assert list(raised.value.errors) == ["email"]
     assert colleague.signatory_ids == {signatory.id}
 
 
-def test_invite_of_an_unknown_person_needs_a_name(db, make_signatory, count):
+def test_invite_always_needs_a_name_so_it_reveals_no_account(db, make_signatory, count):
     users = count(User)
     with pytest.raises(InvalidInput) as raised:
         services.invite_member(make_signatory(), "stranger@example.org", None)

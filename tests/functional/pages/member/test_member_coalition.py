@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from pact_tracker.campaigns.models import OutboxMessage
 from pact_tracker.coalition.models import Membership, User
 from pact_tracker.commitments.models import CommitmentStatus
 from pact_tracker.core.types import utcnow
@@ -75,7 +76,9 @@ def test_a_bad_profile_is_refused_next_to_the_field_and_nothing_changes(db, memb
     assert own.name == "Coop Horizon"
 
 
-def test_inviting_a_new_colleague_creates_their_account(db, member_client, own, owner):
+def test_inviting_a_new_colleague_emails_an_invitation_that_grants_nothing_yet(
+    db, member_client, own, owner
+):
     url = f"/my/{own.slug}/members"
     page = text(member_client.get(url))
     assert "Olga Owner" in page and "data-invite-form" in page
@@ -85,11 +88,60 @@ def test_inviting_a_new_colleague_creates_their_account(db, member_client, own, 
     )
     assert response.status_code == 302
     page = text(member_client.get(url))
-    assert "nina@example.org is now a member of Coop Horizon." in page
-    assert "Nina New" in page
+    assert "An invitation to act for Coop Horizon was sent to nina@example.org." in page
+    assert "Nina New" in page and "Invited, not yet accepted" in page
     nina = db.session.scalar(sa.select(User).where(User.email == "nina@example.org"))
-    assert nina.locale == "fr" and own.id in nina.signatory_ids
-    assert nina.memberships[0].is_admin
+    assert nina.locale == "fr" and nina.signatory_ids == set()
+    assert nina.memberships[0].is_admin and nina.memberships[0].pending
+    message = db.session.scalar(
+        sa.select(OutboxMessage).where(
+            OutboxMessage.idempotency_key == f"invitation:{nina.memberships[0].id}"
+        )
+    )
+    assert message.locale == "fr" and "/my/invitations" in message.body_text
+
+
+def test_the_invited_person_accepts_and_then_acts_for_the_organisation(
+    db, member_client, sign_in, make_user, own
+):
+    invitee = make_user(name="Ivan Invitee")
+    member_client.post(
+        f"/my/{own.slug}/members",
+        data={"email": invitee.email, "name": "Whoever", "locale": "en"},
+    )
+    invitee_client = sign_in(invitee)
+    assert invitee_client.get(f"/my/{own.slug}/commitments").status_code in (403, 404)
+    page = text(invitee_client.get("/my/invitations"))
+    assert "Coop Horizon invites you to act for it." in page
+    (membership,) = invitee.memberships
+    response = invitee_client.post(f"/my/invitations/{membership.id}/accept")
+    assert response.status_code == 302
+    assert invitee_client.get(f"/my/{own.slug}/commitments").status_code == 200
+    assert db.session.get(User, invitee.id).signatory_ids == {own.id}
+
+
+def test_the_invited_person_may_decline(db, member_client, sign_in, make_user, own):
+    invitee = make_user(name="Dora Declines")
+    member_client.post(
+        f"/my/{own.slug}/members",
+        data={"email": invitee.email, "name": "Dora", "locale": "en"},
+    )
+    (membership,) = invitee.memberships
+    invitee_client = sign_in(invitee)
+    invitee_client.post(f"/my/invitations/{membership.id}/decline")
+    assert db.session.get(Membership, membership.id) is None
+    assert "No invitation is waiting for you." in text(invitee_client.get("/my/invitations"))
+
+
+def test_nobody_else_can_accept_an_invitation(db, member_client, sign_in, make_user, own):
+    invitee = make_user()
+    member_client.post(
+        f"/my/{own.slug}/members", data={"email": invitee.email, "name": "X", "locale": "en"}
+    )
+    (membership,) = invitee.memberships
+    intruder = sign_in(make_user())
+    assert intruder.post(f"/my/invitations/{membership.id}/accept").status_code == 404
+    assert db.session.get(Membership, membership.id).pending
 
 
 def test_inviting_an_unknown_person_needs_a_name(db, member_client, own):
@@ -103,7 +155,7 @@ def test_inviting_an_unknown_person_needs_a_name(db, member_client, own):
 
 def test_inviting_someone_already_there_is_refused_next_to_the_email(member_client, own, owner):
     response = member_client.post(
-        f"/my/{own.slug}/members", data={"email": owner.email, "locale": "en"}
+        f"/my/{own.slug}/members", data={"email": owner.email, "name": "Olga", "locale": "en"}
     )
     assert response.status_code == 422
     assert 'id="email-errors"' in text(response) and "already a member" in text(response)
