@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: fa6726637c24
+Revision ID: ef8ff7ebd6c9
 Revises: 
-Create Date: 2026-11-23 19:34:31.665763
+Create Date: 2026-11-23 20:25:10.058351
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import pact_tracker.core.types
 
 
 # revision identifiers, used by Alembic.
-revision = 'fa6726637c24'
+revision = 'ef8ff7ebd6c9'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -65,6 +65,14 @@ def upgrade():
     sa.Column('colour', sa.String(length=7), nullable=False),
     sa.PrimaryKeyConstraint('number', name=op.f('pk_sdg_goal'))
     )
+    op.create_table('suppression',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('address', sa.String(length=254), nullable=False),
+    sa.Column('reason', sa.String(length=500), nullable=False),
+    sa.Column('created_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_suppression')),
+    sa.UniqueConstraint('address', name=op.f('uq_suppression_address'))
+    )
     op.create_table('user',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -94,6 +102,35 @@ def upgrade():
     )
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
+
+    op.create_table('outbox_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=200), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('to_address', sa.String(length=254), nullable=False),
+    sa.Column('template', sa.String(length=80), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body_text', sa.Text(), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=False),
+    sa.Column('locale', sa.String(length=5), nullable=False),
+    sa.Column('message_id', sa.String(length=255), nullable=False),
+    sa.Column('status', sa.Enum('queued', 'sending', 'sent', 'retry', 'failed', 'suppressed', 'cancelled', name='outboxstatus', native_enum=False, length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('lease_expires_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_reply', sa.String(length=500), nullable=True),
+    sa.Column('sent_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('answered_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_outbox_message_user_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_outbox_message_idempotency_key')),
+    sa.UniqueConstraint('message_id', name=op.f('uq_outbox_message_message_id'))
+    )
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_message_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_message_to_address'), ['to_address'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_message_user_id'), ['user_id'], unique=False)
 
     op.create_table('programme_goal',
     sa.Column('programme_id', sa.Integer(), nullable=False),
@@ -129,6 +166,20 @@ def upgrade():
     )
     with op.batch_alter_table('sdg_target', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sdg_target_goal_number'), ['goal_number'], unique=False)
+
+    op.create_table('sign_in_link',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_sign_in_link_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_in_link')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_sign_in_link_token_hash'))
+    )
+    with op.batch_alter_table('sign_in_link', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sign_in_link_user_id'), ['user_id'], unique=False)
 
     op.create_table('subdivision',
     sa.Column('code', sa.String(length=12), nullable=False),
@@ -313,6 +364,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('signatory_id', sa.Integer(), nullable=False),
     sa.Column('is_admin', sa.Boolean(), nullable=False),
+    sa.Column('pending', sa.Boolean(), server_default=sa.text('false'), nullable=False),
     sa.Column('created_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['signatory_id'], ['signatory.id'], name=op.f('fk_membership_signatory_id_signatory'), ondelete='CASCADE'),
@@ -542,6 +594,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_subdivision_country_code'))
 
     op.drop_table('subdivision')
+    with op.batch_alter_table('sign_in_link', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sign_in_link_user_id'))
+
+    op.drop_table('sign_in_link')
     with op.batch_alter_table('sdg_target', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sdg_target_goal_number'))
 
@@ -551,11 +607,18 @@ def downgrade():
 
     op.drop_table('proposal')
     op.drop_table('programme_goal')
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_message_user_id'))
+        batch_op.drop_index(batch_op.f('ix_outbox_message_to_address'))
+        batch_op.drop_index('ix_outbox_message_status_next_attempt_at')
+
+    op.drop_table('outbox_message')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
 
     op.drop_table('api_token')
     op.drop_table('user')
+    op.drop_table('suppression')
     op.drop_table('sdg_goal')
     op.drop_table('programme')
     op.drop_table('organisation_type')
