@@ -1,0 +1,1 @@
+"""Forms of coalition, one module per audience."""

@@ -1,0 +1,1 @@
+"""Forms of commitments, one module per audience."""
