@@ -111,6 +111,11 @@ def can_withdraw_commitment(user: User | None, commitment: Commitment) -> bool:
     return is_secretariat(user) or _member_in_good_standing(user, commitment)
 
 
+def can_review_commitments(user: User | None) -> bool:
+    """See the review queue and decide in bulk."""
+    return is_secretariat(user)
+
+
 def can_review_commitment(user: User | None, commitment: Commitment) -> bool:
     """Approve or request changes; close an approved commitment."""
     return is_secretariat(user)

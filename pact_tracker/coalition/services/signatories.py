@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Select
 
+from pact_tracker.campaigns.services import absolute_url, queue_email
 from pact_tracker.coalition.models import (
     SIGNATORY_TRANSITIONS,
     Signatory,
@@ -227,6 +228,8 @@ def change_signatory_status(
 ) -> Signatory:
     """Move a signatory along its lifecycle (approve, reject, suspend, withdraw).
 
+    Deciding an application emails the decision (and ``reason``) to its contacts.
+
     :param reason: why, kept and shown to its members on rejection, suspension
         or withdrawal; cleared on approval.
     """
@@ -256,7 +259,24 @@ def change_signatory_status(
         signatory_id=signatory.id,
         payload={"from": str(old_status), "to": str(new_status), "reason": reason or ""},
     )
+    if old_status == SignatoryStatus.applied:
+        _tell_applicants(signatory, reason or "")
     return signatory
+
+
+def _tell_applicants(signatory: Signatory, message: str) -> None:
+    """Email the decision on an application to each of its contacts, in their language."""
+    approved = signatory.status == SignatoryStatus.approved
+    url = absolute_url("commitments.my_commitments", slug=signatory.slug) if approved else None
+    for membership in signatory.memberships:
+        if membership.pending:
+            continue
+        queue_email(
+            membership.user,
+            "application_decision",
+            idempotency_key=f"application-decision:{signatory.id}:{membership.user_id}",
+            context={"signatory": signatory, "approved": approved, "message": message, "url": url},
+        )
 
 
 def apply_to_join(data: dict, applicant: User) -> Signatory:

@@ -15,7 +15,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.utils import secure_filename
 
-from pact_tracker.campaigns.services import absolute_url, queue_email
 from pact_tracker.cli.imports import (
     COMMITMENT_COLUMNS,
     PROGRESS_COLUMNS,
@@ -159,7 +158,6 @@ def admin_application(slug: str):
         except DomainError as error:
             _show_errors(form, error, {"reason": "message"})
         else:
-            told = _tell_applicants(signatory, message)
             if decision == SignatoryStatus.approved:
                 flash(
                     _("%(name)s was approved and joins the coalition.", name=signatory.name),
@@ -169,7 +167,7 @@ def admin_application(slug: str):
                 flash(
                     _("The application of %(name)s was rejected.", name=signatory.name), "success"
                 )
-            flash(_("%(count)d contact(s) will receive the decision by email.", count=told), "info")
+            flash(_("Its contacts will receive the decision by email."), "info")
             return redirect(url_for("coalition.admin_applications"))
     return (
         render_template(
@@ -180,22 +178,6 @@ def admin_application(slug: str):
         ),
         UNPROCESSABLE if form.is_submitted() else 200,
     )
-
-
-def _tell_applicants(signatory: Signatory, message: str) -> int:
-    """Queue the decision for each of the signatory's contacts; how many will get it."""
-    approved = signatory.status == SignatoryStatus.approved
-    url = absolute_url("commitments.my_commitments", slug=signatory.slug) if approved else None
-    queued = 0
-    for membership in back_office.members_of(signatory):
-        sent = queue_email(
-            membership.user,
-            "application_decision",
-            idempotency_key=f"application-decision:{signatory.id}:{membership.user_id}",
-            context={"signatory": signatory, "approved": approved, "message": message, "url": url},
-        )
-        queued += sent is not None
-    return queued
 
 
 @blueprint.get("/admin/signatories")

@@ -44,11 +44,6 @@ def _require(allowed: bool) -> None:
         abort(403)
 
 
-def _may_review_any(user) -> bool:
-    """The review queue is the secretariat's (``can_review_commitment`` without a commitment)."""
-    return permissions.is_secretariat(user)
-
-
 def _commitment(commitment_id: int) -> Commitment:
     commitment = db.session.get(Commitment, commitment_id) if commitment_id <= MAX_ID else None
     if commitment is None:
@@ -61,7 +56,7 @@ def _commitment(commitment_id: int) -> Commitment:
 def admin_review():
     """Submitted commitments waiting for review, with their SMART score."""
     user = _user()
-    _require(_may_review_any(user))
+    _require(permissions.can_review_commitments(user))
     form = ReviewFilterForm(request.args)
     _filter_choices(form, user)
     form.validate()
@@ -99,7 +94,7 @@ def _render_queue(form, bulk_form, user, status=200):
 def admin_review_bulk():
     """One decision for every ticked commitment; each goes through the service on its own."""
     user = _user()
-    _require(_may_review_any(user))
+    _require(permissions.can_review_commitments(user))
     form = BulkReviewForm()
     if not form.validate_on_submit():
         filters = ReviewFilterForm(request.args)
