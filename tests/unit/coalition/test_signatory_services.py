@@ -246,3 +246,32 @@ def test_signatories_query_shows_members_their_own_unapproved_signatory(
     assert names(None) == [public.name]
     assert names(member) == ["aaa-pending", "aaa-public"]
     assert names(secretariat) == ["aaa-hidden", "aaa-pending", "aaa-public"]
+
+
+def test_deciding_an_application_emails_its_contacts_in_their_language(
+    db, make_signatory, make_user, secretariat
+):
+    from pact_tracker.campaigns.models import OutboxMessage
+
+    applicant = make_signatory(name="Coop Candidate", status=SignatoryStatus.applied)
+    contact = make_user(signatory=applicant, locale="fr")
+    services.change_signatory_status(
+        applicant, SignatoryStatus.rejected, secretariat, reason="Outside our scope"
+    )
+    (message,) = db.session.scalars(
+        db.select(OutboxMessage).where(OutboxMessage.user_id == contact.id)
+    ).all()
+    assert message.locale == "fr"
+    assert "Outside our scope" in message.body_text
+    assert message.idempotency_key == f"application-decision:{applicant.id}:{contact.id}"
+
+
+def test_suspending_an_approved_signatory_sends_no_application_email(
+    db, make_signatory, make_user, secretariat
+):
+    from pact_tracker.campaigns.models import OutboxMessage
+
+    signatory = make_signatory()
+    make_user(signatory=signatory)
+    services.change_signatory_status(signatory, SignatoryStatus.suspended, secretariat, "Audit")
+    assert db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage)) == 0
