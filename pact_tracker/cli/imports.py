@@ -2,8 +2,9 @@
 
 Each kind has its columns and a row handler that turns a row into the data
 its service takes; ``core.csv_import`` does the rest (header check, SAVEPOINT
-per row, every error with its line, all or nothing). Rows are written with no
-actor: the activity log shows them as done by the system.
+per row, every error with its line, all or nothing). From the command line
+rows are written with no actor (the activity log shows the system); the
+back office passes the person who imports.
 """
 
 import re
@@ -13,7 +14,7 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
-from pact_tracker.coalition.models import Signatory, SignatoryStatus
+from pact_tracker.coalition.models import Signatory, SignatoryStatus, User
 from pact_tracker.coalition.services import create_signatory
 from pact_tracker.commitments.models import Commitment, ProgressUpdate, UpdateSource
 from pact_tracker.commitments.services import create_commitment, report_progress
@@ -125,7 +126,7 @@ def _lookup(model, attribute, value: str | None, row: RowFields, column: str, la
     return found
 
 
-def import_signatory(values: dict[str, str]) -> Signatory:
+def import_signatory(values: dict[str, str], actor: User | None = None) -> Signatory:
     """Create the signatory of one row."""
     row = RowFields(values)
     data = {
@@ -145,7 +146,7 @@ def import_signatory(values: dict[str, str]) -> Signatory:
     data["manifesto_signed_on"] = row.date("manifesto_signed_on")
     status = row.choice("status", SignatoryStatus) or SignatoryStatus.applied
     row.check()
-    return create_signatory(without_none(data), None, status=SignatoryStatus(status))
+    return create_signatory(without_none(data), actor, status=SignatoryStatus(status))
 
 
 def _indicator(row: RowFields) -> dict[str, Any] | None:
@@ -164,7 +165,7 @@ def _indicator(row: RowFields) -> dict[str, Any] | None:
     )
 
 
-def import_commitment(values: dict[str, str]) -> Commitment:
+def import_commitment(values: dict[str, str], actor: User | None = None) -> Commitment:
     """Create the commitment (a draft) of one row."""
     row = RowFields(values)
     signatory = _lookup(
@@ -206,7 +207,7 @@ def import_commitment(values: dict[str, str]) -> Commitment:
         data["indicators"] = [indicator]
     row.check()
     try:
-        return create_commitment(signatory, without_none(data), None, source=UpdateSource.import_)
+        return create_commitment(signatory, without_none(data), actor, source=UpdateSource.import_)
     except DomainError as error:
         raise _in_columns(error) from None
 
@@ -224,7 +225,7 @@ def _indicator_values(row: RowFields) -> list[dict[str, Any]]:
     return values
 
 
-def import_progress(values: dict[str, str]) -> ProgressUpdate:
+def import_progress(values: dict[str, str], actor: User | None = None) -> ProgressUpdate:
     """Record the progress update of one row."""
     row = RowFields(values)
     commitment_id = row.integer("commitment_id", required=True, minimum=1, maximum=MAX_ID)
@@ -242,7 +243,7 @@ def import_progress(values: dict[str, str]) -> ProgressUpdate:
     }
     row.check()
     try:
-        return report_progress(commitment, without_none(data), None, source=UpdateSource.import_)
+        return report_progress(commitment, without_none(data), actor, source=UpdateSource.import_)
     except DomainError as error:
         raise _in_columns(error) from None
 

@@ -92,21 +92,32 @@ def columns_help(columns: Sequence[Column]) -> str:
 
 
 def read_csv(path: str, columns: Sequence[Column]) -> list[CsvRow]:
-    """Read ``path`` (UTF-8, BOM tolerated) into rows keyed by column name.
+    """Read the file at ``path``: see :func:`read_csv_bytes`."""
+    _check_size(os.path.getsize(path), path)
+    with open(path, "rb") as file:
+        return read_csv_bytes(file.read(), columns, name=path)
 
-    Raises :class:`ImportFileError` for a file that is empty, too large, not
-    UTF-8 or not CSV, and for a header with missing, unknown or repeated
-    columns, before any row is looked at.
-    """
+
+def _check_size(size: int, name: str) -> None:
     limit = current_app.config.get("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
-    size = os.path.getsize(path)
     if size > limit:
         raise ImportFileError(
-            f"{path} is {_size(size)}; the largest file accepted is {_size(limit)}. "
+            f"{name} is {_size(size)}; the largest file accepted is {_size(limit)}. "
             "Split it into several files."
         )
-    with open(path, "rb") as file:
-        raw = file.read()
+
+
+def read_csv_bytes(raw: bytes, columns: Sequence[Column], *, name: str) -> list[CsvRow]:
+    """Read CSV content (UTF-8, BOM tolerated) into rows keyed by column name.
+
+    Raises :class:`ImportFileError` for content that is empty, too large, not
+    UTF-8 or not CSV, and for a header with missing, unknown or repeated
+    columns, before any row is looked at.
+
+    :param name: how to call the file in messages (a path, or an upload's name).
+    """
+    _check_size(len(raw), name)
+    path = name
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -180,6 +191,7 @@ def import_rows(
     *,
     dry_run: bool = False,
     label: str = "Importing",
+    progress: bool = True,
 ) -> ImportResult:
     """Hand every row to ``handle``, each in a SAVEPOINT; commit only if all succeed.
 
@@ -187,10 +199,16 @@ def import_rows(
     raising :class:`DomainError` (``InvalidInput`` with ``errors`` naming the
     columns); the database refusing a row is reported the same way.
     Nothing is committed when any row failed, or on a dry run.
+
+    :param progress: draw a progress bar on the terminal (the command line does).
     """
     result = ImportResult(rows=len(rows), dry_run=dry_run)
-    with click.progressbar(rows, label=label, file=sys.stderr) as bar:
-        for row in bar:
+    if progress:
+        with click.progressbar(rows, label=label, file=sys.stderr) as bar:
+            for row in bar:
+                result.errors.extend(_import_row(row, handle))
+    else:
+        for row in rows:
             result.errors.extend(_import_row(row, handle))
     if result.ok and not dry_run:
         commit()

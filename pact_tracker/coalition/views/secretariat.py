@@ -5,15 +5,13 @@ and the CSV import. Every page is for the secretariat only: anonymous
 visitors are sent to sign in, anyone else gets 403.
 """
 
-import os
-import tempfile
 from datetime import UTC, datetime, time
+from functools import partial
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.utils import secure_filename
 
 from pact_tracker.cli.imports import (
     COMMITMENT_COLUMNS,
@@ -54,7 +52,7 @@ from pact_tracker.coalition.services import back_office
 from pact_tracker.coalition.views import blueprint
 from pact_tracker.commitments.services import review
 from pact_tracker.core import permissions
-from pact_tracker.core.csv_import import ImportFileError, import_rows, read_csv
+from pact_tracker.core.csv_import import ImportFileError, import_rows, read_csv_bytes
 from pact_tracker.core.errors import DomainError
 from pact_tracker.core.pagination import paginate_select
 from pact_tracker.extensions import db
@@ -529,18 +527,13 @@ def _largest_form_field() -> int:
 
 
 def _run_import(kind: str, filename: str, content: bytes, *, dry_run: bool):
-    """``(result, None)`` of importing ``content``, or ``(None, message)`` for a bad file.
-
-    ``core.csv_import.read_csv`` reads a path, so the upload is written to a
-    private temporary folder for the time of the call.
-    """
+    """``(result, None)`` of importing ``content``, or ``(None, message)`` for a bad file."""
     columns, handle = IMPORTS[kind]
-    with tempfile.TemporaryDirectory(prefix="pact-import-") as folder:
-        path = os.path.join(folder, secure_filename(filename) or "upload.csv")
-        with open(path, "wb") as file:
-            file.write(content)
-        try:
-            rows = read_csv(path, columns)
-        except ImportFileError as error:
-            return None, error.message.replace(path, filename)
-        return import_rows(rows, handle, dry_run=dry_run, label=f"Web import of {kind}"), None
+    try:
+        rows = read_csv_bytes(content, columns, name=filename)
+    except ImportFileError as error:
+        return None, error.message
+    return (
+        import_rows(rows, partial(handle, actor=_user()), dry_run=dry_run, progress=False),
+        None,
+    )

@@ -59,7 +59,8 @@ def test_a_valid_file_is_imported_only_after_confirmation(db, admin):
         admin.get(response.headers["Location"])
     )
     assert _imported(db) == ["Coop Import One"]
-    assert db.session.scalar(db.select(Activity.id).where(Activity.action == "signatory.applied"))
+    logged = db.session.scalar(db.select(Activity).where(Activity.action == "signatory.applied"))
+    assert logged.actor is not None and logged.actor.role == "secretariat"
 
 
 def test_an_altered_confirmation_is_refused(db, admin):
