@@ -24,6 +24,6 @@ def healthz():
 @blueprint.get("/")
 def home():
     """The coalition at a glance."""
-    from pact_tracker.core.figures import coalition_figures
+    from pact_tracker.core.figures import recent_coalition_figures, sdg_goals
 
-    return render_template("core/home.html", figures=coalition_figures())
+    return render_template("core/home.html", figures=recent_coalition_figures(), goals=sdg_goals())

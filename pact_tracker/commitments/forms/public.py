@@ -1,0 +1,96 @@
+"""Forms of the commitments pages for the public audience: the explorer's filters."""
+
+import sqlalchemy as sa
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from wtforms import Form, SelectField
+from wtforms.fields.choices import SelectChoice
+
+from pact_tracker.coalition.forms.public import (
+    choices,
+    country_choices,
+    organisation_type_choices,
+    programme_choices,
+)
+from pact_tracker.commitments.services.explorer import PUBLIC_STATUSES
+from pact_tracker.extensions import db
+from pact_tracker.reference.models import ImpactDimension, SdgGoal, SdgTarget
+
+STATUS_LABELS = {
+    "approved": _l("Approved"),
+    "achieved": _l("Achieved"),
+    "partially_achieved": _l("Partially achieved"),
+    "not_achieved": _l("Not achieved"),
+    "withdrawn": _l("Withdrawn"),
+}
+REPORTING_LABELS = {
+    "on_time": _l("On time"),
+    "due": _l("Report due"),
+    "overdue": _l("Overdue"),
+    "inactive": _l("Inactive"),
+}
+#: Longest target text shown in the select; the goal page has the full text.
+_TARGET_LABEL_LENGTH = 70
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= _TARGET_LABEL_LENGTH:
+        return text
+    return text[: _TARGET_LABEL_LENGTH - 1].rstrip() + "…"
+
+
+class ExplorerFilterForm(Form):
+    """Filters of the commitments explorer, read from the query string (GET, no CSRF)."""
+
+    programme = SelectField(_l("Programme"), default="")
+    goal = SelectField(_l("SDG goal"), default="")
+    target = SelectField(_l("SDG target"), default="")
+    organisation_type = SelectField(_l("Type of organisation"), default="")
+    country = SelectField(_l("Country"), default="")
+    status = SelectField(_l("Status"), default="")
+    reporting_state = SelectField(_l("Reporting"), default="")
+    dimension = SelectField(_l("Impact dimension"), default="")
+
+    def __init__(self, formdata, **kwargs):
+        super().__init__(formdata, **kwargs)
+        locale = str(get_locale())
+        every = [SelectChoice("", _l("All"))]
+        goals = db.session.scalars(sa.select(SdgGoal).order_by(SdgGoal.number)).all()
+        targets = db.session.scalars(
+            sa.select(SdgTarget).order_by(SdgTarget.goal_number, SdgTarget.position)
+        ).all()
+        dimensions = db.session.scalars(
+            sa.select(ImpactDimension).order_by(ImpactDimension.position)
+        )
+        self.programme.choices = every + programme_choices()
+        self.goal.choices = every + choices(
+            (str(g.number), f"{g.number}. {g.localised('short', locale)}") for g in goals
+        )
+        self.target.choices = every + [
+            SelectChoice(
+                t.code,
+                f"{t.code} {_shorten(t.localised('text', locale))}",
+                optgroup=str(_l("Goal %(number)s", number=t.goal_number)),
+            )
+            for t in targets
+        ]
+        self.organisation_type.choices = every + organisation_type_choices()
+        self.country.choices = every + country_choices()
+        self.status.choices = every + choices(
+            (str(s), STATUS_LABELS[str(s)]) for s in PUBLIC_STATUSES
+        )
+        self.reporting_state.choices = every + choices(REPORTING_LABELS.items())
+        self.dimension.choices = every + choices(
+            (d.code, d.localised("label", locale)) for d in dimensions
+        )
+
+    def filters(self) -> dict[str, str | int]:
+        """The valid, non-empty filters; a bad value is ignored (its field shows why)."""
+        chosen = {
+            name: field.data
+            for name, field in self._fields.items()
+            if field.data and not field.errors
+        }
+        if "goal" in chosen:
+            chosen["goal"] = int(chosen["goal"])
+        return chosen

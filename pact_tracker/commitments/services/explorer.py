@@ -1,0 +1,210 @@
+"""Reading published commitments for the public pages: read-only, set-based queries.
+
+Lists are filtered and sliced in the database, with index-friendly
+conditions; what a row or a page shows is loaded in a fixed number of
+queries (no query per row).
+"""
+
+from collections.abc import Collection, Iterable
+from datetime import timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from pact_tracker.coalition.models import Signatory
+from pact_tracker.commitments.models import (
+    Commitment,
+    CommitmentStatus,
+    ProgressStatus,
+    ProgressUpdate,
+    ReportingState,
+)
+from pact_tracker.commitments.services.queries import commitments_query
+from pact_tracker.core.types import utcnow
+from pact_tracker.extensions import db
+from pact_tracker.reference.models import ImpactDimension, SdgGoal, SdgTarget
+
+#: The filters of the explorer, as query arguments of its URL.
+FILTERS = (
+    "programme",
+    "goal",
+    "target",
+    "organisation_type",
+    "country",
+    "status",
+    "reporting_state",
+    "dimension",
+)
+
+#: Statuses a published commitment can have.
+PUBLIC_STATUSES = (
+    CommitmentStatus.approved,
+    CommitmentStatus.achieved,
+    CommitmentStatus.partially_achieved,
+    CommitmentStatus.not_achieved,
+    CommitmentStatus.withdrawn,
+)
+
+
+def reporting_state_clause(state: ReportingState | str) -> sa.ColumnElement[bool]:
+    """Commitments whose traffic light is ``state`` now.
+
+    The same rule as ``Commitment.reporting_state``, written as ranges on
+    ``(status, report_due_at)`` and ``inactive_at`` so that an index serves it
+    (the hybrid's CASE expression cannot use one).
+    """
+    state = ReportingState(state)
+    now = utcnow()
+    soon = now + timedelta(days=current_app.config["REPORT_DUE_WINDOW_DAYS"])
+    reporting = Commitment.status == CommitmentStatus.approved
+    if state == ReportingState.inactive:
+        return sa.and_(
+            reporting, Commitment.report_due_at.is_not(None), Commitment.inactive_at <= now
+        )
+    active = sa.and_(reporting, Commitment.inactive_at > now)
+    if state == ReportingState.overdue:
+        return sa.and_(active, Commitment.report_due_at <= now)
+    if state == ReportingState.due:
+        return sa.and_(active, Commitment.report_due_at > now, Commitment.report_due_at <= soon)
+    return sa.and_(active, Commitment.report_due_at > soon)
+
+
+def public_commitments(filters: dict | None = None) -> sa.Select:
+    """Published public commitments of approved signatories, most recently published first.
+
+    :param filters: any of ``FILTERS``, plus ``signatory`` (a slug); empty
+        values are ignored. Values are expected valid (the page's form checks them).
+    """
+    given = {key: value for key, value in (filters or {}).items() if value not in (None, "")}
+    reporting_state = given.pop("reporting_state", None)
+    query = (
+        commitments_query(None, given)
+        .order_by(None)
+        .order_by(Commitment.published_at.desc(), Commitment.id.desc())
+    )
+    if reporting_state is not None:
+        query = query.where(reporting_state_clause(reporting_state))
+    return query
+
+
+def count_public(filters: dict | None = None) -> int:
+    """How many commitments ``public_commitments(filters)`` lists, counted in SQL."""
+    query = public_commitments(filters).order_by(None).with_only_columns(Commitment.id)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+
+
+def latest_progress(
+    commitment_ids: Collection[int],
+) -> dict[int, tuple[int | None, ProgressStatus]]:
+    """``{commitment id: (percent complete, progress status)}`` of each one's latest live update.
+
+    One query for a whole page; commitments that never reported are absent.
+    """
+    if not commitment_ids:
+        return {}
+    correction = aliased(ProgressUpdate, name="correction")
+    ranked = (
+        sa.select(
+            ProgressUpdate.commitment_id,
+            ProgressUpdate.percent_complete,
+            ProgressUpdate.status,
+            sa.func.row_number()
+            .over(
+                partition_by=ProgressUpdate.commitment_id,
+                order_by=(
+                    ProgressUpdate.reported_at.desc(),
+                    ProgressUpdate.recorded_at.desc(),
+                    ProgressUpdate.id.desc(),
+                ),
+            )
+            .label("position"),
+        )
+        .where(
+            ProgressUpdate.commitment_id.in_(sorted(commitment_ids)),
+            ~sa.select(correction.id).where(correction.supersedes_id == ProgressUpdate.id).exists(),
+        )
+        .subquery("ranked")
+    )
+    rows = db.session.execute(
+        sa.select(ranked.c.commitment_id, ranked.c.percent_complete, ranked.c.status).where(
+            ranked.c.position == 1
+        )
+    )
+    return {row.commitment_id: (row.percent_complete, row.status) for row in rows}
+
+
+def sdg_goals() -> dict[int, SdgGoal]:
+    """The 17 goals by number, to show chips without a query per row."""
+    return {goal.number: goal for goal in db.session.scalars(sa.select(SdgGoal))}
+
+
+def impact_dimensions() -> dict[str, ImpactDimension]:
+    """The impact dimensions by code, in their order."""
+    query = sa.select(ImpactDimension).order_by(ImpactDimension.position)
+    return {dimension.code: dimension for dimension in db.session.scalars(query)}
+
+
+def commitment_for_page(commitment_id: int) -> Commitment | None:
+    """A commitment with everything its page shows loaded, or None."""
+    return db.session.scalar(
+        sa.select(Commitment)
+        .where(Commitment.id == commitment_id)
+        .options(
+            selectinload(Commitment.programme),
+            selectinload(Commitment.proposal),
+            selectinload(Commitment.country),
+            selectinload(Commitment.subdivision),
+            selectinload(Commitment.targets).joinedload(SdgTarget.goal),
+            selectinload(Commitment.dimensions),
+            selectinload(Commitment.indicators),
+            selectinload(Commitment.milestones),
+            joinedload(Commitment.signatory).selectinload(Signatory.subdivision),
+        )
+    )
+
+
+def timeline_of(commitment: Commitment) -> list[ProgressUpdate]:
+    """Every progress update of ``commitment``, latest report first, with what each shows.
+
+    Corrections are included: each names the update it supersedes, and a
+    superseded update knows its correction (``superseded_by``).
+    """
+    return list(
+        db.session.scalars(
+            sa.select(ProgressUpdate)
+            .where(ProgressUpdate.commitment_id == commitment.id)
+            .options(
+                selectinload(ProgressUpdate.values),
+                selectinload(ProgressUpdate.evidence),
+                selectinload(ProgressUpdate.superseded_by),
+            )
+            .order_by(
+                ProgressUpdate.reported_at.desc(),
+                ProgressUpdate.recorded_at.desc(),
+                ProgressUpdate.id.desc(),
+            )
+        )
+    )
+
+
+def current_values(timeline: Iterable[ProgressUpdate]) -> dict[int, Decimal]:
+    """``{indicator id: value}`` from the latest live update reporting each indicator.
+
+    :param timeline: updates latest first, as ``timeline_of`` returns them
+        (the rule is ``Indicator.current_value``'s, without a query per value).
+    """
+    values: dict[int, Decimal] = {}
+    for update in timeline:
+        if update.superseded_by is None:
+            for value in update.values:
+                values.setdefault(value.indicator_id, value.value)
+    return values
+
+
+def goal_with_targets(number: int) -> SdgGoal | None:
+    """An SDG goal with its targets, or None."""
+    return db.session.scalar(
+        sa.select(SdgGoal).where(SdgGoal.number == number).options(selectinload(SdgGoal.targets))
+    )

@@ -1,0 +1,56 @@
+"""Commitments pages for the public: the explorer and a commitment's page."""
+
+from flask import abort, render_template, request
+from flask_login import current_user
+
+from pact_tracker.commitments.forms.public import ExplorerFilterForm
+from pact_tracker.commitments.services import assessments_of
+from pact_tracker.commitments.services import explorer as explorer_service
+from pact_tracker.commitments.views import blueprint
+from pact_tracker.core import permissions
+from pact_tracker.core.pagination import paginate_select
+
+#: Largest id the ``commitment.id`` column can hold; beyond it nothing exists.
+_MAX_ID = 2**31 - 1
+
+
+def _viewer():
+    """The signed-in user, or None: what ``core.permissions`` expects."""
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+@blueprint.get("/commitments")
+def explorer():
+    """Published commitments, filtered by programme, SDG, organisation, place, status, reporting."""
+    form = ExplorerFilterForm(request.args)
+    form.validate()
+    page = paginate_select(
+        explorer_service.public_commitments(form.filters()),
+        request.args.get("page", 1, type=int),
+    )
+    return render_template(
+        "commitments/public/explorer.html",
+        form=form,
+        page=page,
+        progress=explorer_service.latest_progress([c.id for c in page.items]),
+        goals=explorer_service.sdg_goals(),
+    )
+
+
+@blueprint.get("/commitments/<int:commitment_id>")
+def commitment_page(commitment_id: int):
+    """A commitment, its indicators and milestones, and the timeline of its progress."""
+    commitment = (
+        explorer_service.commitment_for_page(commitment_id) if commitment_id <= _MAX_ID else None
+    )
+    if commitment is None or not permissions.can_view_commitment(_viewer(), commitment):
+        abort(404)
+    timeline = explorer_service.timeline_of(commitment)
+    return render_template(
+        "commitments/public/commitment.html",
+        commitment=commitment,
+        timeline=timeline,
+        current_values=explorer_service.current_values(timeline),
+        assessments=assessments_of(commitment),
+        dimensions=explorer_service.impact_dimensions(),
+    )

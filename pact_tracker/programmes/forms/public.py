@@ -1,0 +1,1 @@
+"""Forms of the programmes pages for the public audience."""
