@@ -22,6 +22,7 @@ from pact_tracker.auth import services as auth_services
 from pact_tracker.coalition.models import Role, Signatory, SignatoryStatus, User
 from pact_tracker.coalition.services import people, signatories
 from pact_tracker.commitments import services as commitment_services
+from pact_tracker.commitments.models import Commitment
 from pact_tracker.core.activity import commit
 from pact_tracker.extensions import db
 from pact_tracker.programmes import services as programme_services
@@ -238,6 +239,15 @@ class World:
             self._reviewer_id = people.create_user(email, "Arranging reviewer", Role.secretariat).id
         return db.session.get(User, self._reviewer_id)
 
+    def organiser(self) -> Person:
+        """An event organiser's account with a password."""
+        name = self.unique("Organiser")
+        email = f"organiser-{uuid.uuid4().hex[:10]}@example.org"
+        user = people.create_user(email, name, Role.organiser)
+        auth_services.set_password(user, PASSWORD)
+        _done()
+        return Person(email=email, name=name)
+
     def approved_commitment(
         self,
         organisation: Organisation,
@@ -246,9 +256,13 @@ class World:
         target: str = "8.5",
         indicator: tuple[str, str, int, int] = ("Jobs created", "jobs", 10, 50),
         programme_code: str | None = None,
+        approve: bool = True,
     ) -> tuple[int, str]:
         """A commitment written, submitted and approved through the services, published
-        since yesterday (so that a report may speak for any moment of today)."""
+        since yesterday (so that a report may speak for any moment of today).
+
+        With ``approve=False`` it stays submitted, waiting in the review queue.
+        """
         if programme_code is None:
             goal = int(target.split(".")[0])
             programme_code = self.programme_with_proposal(goal=goal, target=target).code
@@ -278,12 +292,31 @@ class World:
             member,
         )
         commitment_services.submit_commitment(commitment, member)
-        commitment_services.approve_commitment(commitment, self._reviewer())
-        yesterday = commitment.approved_at - timedelta(days=1)
-        commitment.approved_at = commitment.published_at = yesterday
+        if approve:
+            commitment_services.approve_commitment(commitment, self._reviewer())
+            yesterday = commitment.approved_at - timedelta(days=1)
+            commitment.approved_at = commitment.published_at = yesterday
         commitment_id = commitment.id
         _done()
         return commitment_id, title
+
+    def progress_report(
+        self, organisation: Organisation, commitment_id: int, *, value: int, narrative: str
+    ) -> None:
+        """The member reports progress (the commitment's first indicator at ``value``)."""
+        commitment = db.session.get(Commitment, commitment_id)
+        member = people.find_user_by_email(organisation.member.email)
+        commitment_services.report_progress(
+            commitment,
+            {
+                "status": "on_track",
+                "percent_complete": 25,
+                "narrative": narrative,
+                "indicator_values": [{"indicator_id": commitment.indicators[0].id, "value": value}],
+            },
+            member,
+        )
+        _done()
 
 
 @pytest.fixture
@@ -346,3 +379,14 @@ def new_page(browser, live_server, request):
     for label, other in opened:
         other.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{label}.png"), full_page=True)
         other.context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """``screenshot(page, name)``: keep a full-page image of ``page`` as a test artefact."""
+
+    def shoot(page: Page, name: str) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"page-{name}.png"), full_page=True)
+
+    return shoot
