@@ -4,6 +4,11 @@ The server runs in a thread on its own database (a file for SQLite, a sibling
 database for PostgreSQL), because the browser's requests cannot share the
 rolled-back transaction of the ``db`` fixture. Screenshots of each test's last
 page are kept in ``test-artifacts/screenshots/``.
+
+Journeys arrange their starting point through the services (``world``), with
+their own people and organisations (the live database is shared by the whole
+run), and sign in through the real forms (``sign_in``, ``sign_in_secretariat``:
+the latter sets up the authenticator from the key the page shows).
 """
 
 import threading
@@ -31,6 +36,9 @@ from pact_tracker.reference.services import load_reference_data
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+# A loaded CI machine may take a few seconds for a page: assertions wait as long as actions.
+expect.set_options(timeout=10_000)
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

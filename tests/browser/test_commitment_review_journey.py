@@ -110,7 +110,8 @@ def test_member_adopts_a_proposal_and_it_is_approved_after_changes(
 
     # The secretariat approves it.
     _open_in_review_queue(admin, programme.proposal_title)
-    expect(admin.locator("[data-indicators]")).to_contain_text("50")
+    target_cell = admin.locator("[data-indicators] tbody tr").first.locator("td").nth(1)
+    expect(target_cell).to_have_text("50")
     admin.get_by_label("Decision").select_option(label="Approve")
     admin.get_by_role("button", name="Record the decision").click()
     expect(_flash(admin, "The commitment was approved.")).to_be_visible()
