@@ -22,7 +22,7 @@ from pact_tracker.auth.forms import LanguageForm, PasswordForm, SignInForm, TwoF
 from pact_tracker.auth.link_forms import SignInLinkForm, UseSignInLinkForm
 from pact_tracker.coalition.models import User
 from pact_tracker.core.errors import InvalidInput
-from pact_tracker.core.web import remember_locale
+from pact_tracker.core.web import LOCALE_COOKIE, remember_locale
 from pact_tracker.extensions import db, limiter
 
 blueprint = Blueprint("auth", __name__)
@@ -40,11 +40,13 @@ def _next_url(candidate: str | None) -> str:
 
 
 def _complete_sign_in(user: User, next_url: str):
+    # A language chosen with the switch before signing in wins over the profile's.
+    chosen = session.get("locale") or request.cookies.get(LOCALE_COOKIE)
     session.clear()  # a fresh session on sign-in: no fixation
     token = services.start_session(user, request.user_agent.string or "")
     login_user(user)
     session["sid"] = token
-    session["locale"] = user.locale
+    session["locale"] = chosen if chosen in current_app.config["LANGUAGES"] else user.locale
     flash(_("Welcome, %(name)s.", name=user.name), "success")
     return redirect(next_url)
 

@@ -198,3 +198,16 @@ def test_cookies_are_secure_when_the_site_is_served_over_https():
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_a_language_chosen_before_signing_in_is_kept(client, member):
+    client.post("/language", data={"locale": "fr", "next": "/"})
+    _sign_in(client, member.email)
+    assert '<html lang="fr">' in client.get("/").get_data(as_text=True)
+
+
+def test_without_a_choice_the_profile_language_applies_after_sign_in(db, client, member):
+    member.locale = "fr"
+    db.session.flush()
+    _sign_in(client, member.email)
+    assert '<html lang="fr">' in client.get("/").get_data(as_text=True)
