@@ -173,7 +173,8 @@ def _reported_at(commitment: Commitment, value, now, errors: check.Errors):
     if moment > now:
         errors.add("reported_at", "A report cannot speak for a moment in the future.")
     earliest = commitment.approved_at or commitment.created_at
-    if earliest is not None and moment < earliest:
+    # Forms give times to the second: a report made in the second of approval counts.
+    if earliest is not None and moment < earliest.replace(microsecond=0):
         errors.add(
             "reported_at",
             f"A report cannot speak for a moment before the commitment was approved "
