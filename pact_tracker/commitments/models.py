@@ -164,6 +164,13 @@ class Commitment(TimestampMixin, db.Model):
         ),
         sa.Index("ix_commitment_status_report_due", "status", "report_due_at"),
         sa.Index("ix_commitment_signatory_status", "signatory_id", "status"),
+        # Public lists count and page through published commitments: an index-only scan.
+        sa.Index(
+            "ix_commitment_public",
+            "visibility",
+            "published_at",
+            postgresql_include=["id", "signatory_id"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ef8ff7ebd6c9
+Revision ID: 0c198c6eeed9
 Revises: 
-Create Date: 2026-11-23 20:25:10.058351
+Create Date: 2026-11-23 20:42:11.335260
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import pact_tracker.core.types
 
 
 # revision identifiers, used by Alembic.
-revision = 'ef8ff7ebd6c9'
+revision = '0c198c6eeed9'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -354,6 +354,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_commitment_country_code'), ['country_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_commitment_programme_id'), ['programme_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_commitment_proposal_id'), ['proposal_id'], unique=False)
+        batch_op.create_index('ix_commitment_public', ['visibility', 'published_at'], unique=False, postgresql_include=['id', 'signatory_id'])
         batch_op.create_index(batch_op.f('ix_commitment_published_at'), ['published_at'], unique=False)
         batch_op.create_index('ix_commitment_signatory_status', ['signatory_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_commitment_status'), ['status'], unique=False)
@@ -555,6 +556,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_commitment_status'))
         batch_op.drop_index('ix_commitment_signatory_status')
         batch_op.drop_index(batch_op.f('ix_commitment_published_at'))
+        batch_op.drop_index('ix_commitment_public', postgresql_include=['id', 'signatory_id'])
         batch_op.drop_index(batch_op.f('ix_commitment_proposal_id'))
         batch_op.drop_index(batch_op.f('ix_commitment_programme_id'))
         batch_op.drop_index(batch_op.f('ix_commitment_country_code'))
