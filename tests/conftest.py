@@ -10,6 +10,7 @@ import itertools
 import os
 from datetime import date, timedelta
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from flask import g
@@ -19,6 +20,7 @@ from smtp_sink import MAIL_KEYS, SmtpSink, point_mail_at
 from sqlalchemy.engine import make_url
 
 from pact_tracker import create_app
+from pact_tracker.auth import services as auth_services
 from pact_tracker.campaigns.mailer import init_mail
 from pact_tracker.coalition.models import Membership, Role, Signatory, SignatoryStatus, User
 from pact_tracker.commitments.models import Commitment, CommitmentStatus, Indicator
@@ -322,3 +324,27 @@ def smtp_sink(app, mail_config):
     point_mail_at(app, sink.port)
     yield sink.handler
     sink.stop()
+
+
+@pytest.fixture
+def sign_in(app, db):
+    """``sign_in(user)`` returns a new test client signed in as ``user``, through the form.
+
+    The secretariat's second factor is enrolled and given, as a person would.
+    """
+
+    def make(user):
+        password = "correct horse battery staple"
+        auth_services.set_password(user, password)
+        if user.role == Role.secretariat:
+            credential = auth_services.begin_totp_enrolment(user)
+        client = app.test_client()
+        response = client.post("/sign-in", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        if user.role == Role.secretariat:
+            code = pyotp.TOTP(credential.secret).now()
+            response = client.post("/sign-in/two-factor", data={"code": code})
+            assert response.status_code == 302
+        return client
+
+    return make

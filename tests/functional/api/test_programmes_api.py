@@ -12,42 +12,12 @@ import pytest
 from pact_tracker.coalition.models import Role
 from pact_tracker.core.activity import Activity
 from pact_tracker.programmes.models import Programme, Proposal, ProposalIndicator
-from pact_tracker.reference.models import ImpactDimension, OrganisationType, SdgTarget
 
 API = "/api/v1"
 
 
 def _count(db, model) -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(model))
-
-
-@pytest.fixture
-def make_proposal(db, make_programme):
-    """The shared fixture, built without autoflushing a half-linked row (which warns)."""
-
-    def make(organisation_types=("cooperative",), **overrides) -> Proposal:
-        programme = overrides.pop("programme", None) or make_programme()
-        fields = {
-            "programme": programme,
-            "title_en": "Create jobs for people far from employment",
-            "title_fr": "Créer des emplois pour les personnes éloignées de l'emploi",
-        }
-        fields.update(overrides)
-        with db.session.no_autoflush:
-            proposal = Proposal(**fields)
-            proposal.organisation_types = [
-                db.session.get(OrganisationType, c) for c in organisation_types
-            ]
-            proposal.targets = [db.session.get(SdgTarget, "8.5")]
-            proposal.dimensions = [db.session.get(ImpactDimension, "social_performance")]
-            proposal.indicators = [
-                ProposalIndicator(name_en="Jobs created", name_fr="Emplois créés", unit="jobs")
-            ]
-            db.session.add(proposal)
-        db.session.flush()
-        return proposal
-
-    return make
 
 
 @pytest.fixture

@@ -7,38 +7,7 @@ import pytest
 from pact_tracker.commitments.models import CommitmentStatus, Milestone
 from pact_tracker.commitments.services import approve_commitment, change_status
 from pact_tracker.core.types import utcnow
-from pact_tracker.programmes.models import Proposal, ProposalIndicator
-from pact_tracker.reference.models import ImpactDimension, OrganisationType, SdgTarget
-
-
-@pytest.fixture
-def make_proposal(db, make_programme):
-    """The shared fixture, built without autoflushing a half-linked row (which warns)."""
-
-    def make(organisation_types=("cooperative",), **overrides) -> Proposal:
-        fields = {
-            "programme": overrides.pop("programme", None) or make_programme(),
-            "title_en": "Create jobs for people far from employment",
-            "title_fr": "Créer des emplois pour les personnes éloignées de l'emploi",
-            "text_en": "Hire and train people who have been out of work for a long time.",
-            "text_fr": "Embaucher et former des personnes longtemps privées d'emploi.",
-        }
-        fields.update(overrides)
-        with db.session.no_autoflush:
-            proposal = Proposal(**fields)
-            proposal.organisation_types = [
-                db.session.get(OrganisationType, code) for code in organisation_types
-            ]
-            proposal.targets = [db.session.get(SdgTarget, "8.5")]
-            proposal.dimensions = [db.session.get(ImpactDimension, "social_performance")]
-            proposal.indicators = [
-                ProposalIndicator(name_en="Jobs created", name_fr="Emplois créés", unit="jobs")
-            ]
-            db.session.add(proposal)
-        db.session.flush()
-        return proposal
-
-    return make
+from pact_tracker.reference.models import ImpactDimension
 
 
 @pytest.fixture

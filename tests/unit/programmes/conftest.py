@@ -3,8 +3,6 @@
 import pytest
 
 from pact_tracker.core.activity import Activity
-from pact_tracker.programmes.models import Proposal, ProposalIndicator
-from pact_tracker.reference.models import ImpactDimension, OrganisationType, SdgTarget
 
 
 @pytest.fixture
@@ -28,38 +26,3 @@ def activities(db):
         return list(db.session.scalars(query))
 
     return run
-
-
-@pytest.fixture
-def make_proposal(db, make_programme):
-    """Like the shared fixture, but builds the proposal without autoflushing a half-made row.
-
-    The shared one links the proposal to its programme before adding it to the
-    session, so its reference look-ups autoflush and warn (an error here).
-    """
-
-    def make(organisation_types=("cooperative",), **overrides) -> Proposal:
-        programme = overrides.pop("programme", None) or make_programme()
-        fields = {
-            "programme": programme,
-            "title_en": "Create jobs for people far from employment",
-            "title_fr": "Créer des emplois pour les personnes éloignées de l'emploi",
-            "text_en": "Hire and train people who have been out of work for a long time.",
-            "text_fr": "Embaucher et former des personnes longtemps privées d'emploi.",
-        }
-        fields.update(overrides)
-        with db.session.no_autoflush:
-            proposal = Proposal(**fields)
-            proposal.organisation_types = [
-                db.session.get(OrganisationType, c) for c in organisation_types
-            ]
-            proposal.targets = [db.session.get(SdgTarget, "8.5")]
-            proposal.dimensions = [db.session.get(ImpactDimension, "social_performance")]
-            proposal.indicators = [
-                ProposalIndicator(name_en="Jobs created", name_fr="Emplois créés", unit="jobs")
-            ]
-            db.session.add(proposal)
-        db.session.flush()
-        return proposal
-
-    return make
