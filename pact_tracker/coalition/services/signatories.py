@@ -16,11 +16,12 @@ from sqlalchemy import Select
 from pact_tracker.campaigns.services import absolute_url, queue_email
 from pact_tracker.coalition.models import (
     SIGNATORY_TRANSITIONS,
+    Role,
     Signatory,
     SignatoryStatus,
     User,
 )
-from pact_tracker.coalition.services.people import add_member
+from pact_tracker.coalition.services.people import add_member, create_user, find_user_by_email
 from pact_tracker.coalition.services.validation import (
     MAX_LONG_TEXT,
     Errors,
@@ -283,6 +284,32 @@ def apply_to_join(data: dict, applicant: User) -> Signatory:
     """An organisation applies to join: the signatory is ``applied``, the applicant its admin."""
     signatory = create_signatory(data, applicant, SignatoryStatus.applied)
     add_member(signatory, applicant, True, applicant)
+    return signatory
+
+
+def apply_to_join_as(data: dict, *, email: str, name: str, locale: str = "en") -> Signatory:
+    """An organisation applies to join, naming its contact person (the join form).
+
+    A new address gets an account acting for the application at once. An
+    address that already has an account is only *invited* (and emailed) to act
+    for it: the answer is the same either way, so the public form reveals no
+    account, and nobody is made to act for an organisation without agreeing.
+    """
+    existing = find_user_by_email(email)
+    if existing is None:
+        return apply_to_join(data, create_user(email, name, Role.member, locale=locale))
+    signatory = create_signatory(data, None, SignatoryStatus.applied)
+    membership = add_member(signatory, existing, True, None, pending=True)
+    queue_email(
+        existing,
+        "invitation",
+        idempotency_key=f"invitation:{membership.id}",
+        context={
+            "signatory": signatory,
+            "inviter": None,
+            "url": absolute_url("coalition.my_invitations"),
+        },
+    )
     return signatory
 
 

@@ -80,27 +80,16 @@ def join():
 
 
 def _apply(form: JoinForm) -> bool:
-    """Create the contact person's account and the application; False with form errors."""
-    if services.find_user_by_email(form.contact_email.data) is not None:
-        # Says no more than needed: not whose account it is, nor for which organisation.
-        form.contact_email.errors.append(
-            _(
-                "This address already has an account. Sign in to act for your organisation, "
-                "or apply with another address."
-            )
-        )
-        return False
+    """Record the application (and the contact's account); False with form errors."""
     try:
-        applicant = services.create_user(
-            form.contact_email.data, form.contact_name.data, locale=form.contact_locale.data
+        services.apply_to_join_as(
+            form.signatory_data(),
+            email=form.contact_email.data,
+            name=form.contact_name.data,
+            locale=form.contact_locale.data,
         )
     except InvalidInput as error:
-        _show_service_errors(form, error, JoinForm.USER_FIELDS)
-        return False
-    try:
-        services.apply_to_join(form.signatory_data(), applicant)
-    except InvalidInput as error:
-        _show_service_errors(form, error, JoinForm.SIGNATORY_FIELDS)
+        _show_service_errors(form, error, {**JoinForm.USER_FIELDS, **JoinForm.SIGNATORY_FIELDS})
         return False
     return True
 

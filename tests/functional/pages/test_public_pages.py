@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from pact_tracker.auth import services as auth
+from pact_tracker.campaigns.models import OutboxMessage
 from pact_tracker.coalition.models import Membership, Signatory, SignatoryStatus, User
 from pact_tracker.commitments import services as commitments
 from pact_tracker.commitments.models import CommitmentStatus, Milestone, Visibility
@@ -576,16 +577,26 @@ def test_join_errors_are_shown_next_to_the_field_and_nothing_is_written(
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
 
 
-def test_join_with_an_address_that_has_an_account_says_so_plainly(
+def test_join_with_an_address_that_has_an_account_answers_the_same_and_invites_its_owner(
     client, db, make_user, make_signatory
 ):
-    make_user(email="bea@bakery.example.org", signatory=make_signatory(name="Secret Org"))
+    owner = make_user(email="bea@bakery.example.org", signatory=make_signatory(name="Secret Org"))
     response = client.post("/join", data=_application())
-    page = _text(response)
-    assert response.status_code == 422
-    assert "This address already has an account." in page
+    assert response.status_code == 302
+    page = _text(client.get(response.headers["Location"]))
+    assert "Thank you: your application was received." in page
     assert "Secret Org" not in page
-    assert _signatories(db) == ["Secret Org"]
+    applied = db.session.scalar(
+        db.select(Signatory).where(Signatory.status == SignatoryStatus.applied)
+    )
+    (membership,) = applied.memberships
+    assert membership.user_id == owner.id and membership.pending
+    invitation = db.session.scalar(
+        db.select(OutboxMessage).where(
+            OutboxMessage.idempotency_key == f"invitation:{membership.id}"
+        )
+    )
+    assert invitation.to_address == "bea@bakery.example.org"
 
 
 def test_join_errors_in_french(client):
