@@ -7,7 +7,6 @@ from flask import Flask
 
 from pact_tracker.config import CONFIGS, INSTANCE_DIR
 
-
 #: Modules holding each domain's HTML blueprint (named after the domain).
 PAGE_MODULES = (
     "pact_tracker.reference.views",

@@ -101,7 +101,7 @@ def my_members(slug: str):
     """My colleagues; an admin (or the secretariat) invites new ones by email."""
     signatory = _signatory(slug)
     user = _user()
-    _require(permissions.is_member_of(user, signatory.id) or permissions.is_secretariat(user))
+    _require(permissions.can_act_for_signatory(user, signatory))
     may_manage = permissions.can_manage_members(user, signatory)
     form = InviteForm(locale=user.locale)
     if request.method == "POST":

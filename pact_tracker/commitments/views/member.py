@@ -54,12 +54,6 @@ def _signatory(slug: str) -> Signatory:
     return signatory
 
 
-def _acts_for(signatory: Signatory) -> bool:
-    """Read its member pages: its members, and the secretariat."""
-    user = _user()
-    return permissions.is_member_of(user, signatory.id) or permissions.is_secretariat(user)
-
-
 def _require(allowed: bool) -> None:
     if not allowed:
         abort(403)
@@ -69,7 +63,7 @@ def _commitment(signatory: Signatory, commitment_id: int) -> Commitment:
     commitment = db.session.get(Commitment, commitment_id)
     if commitment is None or commitment.signatory_id != signatory.id:
         abort(404)
-    _require(_acts_for(signatory))
+    _require(permissions.can_act_for_signatory(_user(), signatory))
     return commitment
 
 
@@ -99,7 +93,7 @@ def _dimensions() -> list[ImpactDimension]:
 def my_commitments(slug: str):
     """My organisation's commitments, with their status and reporting light."""
     signatory = _signatory(slug)
-    _require(_acts_for(signatory))
+    _require(permissions.can_act_for_signatory(_user(), signatory))
     status = request.args.get("status")
     filters = {"signatory": signatory.slug}
     if status in CommitmentStatus.__members__:
