@@ -32,6 +32,7 @@ run: translations
 	$(FLASK) pact demo --if-empty --scale small
 	@echo "Mail goes to a local SMTP sink on 127.0.0.1:8025 and is printed here."
 	@trap 'kill 0' EXIT INT TERM; \
+	export PACT_BASE_URL=$${PACT_BASE_URL:-http://127.0.0.1:$${PORT:-5000}}; \
 	$(VENV)/bin/python -m aiosmtpd -n -l 127.0.0.1:8025 & \
 	$(FLASK) pact worker & \
 	$(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
