@@ -283,6 +283,27 @@ class Commitment(TimestampMixin, db.Model):
             else_=ReportingState.on_time.value,
         )
 
+    @classmethod
+    def has_reporting_state(cls, state: ReportingState | str) -> sa.ColumnElement[bool]:
+        """A filter on the traffic light that an index can serve.
+
+        The same rule as ``reporting_state``, written as ranges on the stored
+        dates: the hybrid's CASE expression is for reading the state, this is
+        for filtering lists by it.
+        """
+        state = ReportingState(state)
+        now = utcnow()
+        reporting = cls.status.in_(list(REPORTING_STATUSES))
+        if state == ReportingState.inactive:
+            return sa.and_(reporting, cls.report_due_at.is_not(None), cls.inactive_at <= now)
+        active = sa.and_(reporting, cls.report_due_at.is_not(None), cls.inactive_at > now)
+        if state == ReportingState.overdue:
+            return sa.and_(active, cls.report_due_at <= now)
+        soon = now + _due_window()
+        if state == ReportingState.due:
+            return sa.and_(active, cls.report_due_at > now, cls.report_due_at <= soon)
+        return sa.and_(active, cls.report_due_at > soon)
+
     def __repr__(self) -> str:
         return f"<Commitment {self.id} signatory={self.signatory_id} {self.status}>"
 

@@ -6,11 +6,9 @@ queries (no query per row).
 """
 
 from collections.abc import Collection, Iterable
-from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from pact_tracker.coalition.models import Signatory
@@ -19,10 +17,8 @@ from pact_tracker.commitments.models import (
     CommitmentStatus,
     ProgressStatus,
     ProgressUpdate,
-    ReportingState,
 )
 from pact_tracker.commitments.services.queries import commitments_query
-from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db
 from pact_tracker.reference.models import ImpactDimension, SdgGoal, SdgTarget
 
@@ -48,29 +44,6 @@ PUBLIC_STATUSES = (
 )
 
 
-def reporting_state_clause(state: ReportingState | str) -> sa.ColumnElement[bool]:
-    """Commitments whose traffic light is ``state`` now.
-
-    The same rule as ``Commitment.reporting_state``, written as ranges on
-    ``(status, report_due_at)`` and ``inactive_at`` so that an index serves it
-    (the hybrid's CASE expression cannot use one).
-    """
-    state = ReportingState(state)
-    now = utcnow()
-    soon = now + timedelta(days=current_app.config["REPORT_DUE_WINDOW_DAYS"])
-    reporting = Commitment.status == CommitmentStatus.approved
-    if state == ReportingState.inactive:
-        return sa.and_(
-            reporting, Commitment.report_due_at.is_not(None), Commitment.inactive_at <= now
-        )
-    active = sa.and_(reporting, Commitment.inactive_at > now)
-    if state == ReportingState.overdue:
-        return sa.and_(active, Commitment.report_due_at <= now)
-    if state == ReportingState.due:
-        return sa.and_(active, Commitment.report_due_at > now, Commitment.report_due_at <= soon)
-    return sa.and_(active, Commitment.report_due_at > soon)
-
-
 def public_commitments(filters: dict | None = None) -> sa.Select:
     """Published public commitments of approved signatories, most recently published first.
 
@@ -85,7 +58,7 @@ def public_commitments(filters: dict | None = None) -> sa.Select:
         .order_by(Commitment.published_at.desc(), Commitment.id.desc())
     )
     if reporting_state is not None:
-        query = query.where(reporting_state_clause(reporting_state))
+        query = query.where(Commitment.has_reporting_state(reporting_state))
     return query
 
 

@@ -101,7 +101,7 @@ def commitments_query(user, filters: dict) -> sa.Select:
     if "status" in filters:
         query = query.where(Commitment.status == filters["status"])
     if "reporting_state" in filters:
-        query = query.where(Commitment.reporting_state == str(filters["reporting_state"]))
+        query = query.where(Commitment.has_reporting_state(filters["reporting_state"]))
     return query.order_by(Commitment.created_at.desc(), Commitment.id.desc())
 
 

@@ -126,3 +126,11 @@ def test_reporting_state_in_python_and_in_sql_agree(
         db.select(Commitment.id).where(Commitment.reporting_state == str(in_python))
     ).all()
     assert (commitment.id in by_filter) == (in_python is not None)
+    # The indexable filter agrees with the hybrid for every state.
+    for state in ReportingState:
+        matched = db.session.scalar(
+            db.select(Commitment.id).where(
+                Commitment.id == commitment.id, Commitment.has_reporting_state(state)
+            )
+        )
+        assert (matched is not None) == (in_python == state), state
