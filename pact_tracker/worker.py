@@ -29,6 +29,7 @@ class Job:
 
 
 JOBS = (
+    Job("plan-reminders", campaign_tasks.plan_reminders, every=300),
     Job("dispatch-outbox", campaign_tasks.dispatch_outbox, every=10),
     Job("reclaim-leases", campaign_tasks.reclaim_leases, every=60),
 )

@@ -1,6 +1,7 @@
 """The worker's mail ticks: each queries what is due, does it, and commits."""
 
-from pact_tracker.campaigns import dispatcher
+from pact_tracker.campaigns import dispatcher, reminders
+from pact_tracker.core.types import utcnow
 
 
 def dispatch_outbox() -> str:
@@ -11,3 +12,8 @@ def dispatch_outbox() -> str:
 def reclaim_leases() -> str:
     """Put back the messages of dispatchers that died while sending."""
     return f"reclaimed {dispatcher.reclaim_expired_leases()}"
+
+
+def plan_reminders() -> str:
+    """Queue this week's reminder digests for commitments that need an update."""
+    return str(reminders.plan_reminders(utcnow()))
