@@ -13,6 +13,7 @@ PAGE_MODULES = (
     "pact_tracker.coalition.views",
     "pact_tracker.programmes.views",
     "pact_tracker.commitments.views",
+    "pact_tracker.campaigns.views",
 )
 
 
@@ -72,6 +73,7 @@ def _import_models() -> None:
     """Import every model module so that the metadata (and Alembic) sees all tables."""
     from pact_tracker.auth import link_models as _links  # noqa: F401
     from pact_tracker.auth import models as _auth  # noqa: F401
+    from pact_tracker.campaigns import link_models as _update_links  # noqa: F401
     from pact_tracker.campaigns import models as _campaigns  # noqa: F401
     from pact_tracker.coalition import models as _coalition  # noqa: F401
     from pact_tracker.commitments import models as _commitments  # noqa: F401

@@ -6,3 +6,19 @@ in the same transaction as the change that caused it; the worker
 (``flask pact worker``) delivers the queued rows. Reminder policies and
 campaigns build on the same outbox.
 """
+
+from pact_tracker import signals
+
+
+@signals.progress_reported.connect
+def _mark_reminders_answered(update, **_extra) -> None:
+    """Progress was reported: the reminders that asked its author for it are answered.
+
+    Sent after the commit that recorded ``update``: this is a transaction of
+    its own. Running it again for the same update changes nothing.
+    """
+    from pact_tracker.campaigns.update_links import mark_reminders_answered
+    from pact_tracker.core.activity import commit
+
+    mark_reminders_answered(update)
+    commit()

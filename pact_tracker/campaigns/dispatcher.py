@@ -27,6 +27,7 @@ from flask import current_app
 from pact_tracker.campaigns.mailer import Connection, mail
 from pact_tracker.campaigns.models import OutboxMessage, OutboxStatus, Suppression
 from pact_tracker.campaigns.services import REPLY_LENGTH, suppress_address
+from pact_tracker.campaigns.unsubscribe import list_unsubscribe_headers
 from pact_tracker.core.activity import commit
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db
@@ -169,6 +170,8 @@ def _send_batch(
             OutboxMessage.body_html,
             OutboxMessage.message_id,
             OutboxMessage.attempts,
+            OutboxMessage.template,
+            OutboxMessage.user_id,
         )
         .where(OutboxMessage.id.in_(ids))
         .order_by(OutboxMessage.id)
@@ -255,7 +258,10 @@ def _message(row) -> flask_mail.Message:
         body=row.body_text,
         html=row.body_html,
         # RFC 3834: no out-of-office replies to automated mail.
-        extra_headers={"Auto-Submitted": "auto-generated"},
+        extra_headers={
+            "Auto-Submitted": "auto-generated",
+            **list_unsubscribe_headers(row.template, row.user_id, row.to_address),
+        },
     )
     message.msgId = row.message_id
     return message

@@ -146,3 +146,27 @@ def _member_in_good_standing(user: User | None, commitment: Commitment) -> bool:
         SignatoryStatus.applied,
         SignatoryStatus.approved,
     )
+
+
+def can_use_update_link(link) -> bool:
+    """Open a reminder's update link (``campaigns.link_models.UpdateLink``) and its pages.
+
+    It works until it expires or is revoked, while its person is active and
+    still acts for its signatory.
+    """
+    from pact_tracker.core.types import utcnow
+
+    return (
+        link.revoked_at is None
+        and link.expires_at > utcnow()
+        and is_member_of(link.user, link.signatory_id)
+    )
+
+
+def can_report_with_link(link, commitment: Commitment) -> bool:
+    """Report progress through an update link: its signatory's approved commitments only."""
+    return (
+        can_use_update_link(link)
+        and commitment.signatory_id == link.signatory_id
+        and can_report_progress(link.user, commitment)
+    )

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0c198c6eeed9
+Revision ID: a46d4e3abf73
 Revises: 
-Create Date: 2026-11-23 20:42:11.335260
+Create Date: 2026-11-23 21:02:46.417499
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import pact_tracker.core.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0c198c6eeed9'
+revision = 'a46d4e3abf73'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -376,6 +376,27 @@ def upgrade():
     with op.batch_alter_table('membership', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_membership_signatory_id'), ['signatory_id'], unique=False)
 
+    op.create_table('update_link',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('signatory_id', sa.Integer(), nullable=False),
+    sa.Column('outbox_message_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('used_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['outbox_message_id'], ['outbox_message.id'], name=op.f('fk_update_link_outbox_message_id_outbox_message'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['signatory_id'], ['signatory.id'], name=op.f('fk_update_link_signatory_id_signatory'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_update_link_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_update_link')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_update_link_token_hash'))
+    )
+    with op.batch_alter_table('update_link', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_update_link_outbox_message_id'), ['outbox_message_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_update_link_signatory_id'), ['signatory_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_update_link_user_id'), ['user_id'], unique=False)
+
     op.create_table('assessment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('commitment_id', sa.Integer(), nullable=False),
@@ -547,6 +568,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_assessment_commitment_id'))
 
     op.drop_table('assessment')
+    with op.batch_alter_table('update_link', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_update_link_user_id'))
+        batch_op.drop_index(batch_op.f('ix_update_link_signatory_id'))
+        batch_op.drop_index(batch_op.f('ix_update_link_outbox_message_id'))
+
+    op.drop_table('update_link')
     with op.batch_alter_table('membership', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_membership_signatory_id'))
 

@@ -1,0 +1,133 @@
+"""Update links: a reminder's link that lets its reader report progress without signing in.
+
+``issue_update_link`` returns an absolute URL holding a random token; only its
+SHA-256 is stored (:class:`~pact_tracker.campaigns.link_models.UpdateLink`),
+with the person, the signatory, the expiry and the reminder it is sent in.
+
+Opening the URL exchanges the token for a *scoped* session: the Flask session
+holds the link's id under :data:`SESSION_KEY` and nobody is signed in. The
+link's pages (``/u/...``) only show the signatory's approved commitments and
+their progress form, and ask ``core.permissions`` on every request whether
+the link still works (not expired or revoked, the person active and still
+acting for the signatory). Every other page sees an anonymous visitor.
+
+When that person reports progress for the signatory (through the link or
+not), the reminders their links were sent in are marked answered
+(:func:`mark_reminders_answered`, run on the ``progress_reported`` signal).
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from pact_tracker.campaigns.link_models import UpdateLink
+from pact_tracker.campaigns.models import OutboxMessage
+from pact_tracker.campaigns.services import absolute_url
+from pact_tracker.coalition.models import Signatory, User
+from pact_tracker.core import activity, permissions
+from pact_tracker.core.types import utcnow
+from pact_tracker.extensions import db
+
+#: The Flask session key of a scoped session: the id of the link it was opened with.
+SESSION_KEY = "update_link_id"
+
+
+def _sha256(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_update_link(
+    user: User,
+    signatory: Signatory,
+    *,
+    message: OutboxMessage | None = None,
+    valid_days: int = 30,
+) -> str:
+    """A new link for ``user`` to report ``signatory``'s progress; returns its absolute URL.
+
+    :param message: the reminder the link is sent in, marked answered once
+        ``user`` reports progress for ``signatory``. A planner that renders the
+        link into the email before the message exists can attach it afterwards
+        with :func:`attach_message`.
+    """
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    link = UpdateLink(
+        token_hash=_sha256(token),
+        user_id=user.id,
+        signatory_id=signatory.id,
+        outbox_message_id=message.id if message is not None else None,
+        created_at=now,
+        expires_at=now + timedelta(days=valid_days),
+    )
+    db.session.add(link)
+    db.session.flush()
+    return absolute_url("campaigns.open_update_link", token=token)
+
+
+def attach_message(url: str, message: OutboxMessage) -> None:
+    """Record that the link at ``url`` (from :func:`issue_update_link`) was sent in ``message``."""
+    link = find_link(url.rstrip("/").rsplit("/", 1)[-1])
+    if link is not None:
+        link.outbox_message_id = message.id
+        db.session.flush()
+
+
+def find_link(token: str) -> UpdateLink | None:
+    """The link of ``token``, usable or not; None for an unknown token."""
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(sa.select(UpdateLink).where(UpdateLink.token_hash == _sha256(token)))
+
+
+def open_update_link(token: str) -> UpdateLink | None:
+    """The link of ``token`` if it may be used now, its first use recorded; else None."""
+    link = find_link(token)
+    if link is None or not permissions.can_use_update_link(link):
+        return None
+    if link.used_at is None:
+        link.used_at = utcnow()
+        db.session.flush()
+        activity.record("update_link.opened", link, actor=link.user, signatory_id=link.signatory_id)
+    return link
+
+
+def scoped_link(link_id: int | None) -> UpdateLink | None:
+    """The link a scoped session was opened with, while it may still be used."""
+    if not isinstance(link_id, int):
+        return None
+    link = db.session.get(UpdateLink, link_id)
+    return link if link is not None and permissions.can_use_update_link(link) else None
+
+
+def revoke_update_link(link: UpdateLink, actor: User | None) -> UpdateLink:
+    """Stop ``link`` working, and every session it opened (safe to repeat)."""
+    if link.revoked_at is None:
+        link.revoked_at = utcnow()
+        db.session.flush()
+        activity.record("update_link.revoked", link, actor=actor, signatory_id=link.signatory_id)
+    return link
+
+
+def mark_reminders_answered(update) -> int:
+    """Mark answered the reminders whose links asked ``update``'s author about its signatory.
+
+    Returns how many messages it marked; 0 when run again for the same update.
+    """
+    if update.author_id is None:
+        return 0
+    asked = sa.select(UpdateLink.outbox_message_id).where(
+        UpdateLink.user_id == update.author_id,
+        UpdateLink.signatory_id == update.commitment.signatory_id,
+        UpdateLink.outbox_message_id.is_not(None),
+        UpdateLink.created_at <= update.recorded_at,
+    )
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(asked), OutboxMessage.answered_at.is_(None))
+        .values(answered_at=update.recorded_at)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
