@@ -91,11 +91,18 @@ def suppress_address(address: str, reason: str) -> None:
     db.session.execute(insert(Suppression).values(**values).on_conflict_do_nothing())
 
 
-def _skip_reason(user: User) -> str | None:
+#: Templates of follow-up mail, which a person may opt out of (not sign-in links or decisions).
+FOLLOW_UP_TEMPLATE_PREFIXES = ("reminder", "campaign")
+
+
+def _skip_reason(user: User, template: str) -> str | None:
     if not user.active:
         return "not sent: the account is deactivated"
     if is_suppressed(user.email):
         return "not sent: the address is suppressed"
+    # Checked here, at queueing, so that no sender can forget an unsubscription.
+    if user.reminders_opt_out and template.startswith(FOLLOW_UP_TEMPLATE_PREFIXES):
+        return "not sent: the person opted out of reminders"
     return None
 
 
@@ -128,7 +135,7 @@ def queue_email(
     existing = _by_key(idempotency_key)
     if existing is not None:
         return _deliverable(existing)
-    skip_reason = _skip_reason(user)
+    skip_reason = _skip_reason(user, template)
     subject, text, html = render_email(template, user, context)
     message = OutboxMessage(
         idempotency_key=idempotency_key,

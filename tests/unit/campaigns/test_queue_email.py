@@ -90,3 +90,20 @@ def test_queueing_flushes_but_never_commits(db, make_user, queue):
         )
         is None
     )
+
+
+def test_an_opted_out_person_gets_no_reminder_but_still_gets_sign_in_links(db, make_user):
+    user = make_user(reminders_opt_out=True)
+    reminder = queue_email(
+        user, "reminder_digest", idempotency_key="opt-out-1", context={"items": []}
+    )
+    assert reminder is None
+    row = db.session.scalar(
+        sa.select(OutboxMessage).where(OutboxMessage.idempotency_key == "opt-out-1")
+    )
+    assert row.status == OutboxStatus.suppressed
+    assert row.last_reply == "not sent: the person opted out of reminders"
+    link = queue_email(
+        user, "sign_in_link", idempotency_key="opt-out-2", context={"url": "x", "minutes": 15}
+    )
+    assert link is not None and link.status == OutboxStatus.queued
