@@ -40,9 +40,7 @@ def _update_or_404(update_id: int) -> ProgressUpdate:
 
 
 def _signatory_or_404(slug: str) -> Signatory:
-    signatory = None
-    if "\x00" not in slug:
-        signatory = db.session.scalar(db.select(Signatory).where(Signatory.slug == slug))
+    signatory = db.session.scalar(db.select(Signatory).where(Signatory.slug == slug))
     if signatory is None or not permissions.can_view_signatory(api_user(), signatory):
         abort(404, message=f"No signatory {slug!r}.")
     return signatory

@@ -1,6 +1,6 @@
 """What every HTML page shares: language, security headers, error pages, sign-in loading."""
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, abort, g, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,6 +26,7 @@ def init_web(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.user_loader(_load_user)
+    app.before_request(_refuse_nul_characters)
     app.after_request(_set_security_headers)
     app.context_processor(_template_globals)
     init_templating(app)
@@ -103,6 +104,16 @@ def _content_security_policy() -> str:
         f"script-src {script_src}; object-src 'none'; base-uri 'self'; "
         "form-action 'self'; frame-ancestors 'none'"
     )
+
+
+def _refuse_nul_characters():
+    """No path names anything with a NUL in it, and PostgreSQL refuses NUL in text.
+
+    Refused once here, for pages and API alike, rather than in every lookup
+    (query and body fields are checked by their schemas and forms, which name them).
+    """
+    if "\x00" in request.path:
+        abort(404)
 
 
 def _set_security_headers(response):

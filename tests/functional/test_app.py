@@ -37,3 +37,10 @@ def test_api_docs_are_served_from_vendored_assets(client):
     asset = client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js")
     assert asset.status_code == 200 and len(asset.data) > 100_000
     asset.close()
+
+
+def test_a_nul_in_any_path_is_a_plain_404_on_pages_and_api(client):
+    for path in ("/signatories/a%00b", "/programmes/A%00B", "/api/v1/signatories/a%00b"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+    assert client.get("/api/v1/programmes/A%00B").get_json()["code"] == 404

@@ -37,7 +37,7 @@ def directory():
 @blueprint.get("/signatories/<slug>")
 def signatory_page(slug: str):
     """A signatory's profile and its published commitments with their progress."""
-    signatory = directory_service.signatory_by_slug(slug) if "\x00" not in slug else None
+    signatory = directory_service.signatory_by_slug(slug)
     if signatory is None or not permissions.can_view_signatory(_viewer(), signatory):
         abort(404)
     page = paginate_select(explorer.public_commitments({"signatory": slug}), _page_number())

@@ -22,14 +22,8 @@ def programme_list():
 @blueprint.get("/programmes/<code>")
 def programme_page(code: str):
     """A programme: what it is about, its proposals, how many commitments it gathered."""
-    programme = (
-        db.session.scalar(
-            programmes_query(None)
-            .where(Programme.code == code)
-            .options(selectinload(Programme.goals))
-        )
-        if "\x00" not in code
-        else None
+    programme = db.session.scalar(
+        programmes_query(None).where(Programme.code == code).options(selectinload(Programme.goals))
     )
     if programme is None or not permissions.can_view_programme(None, programme):
         abort(404)
