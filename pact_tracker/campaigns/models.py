@@ -53,6 +53,10 @@ class OutboxMessage(db.Model):
     user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
     )
+    #: The campaign it belongs to; its rows are only sent while the campaign runs.
+    campaign_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
     #: The address when queued (the person may change theirs later).
     to_address: Mapped[str] = mapped_column(sa.String(254), nullable=False, index=True)
     #: The email template it was rendered from, e.g. ``sign_in_link``.
@@ -99,3 +103,148 @@ class Suppression(db.Model):
 
     def __repr__(self) -> str:
         return f"<Suppression {self.id} {self.address}>"
+
+
+class CampaignStatus(StrEnum):
+    draft = "draft"
+    #: Waiting for ``scheduled_at``; the worker starts it then.
+    scheduled = "scheduled"
+    #: Started: the audience is frozen and its messages are in the outbox.
+    running = "running"
+    #: Its messages wait (paused by the secretariat, or by itself after too many failures).
+    paused = "paused"
+    #: Every message reached a final status.
+    finished = "finished"
+    cancelled = "cancelled"
+
+
+#: The campaign lifecycle. ``finished -> running`` only through "resend to failed".
+CAMPAIGN_TRANSITIONS: dict[CampaignStatus, frozenset[CampaignStatus]] = {
+    CampaignStatus.draft: frozenset({CampaignStatus.scheduled, CampaignStatus.cancelled}),
+    CampaignStatus.scheduled: frozenset(
+        {CampaignStatus.draft, CampaignStatus.running, CampaignStatus.cancelled}
+    ),
+    CampaignStatus.running: frozenset(
+        {CampaignStatus.paused, CampaignStatus.finished, CampaignStatus.cancelled}
+    ),
+    CampaignStatus.paused: frozenset({CampaignStatus.running, CampaignStatus.cancelled}),
+    CampaignStatus.finished: frozenset({CampaignStatus.running}),
+    CampaignStatus.cancelled: frozenset(),
+}
+
+#: Statuses in which the content may still change.
+EDITABLE_STATUSES = frozenset(
+    {CampaignStatus.draft, CampaignStatus.scheduled, CampaignStatus.paused}
+)
+#: Statuses in which the audience filters may still change (it is frozen at start).
+AUDIENCE_EDITABLE_STATUSES = frozenset({CampaignStatus.draft, CampaignStatus.scheduled})
+
+
+class Campaign(db.Model):
+    """A message the secretariat writes once and the outbox delivers to a whole audience.
+
+    The audience is described by filters (``audience``, see
+    ``campaigns.audience``) until the campaign starts; starting freezes it into
+    :class:`CampaignRecipient` rows and one outbox message per person.
+    """
+
+    __tablename__ = "campaign"
+    __table_args__ = (sa.Index("ix_campaign_status_scheduled_at", "status", "scheduled_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    status: Mapped[CampaignStatus] = mapped_column(
+        enum_type(CampaignStatus, length=16), default=CampaignStatus.draft, nullable=False
+    )
+    #: Filters, e.g. ``{"programme_ids": [3], "reporting_states": ["overdue"]}``; empty: everyone.
+    audience: Mapped[dict] = mapped_column(sa.JSON, default=dict, nullable=False)
+    #: The language used for recipients whose own language has no content.
+    default_locale: Mapped[str] = mapped_column(sa.String(5), default="en", nullable=False)
+    #: Days the update links in its messages work.
+    link_valid_days: Mapped[int] = mapped_column(default=30, nullable=False)
+    #: When the worker starts it (once scheduled).
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Why it last paused (the secretariat, or the failures that stopped it).
+    pause_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    #: Times "resend to failed" was used (names the resent rows' idempotency keys).
+    resend_count: Mapped[int] = mapped_column(default=0, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+    created_by = relationship("User")
+    contents = relationship(
+        "CampaignContent",
+        back_populates="campaign",
+        cascade="all, delete-orphan",
+        order_by="CampaignContent.locale",
+    )
+
+    def content_for(self, locale: str) -> "CampaignContent | None":
+        """The content in ``locale``, else in the default language."""
+        by_locale = {content.locale: content for content in self.contents}
+        return by_locale.get(locale) or by_locale.get(self.default_locale)
+
+    def __repr__(self) -> str:
+        return f"<Campaign {self.id} {self.name!r} {self.status}>"
+
+
+class CampaignContent(db.Model):
+    """A campaign's subject and body in one language (sandboxed Jinja: ``services.templating``)."""
+
+    __tablename__ = "campaign_content"
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaign.id", ondelete="CASCADE"), nullable=False
+    )
+    locale: Mapped[str] = mapped_column(sa.String(5), nullable=False)
+    subject: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    #: Markdown with ``{{ variables }}``.
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+
+    campaign = relationship("Campaign", back_populates="contents")
+
+    def __repr__(self) -> str:
+        return f"<CampaignContent {self.campaign_id} {self.locale}>"
+
+
+class CampaignRecipient(db.Model):
+    """One person asked on behalf of one signatory: the frozen audience of a started campaign.
+
+    A person acting for two signatories of the audience gets one email (one
+    outbox message) with a link for each; each pair is answered on its own.
+    """
+
+    __tablename__ = "campaign_recipient"
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "user_id", "signatory_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaign.id", ondelete="CASCADE"), nullable=False
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    signatory_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("signatory.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    #: The latest message that asked this person (a resend replaces it).
+    outbox_message_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("outbox_message.id", ondelete="SET NULL"), index=True
+    )
+    #: When this person reported progress for this signatory after being asked.
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    campaign = relationship("Campaign")
+    user = relationship("User")
+    signatory = relationship("Signatory")
+    outbox_message = relationship("OutboxMessage")
+
+    def __repr__(self) -> str:
+        return f"<CampaignRecipient {self.campaign_id} {self.user_id}/{self.signatory_id}>"

@@ -23,7 +23,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from pact_tracker.campaigns.link_models import UpdateLink
-from pact_tracker.campaigns.models import OutboxMessage
+from pact_tracker.campaigns.models import CampaignRecipient, OutboxMessage
 from pact_tracker.campaigns.services import absolute_url
 from pact_tracker.coalition.models import Signatory, User
 from pact_tracker.core import activity, permissions
@@ -52,19 +52,32 @@ def issue_update_link(
         link into the email before the message exists can attach it afterwards
         with :func:`attach_message`.
     """
+    link, url = new_update_link(user.id, signatory.id, valid_days=valid_days)
+    link.outbox_message_id = message.id if message is not None else None
+    db.session.add(link)
+    db.session.flush()
+    return url
+
+
+def new_update_link(
+    user_id: int, signatory_id: int, *, valid_days: int = 30, now=None
+) -> tuple[UpdateLink, str]:
+    """A link row (not added to the session) and its URL, for callers issuing many at once."""
     token = secrets.token_urlsafe(32)
-    now = utcnow()
+    now = now or utcnow()
     link = UpdateLink(
         token_hash=_sha256(token),
-        user_id=user.id,
-        signatory_id=signatory.id,
-        outbox_message_id=message.id if message is not None else None,
+        user_id=user_id,
+        signatory_id=signatory_id,
         created_at=now,
         expires_at=now + timedelta(days=valid_days),
     )
-    db.session.add(link)
-    db.session.flush()
-    return absolute_url("campaigns.open_update_link", token=token)
+    return link, absolute_url("campaigns.open_update_link", token=token)
+
+
+def preview_url() -> str:
+    """A link-shaped placeholder for previews: it opens the "link no longer works" page."""
+    return absolute_url("campaigns.open_update_link", token="preview")  # noqa: S106 - not a secret
 
 
 def attach_message(url: str, message: OutboxMessage) -> None:
@@ -127,6 +140,18 @@ def mark_reminders_answered(update) -> int:
     result = db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id.in_(asked), OutboxMessage.answered_at.is_(None))
+        .values(answered_at=update.recorded_at)
+        .execution_options(synchronize_session=False)
+    )
+    # A campaign asks a person per signatory: only that signatory's row is answered.
+    db.session.execute(
+        sa.update(CampaignRecipient)
+        .where(
+            CampaignRecipient.outbox_message_id.in_(asked),
+            CampaignRecipient.user_id == update.author_id,
+            CampaignRecipient.signatory_id == update.commitment.signatory_id,
+            CampaignRecipient.answered_at.is_(None),
+        )
         .values(answered_at=update.recorded_at)
         .execution_options(synchronize_session=False)
     )

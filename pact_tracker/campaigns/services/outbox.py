@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 SUBJECT_LENGTH = OutboxMessage.subject.type.length
 REPLY_LENGTH = OutboxMessage.last_reply.type.length
+#: Templates of follow-up mail, which a person may opt out of (not sign-in links or decisions).
+FOLLOW_UP_TEMPLATE_PREFIXES = ("reminder", "campaign")
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:
@@ -51,6 +53,7 @@ def render_email(template: str, user: User, context: dict[str, Any] | None = Non
         "user": user,
         "coalition_name": current_app.config["COALITION_NAME"],
         "base_url": current_app.config["BASE_URL"].rstrip("/"),
+        "unsubscribe_url": _unsubscribe_url(user, template),
         **(context or {}),
     }
     with force_locale(user.locale):
@@ -61,6 +64,15 @@ def render_email(template: str, user: User, context: dict[str, Any] | None = Non
         text = text_template.render(variables)
         html = env.get_template(f"emails/{template}.html").render(variables)
     return subject, text, html
+
+
+def _unsubscribe_url(user: User, template: str) -> str | None:
+    """The footer's unsubscribe link, in reminders and campaigns only."""
+    if user.id is None or not template.startswith(FOLLOW_UP_TEMPLATE_PREFIXES):
+        return None
+    from pact_tracker.campaigns.unsubscribe import unsubscribe_url  # imports this module
+
+    return unsubscribe_url(user.id, user.email)
 
 
 def new_message_id() -> str:
@@ -91,10 +103,6 @@ def suppress_address(address: str, reason: str) -> None:
     db.session.execute(insert(Suppression).values(**values).on_conflict_do_nothing())
 
 
-#: Templates of follow-up mail, which a person may opt out of (not sign-in links or decisions).
-FOLLOW_UP_TEMPLATE_PREFIXES = ("reminder", "campaign")
-
-
 def _skip_reason(user: User, template: str) -> str | None:
     if not user.active:
         return "not sent: the account is deactivated"
@@ -114,6 +122,35 @@ def _by_key(idempotency_key: str) -> OutboxMessage | None:
 
 def _deliverable(message: OutboxMessage | None) -> OutboxMessage | None:
     return None if message is None or message.status == OutboxStatus.suppressed else message
+
+
+def build_message(
+    user: User,
+    template: str,
+    *,
+    idempotency_key: str,
+    context: dict[str, Any] | None = None,
+    campaign_id: int | None = None,
+) -> OutboxMessage:
+    """A ``queued`` outbox row rendered for ``user``, not added to the session.
+
+    For callers that queue many messages at once and have already chosen who
+    may be written to (campaigns); everyone else uses :func:`queue_email`.
+    """
+    subject, text, html = render_email(template, user, context)
+    return OutboxMessage(
+        idempotency_key=idempotency_key,
+        user_id=user.id,
+        campaign_id=campaign_id,
+        to_address=user.email,
+        template=template,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        locale=user.locale,
+        message_id=new_message_id(),
+        status=OutboxStatus.queued,
+    )
 
 
 def queue_email(
@@ -136,20 +173,9 @@ def queue_email(
     if existing is not None:
         return _deliverable(existing)
     skip_reason = _skip_reason(user, template)
-    subject, text, html = render_email(template, user, context)
-    message = OutboxMessage(
-        idempotency_key=idempotency_key,
-        user_id=user.id,
-        to_address=user.email,
-        template=template,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        locale=user.locale,
-        message_id=new_message_id(),
-        status=OutboxStatus.suppressed if skip_reason else OutboxStatus.queued,
-        last_reply=skip_reason,
-    )
+    message = build_message(user, template, idempotency_key=idempotency_key, context=context)
+    if skip_reason:
+        message.status, message.last_reply = OutboxStatus.suppressed, skip_reason
     try:
         # A concurrent transaction may queue the same key: the unique constraint decides.
         with db.session.begin_nested():
