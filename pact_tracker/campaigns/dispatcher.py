@@ -25,8 +25,15 @@ import sqlalchemy as sa
 from flask import current_app
 
 from pact_tracker.campaigns.mailer import Connection, mail
-from pact_tracker.campaigns.models import OutboxMessage, OutboxStatus, Suppression
+from pact_tracker.campaigns.models import (
+    Campaign,
+    CampaignStatus,
+    OutboxMessage,
+    OutboxStatus,
+    Suppression,
+)
 from pact_tracker.campaigns.services import REPLY_LENGTH, suppress_address
+from pact_tracker.campaigns.services import campaigns as campaign_services
 from pact_tracker.campaigns.unsubscribe import list_unsubscribe_headers
 from pact_tracker.core.activity import commit
 from pact_tracker.core.types import utcnow
@@ -81,6 +88,7 @@ def claim_due(*, limit: int, clock: Clock = utcnow) -> tuple[list[int], datetime
     due = (
         sa.select(OutboxMessage.id)
         .where(
+            _not_held_by_campaign(),
             sa.or_(
                 sa.and_(
                     OutboxMessage.status.in_([OutboxStatus.queued, OutboxStatus.retry]),
@@ -90,7 +98,7 @@ def claim_due(*, limit: int, clock: Clock = utcnow) -> tuple[list[int], datetime
                     OutboxMessage.status == OutboxStatus.sending,
                     OutboxMessage.lease_expires_at <= now,
                 ),
-            )
+            ),
         )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
@@ -112,6 +120,12 @@ def claim_due(*, limit: int, clock: Clock = utcnow) -> tuple[list[int], datetime
     ids = sorted(db.session.scalars(claim))
     commit()
     return ids, lease
+
+
+def _not_held_by_campaign() -> sa.ColumnElement[bool]:
+    """Campaign messages go out only while their campaign runs (not paused, not cancelled)."""
+    running = sa.select(Campaign.id).where(Campaign.status == CampaignStatus.running)
+    return sa.or_(OutboxMessage.campaign_id.is_(None), OutboxMessage.campaign_id.in_(running))
 
 
 def reclaim_expired_leases(clock: Clock = utcnow) -> int:
@@ -172,6 +186,7 @@ def _send_batch(
             OutboxMessage.attempts,
             OutboxMessage.template,
             OutboxMessage.user_id,
+            OutboxMessage.campaign_id,
         )
         .where(OutboxMessage.id.in_(ids))
         .order_by(OutboxMessage.id)
@@ -187,6 +202,7 @@ def _send_batch(
     commit()
     lease_seconds = _config("OUTBOX_LEASE_SECONDS")
     reconnect_every = _config("MAIL_RECONNECT_EVERY")
+    running = _RunningCampaigns(clock)
     for position, row in enumerate(rows):
         now = clock()
         if now >= lease:
@@ -197,6 +213,9 @@ def _send_batch(
             lease = _renew_lease_until(
                 [r.id for r in rows[position:]], lease, now + timedelta(seconds=lease_seconds)
             )
+        if row.campaign_id is not None and not running.allows(row.campaign_id):
+            _release(row, lease)
+            continue
         if row.to_address.lower() in suppressed:
             _record(row, lease, _Outcome(OutboxStatus.suppressed, _SUPPRESSED), clock())
             result.suppressed += 1
@@ -224,8 +243,57 @@ def _send_batch(
             suppressed.add(row.to_address.lower())
         if outcome.status == OutboxStatus.retry:
             result.retried += 1
-        else:
-            result.failed += 1
+            continue
+        result.failed += 1
+        if row.campaign_id is not None and campaign_services.note_failures(row.campaign_id):
+            commit()
+            running.forget(row.campaign_id)
+
+
+class _RunningCampaigns:
+    """Whether a campaign still runs, asked again at most once a second during a batch.
+
+    A campaign paused or cancelled while a dispatcher holds some of its
+    messages: those not sent yet go back to the outbox within a second.
+    """
+
+    def __init__(self, clock: Clock):
+        self.clock = clock
+        self.known: dict[int, bool] = {}
+        self.checked_at: datetime | None = None
+
+    def allows(self, campaign_id: int) -> bool:
+        now = self.clock()
+        if self.checked_at is None or (now - self.checked_at).total_seconds() >= 1:
+            self.known.clear()
+            self.checked_at = now
+        if campaign_id not in self.known:
+            status = db.session.scalar(sa.select(Campaign.status).where(Campaign.id == campaign_id))
+            commit()
+            self.known[campaign_id] = status == CampaignStatus.running
+        return self.known[campaign_id]
+
+    def forget(self, campaign_id: int) -> None:
+        self.known[campaign_id] = False
+
+
+def _release(row, lease: datetime) -> None:
+    """Give back a claimed row, unsent and without counting the claim as an attempt."""
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == row.id,
+            OutboxMessage.status == OutboxStatus.sending,
+            OutboxMessage.lease_expires_at == lease,
+        )
+        .values(
+            status=OutboxStatus.queued if row.attempts <= 1 else OutboxStatus.retry,
+            attempts=OutboxMessage.attempts - 1,
+            lease_expires_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    commit()
 
 
 def _deliver(connection: Connection, row) -> tuple[str | None, _Outcome | None, bool]:

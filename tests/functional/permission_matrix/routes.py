@@ -52,6 +52,8 @@ WORLD_KEYS = {
     "owner_membership_id": "id of the owner's membership in own_slug",
     "invitation_id": "the other signatory's invitation to the owner, not yet answered",
     "goal": "an SDG goal number (8)",
+    "campaign_id": "a draft campaign written by the secretariat (to everyone)",
+    "update_link_id": "an update link issued to the owner for own_slug",
 }
 
 

@@ -9,6 +9,8 @@ signs people in by opening their server-side session directly.
 from dataclasses import dataclass
 from datetime import date
 
+from pact_tracker.campaigns import update_links
+from pact_tracker.campaigns.services import campaigns as campaign_services
 from pact_tracker.coalition import services as coalition
 from pact_tracker.coalition.models import Role, SignatoryStatus
 from pact_tracker.commitments import services as commitments
@@ -161,6 +163,15 @@ def build_world() -> World:
     commitments.submit_commitment(submitted, owner)
     # The other signatory invites the owner, who has not answered yet.
     invitation = coalition.invite_member(other, owner.email, other_member, name="Olga")
+    campaign = campaign_services.create_campaign(
+        {
+            "name": "Spring progress call",
+            "contents": {"en": {"subject": "Your progress", "body": "Hello {{ recipient_name }}"}},
+        },
+        secretariat,
+    )
+    link_url = update_links.issue_update_link(owner, own)
+    update_link = update_links.find_link(link_url.rsplit("/", 1)[-1])
     commit()
 
     values = {
@@ -181,6 +192,8 @@ def build_world() -> World:
         "owner_membership_id": next(m.id for m in owner.memberships if not m.pending),
         "invitation_id": invitation.id,
         "goal": 8,
+        "campaign_id": campaign.id,
+        "update_link_id": update_link.id,
     }
     assert set(values) == set(WORLD_KEYS), set(values) ^ set(WORLD_KEYS)
     people = {

@@ -31,7 +31,12 @@ def test_worker_once_delivers_the_queued_messages(db, runner, make_user, queue, 
 def test_scheduler_runs_every_job_late_rather_than_never_and_never_overlapping(app):
     scheduler = worker.build_scheduler(app)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"plan-reminders", "dispatch-outbox", "reclaim-leases"}
+    assert set(jobs) == {
+        "plan-reminders",
+        "advance-campaigns",
+        "dispatch-outbox",
+        "reclaim-leases",
+    }
     for job in jobs.values():
         assert job.coalesce is True
         assert job.max_instances == 1
