@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a46d4e3abf73
+Revision ID: cc16d2daef78
 Revises: 
-Create Date: 2026-11-23 21:02:46.417499
+Create Date: 2026-11-23 22:08:44.196475
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import pact_tracker.core.types
 
 
 # revision identifiers, used by Alembic.
-revision = 'a46d4e3abf73'
+revision = 'cc16d2daef78'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -103,34 +103,26 @@ def upgrade():
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
 
-    op.create_table('outbox_message',
+    op.create_table('campaign',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('idempotency_key', sa.String(length=200), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('to_address', sa.String(length=254), nullable=False),
-    sa.Column('template', sa.String(length=80), nullable=False),
-    sa.Column('subject', sa.String(length=300), nullable=False),
-    sa.Column('body_text', sa.Text(), nullable=False),
-    sa.Column('body_html', sa.Text(), nullable=False),
-    sa.Column('locale', sa.String(length=5), nullable=False),
-    sa.Column('message_id', sa.String(length=255), nullable=False),
-    sa.Column('status', sa.Enum('queued', 'sending', 'sent', 'retry', 'failed', 'suppressed', 'cancelled', name='outboxstatus', native_enum=False, length=16), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('lease_expires_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_reply', sa.String(length=500), nullable=True),
-    sa.Column('sent_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('answered_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'scheduled', 'running', 'paused', 'finished', 'cancelled', name='campaignstatus', native_enum=False, length=16), nullable=False),
+    sa.Column('audience', sa.JSON(), nullable=False),
+    sa.Column('default_locale', sa.String(length=5), nullable=False),
+    sa.Column('link_valid_days', sa.Integer(), nullable=False),
+    sa.Column('scheduled_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('pause_reason', sa.String(length=500), nullable=True),
+    sa.Column('resend_count', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_outbox_message_user_id_user'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
-    sa.UniqueConstraint('idempotency_key', name=op.f('uq_outbox_message_idempotency_key')),
-    sa.UniqueConstraint('message_id', name=op.f('uq_outbox_message_message_id'))
+    sa.Column('updated_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_campaign_created_by_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign'))
     )
-    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_message_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_outbox_message_to_address'), ['to_address'], unique=False)
-        batch_op.create_index(batch_op.f('ix_outbox_message_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('campaign', schema=None) as batch_op:
+        batch_op.create_index('ix_campaign_status_scheduled_at', ['status', 'scheduled_at'], unique=False)
 
     op.create_table('programme_goal',
     sa.Column('programme_id', sa.Integer(), nullable=False),
@@ -214,6 +206,48 @@ def upgrade():
     )
     with op.batch_alter_table('user_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_session_user_id'), ['user_id'], unique=False)
+
+    op.create_table('campaign_content',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('locale', sa.String(length=5), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_campaign_content_campaign_id_campaign'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign_content')),
+    sa.UniqueConstraint('campaign_id', 'locale', name=op.f('uq_campaign_content_campaign_id_locale'))
+    )
+    op.create_table('outbox_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=200), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('campaign_id', sa.Integer(), nullable=True),
+    sa.Column('to_address', sa.String(length=254), nullable=False),
+    sa.Column('template', sa.String(length=80), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body_text', sa.Text(), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=False),
+    sa.Column('locale', sa.String(length=5), nullable=False),
+    sa.Column('message_id', sa.String(length=255), nullable=False),
+    sa.Column('status', sa.Enum('queued', 'sending', 'sent', 'retry', 'failed', 'suppressed', 'cancelled', name='outboxstatus', native_enum=False, length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('lease_expires_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_reply', sa.String(length=500), nullable=True),
+    sa.Column('sent_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('answered_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_outbox_message_campaign_id_campaign'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_outbox_message_user_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_outbox_message_idempotency_key')),
+    sa.UniqueConstraint('message_id', name=op.f('uq_outbox_message_message_id'))
+    )
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_message_campaign_id'), ['campaign_id'], unique=False)
+        batch_op.create_index('ix_outbox_message_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_message_to_address'), ['to_address'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_message_user_id'), ['user_id'], unique=False)
 
     op.create_table('proposal_dimension',
     sa.Column('proposal_id', sa.Integer(), nullable=False),
@@ -310,6 +344,25 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_activity_occurred_at'), ['occurred_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_activity_signatory_id'), ['signatory_id'], unique=False)
         batch_op.create_index('ix_activity_subject', ['subject_type', 'subject_id'], unique=False)
+
+    op.create_table('campaign_recipient',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('signatory_id', sa.Integer(), nullable=False),
+    sa.Column('outbox_message_id', sa.Integer(), nullable=True),
+    sa.Column('answered_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_campaign_recipient_campaign_id_campaign'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['outbox_message_id'], ['outbox_message.id'], name=op.f('fk_campaign_recipient_outbox_message_id_outbox_message'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['signatory_id'], ['signatory.id'], name=op.f('fk_campaign_recipient_signatory_id_signatory'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_campaign_recipient_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign_recipient')),
+    sa.UniqueConstraint('campaign_id', 'user_id', 'signatory_id', name=op.f('uq_campaign_recipient_campaign_id_user_id_signatory_id'))
+    )
+    with op.batch_alter_table('campaign_recipient', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_campaign_recipient_outbox_message_id'), ['outbox_message_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_campaign_recipient_signatory_id'), ['signatory_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_campaign_recipient_user_id'), ['user_id'], unique=False)
 
     op.create_table('commitment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -589,6 +642,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_commitment_country_code'))
 
     op.drop_table('commitment')
+    with op.batch_alter_table('campaign_recipient', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_campaign_recipient_user_id'))
+        batch_op.drop_index(batch_op.f('ix_campaign_recipient_signatory_id'))
+        batch_op.drop_index(batch_op.f('ix_campaign_recipient_outbox_message_id'))
+
+    op.drop_table('campaign_recipient')
     with op.batch_alter_table('activity', schema=None) as batch_op:
         batch_op.drop_index('ix_activity_subject')
         batch_op.drop_index(batch_op.f('ix_activity_signatory_id'))
@@ -614,6 +673,14 @@ def downgrade():
 
     op.drop_table('proposal_indicator')
     op.drop_table('proposal_dimension')
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_message_user_id'))
+        batch_op.drop_index(batch_op.f('ix_outbox_message_to_address'))
+        batch_op.drop_index('ix_outbox_message_status_next_attempt_at')
+        batch_op.drop_index(batch_op.f('ix_outbox_message_campaign_id'))
+
+    op.drop_table('outbox_message')
+    op.drop_table('campaign_content')
     with op.batch_alter_table('user_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
 
@@ -636,12 +703,10 @@ def downgrade():
 
     op.drop_table('proposal')
     op.drop_table('programme_goal')
-    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_outbox_message_user_id'))
-        batch_op.drop_index(batch_op.f('ix_outbox_message_to_address'))
-        batch_op.drop_index('ix_outbox_message_status_next_attempt_at')
+    with op.batch_alter_table('campaign', schema=None) as batch_op:
+        batch_op.drop_index('ix_campaign_status_scheduled_at')
 
-    op.drop_table('outbox_message')
+    op.drop_table('campaign')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
 
