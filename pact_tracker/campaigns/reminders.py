@@ -7,6 +7,9 @@ the week after one of its points, so a planner that was down for a few days
 still reminds when it comes back. Reporting progress moves ``report_due_at``
 forward and the commitment drops out by itself.
 
+Each digest links to the person's update links (one per signatory), so that
+they can report without signing in; reporting marks the digest answered.
+
 Each run queues, for every person who acts for the signatory of such a
 commitment, ONE email listing all of them. Its idempotency key names the ISO
 week of ``now`` (``reminder:digest:2026-W48:<user id>``): however often the
@@ -23,7 +26,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import contains_eager
 
-from pact_tracker.campaigns import services
+from pact_tracker.campaigns import services, update_links
 from pact_tracker.campaigns.models import OutboxMessage
 from pact_tracker.coalition.models import Membership, Signatory, SignatoryStatus, User
 from pact_tracker.commitments.models import (
@@ -46,6 +49,8 @@ DEFAULTS = {
     "REMINDER_DAYS_AFTER_DUE": (7, 30),
     #: Remind on the day a commitment turns inactive.
     "REMINDER_ON_INACTIVE": True,
+    #: Days the update link in a digest works.
+    "REMINDER_LINK_VALID_DAYS": 30,
     #: Days a reminder point stays pending: also the least time between two digests
     #: about the same point, and how long the worker may be down without losing one.
     "REMINDER_WINDOW_DAYS": 7,
@@ -162,7 +167,7 @@ def _recipients_and_commitments(now: datetime) -> list[tuple[User, Commitment]]:
     return [(user, commitment) for user, commitment in db.session.execute(statement)]
 
 
-def _item(commitment: Commitment, now: datetime) -> dict:
+def _item(commitment: Commitment, now: datetime, url: str) -> dict:
     state = reporting_state_at(
         commitment.status,
         commitment.report_due_at,
@@ -175,12 +180,30 @@ def _item(commitment: Commitment, now: datetime) -> dict:
         "signatory": commitment.signatory.name,
         "due_at": commitment.report_due_at,
         "state": str(state or ReportingState.on_time),
-        "url": services.absolute_url(
-            "commitments.report_progress",
-            slug=commitment.signatory.slug,
-            commitment_id=commitment.id,
-        ),
+        "url": url,
     }
+
+
+def _queue_digest(user: User, commitments: list[Commitment], key: str, now: datetime) -> bool:
+    """Queue ``user``'s digest with one update link per signatory; False if not queued."""
+    links = {}
+    for commitment in commitments:
+        if commitment.signatory_id not in links:
+            links[commitment.signatory_id] = update_links.new_update_link(
+                user.id,
+                commitment.signatory_id,
+                valid_days=setting("REMINDER_LINK_VALID_DAYS"),
+                now=now,
+            )
+    items = [_item(c, now, links[c.signatory_id][1]) for c in commitments]
+    message = services.queue_email(user, TEMPLATE, idempotency_key=key, context={"items": items})
+    if message is None:
+        return False  # not sent: its links must not exist either
+    for link, _url in links.values():
+        link.outbox_message_id = message.id
+        db.session.add(link)
+    db.session.flush()
+    return True
 
 
 def plan_reminders(now: datetime) -> PlanResult:
@@ -214,13 +237,7 @@ def plan_reminders(now: datetime) -> PlanResult:
         if services.is_suppressed(user.email):
             result.suppressed += 1
             continue
-        message = services.queue_email(
-            user,
-            TEMPLATE,
-            idempotency_key=keys[user_id],
-            context={"items": [_item(c, now) for c in items[user_id]]},
-        )
-        if message is not None:
+        if _queue_digest(user, items[user_id], keys[user_id], now):
             result.planned += 1
             result.user_ids.append(user_id)
     log.info("Reminders for %s: %s", period_of(now), result)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
-from pact_tracker.campaigns import reminders
+from pact_tracker.campaigns import reminders, update_links
 from pact_tracker.campaigns.models import OutboxMessage
 from pact_tracker.campaigns.services import suppress_address
 from pact_tracker.coalition.models import Membership
@@ -48,8 +48,8 @@ def test_a_member_gets_one_digest_listing_all_commitments_that_need_an_update(
 ):
     signatory = make_signatory(name="Cooperative Alpha")
     member = make_user(signatory=signatory, name="Ada")
-    soon = due_commitment(signatory, 10, title="Train forty apprentices")
-    today = due_commitment(signatory, -0.25, title="Open two community kitchens")
+    due_commitment(signatory, 10, title="Train forty apprentices")
+    due_commitment(signatory, -0.25, title="Open two community kitchens")
     result = reminders.plan_reminders(NOW)
     assert result.planned == 1
     assert result.commitments == 2
@@ -63,8 +63,19 @@ def test_a_member_gets_one_digest_listing_all_commitments_that_need_an_update(
         assert "Cooperative Alpha" in body
         assert "Report due" in body
         assert "Overdue" in body
-        for commitment in (soon, today):
-            assert f"/my/{signatory.slug}/commitments/{commitment.id}/progress" in body
+    # One update link for the signatory, in both parts, recorded against this digest.
+    tokens = {
+        part: set(re.findall(r"/u/([A-Za-z0-9_-]{20,})", body))
+        for part, body in (("text", message.body_text), ("html", message.body_html))
+    }
+    assert len(tokens["text"]) == 1
+    assert tokens["text"] == tokens["html"]
+    link = update_links.find_link(tokens["text"].pop())
+    assert (link.user_id, link.signatory_id, link.outbox_message_id) == (
+        member.id,
+        signatory.id,
+        message.id,
+    )
 
 
 def test_every_person_acting_for_the_signatory_gets_their_own_digest(
@@ -182,8 +193,8 @@ def test_the_french_recipient_gets_french(db, make_signatory, make_user, due_com
     assert '<html lang="fr">' in message.body_html
 
 
-def test_the_worker_delivers_the_digest_and_its_link_opens_the_progress_form(
-    app, db, runner, make_signatory, make_user, due_commitment, smtp_sink, sign_in
+def test_the_worker_delivers_the_digest_and_its_link_reports_progress_without_signing_in(
+    app, db, client, runner, make_signatory, make_user, due_commitment, smtp_sink
 ):
     signatory = make_signatory()
     member = make_user(signatory=signatory)
@@ -196,17 +207,23 @@ def test_the_worker_delivers_the_digest_and_its_link_opens_the_progress_form(
     assert received.recipient == member.email
     assert "Plant a thousand trees" in received.text
     assert app.config["COALITION_NAME"] in received.text
-    urls = re.findall(r"https?://\S+/progress", received.text)
-    assert len(urls) == 1
-    path = urlsplit(urls[0]).path
-    assert path == f"/my/{signatory.slug}/commitments/{commitment.id}/progress"
-    assert f'href="{urls[0]}"' in received.html
-    page = sign_in(member).get(path)
-    assert page.status_code == 200
-    assert "Plant a thousand trees" in page.get_data(as_text=True)
-    assert 'name="status"' in page.get_data(as_text=True)
+    [url] = set(re.findall(r"https?://\S+/u/[A-Za-z0-9_-]+", received.text))
+    assert f'href="{url}"' in received.html
+    opened = client.get(urlsplit(url).path)
+    assert opened.status_code == 302 and opened.headers["Location"] == "/u/"
+    form = client.get(f"/u/commitments/{commitment.id}/progress")
+    assert "Plant a thousand trees" in form.get_data(as_text=True)
+    assert 'name="status"' in form.get_data(as_text=True)
+    reported = client.post(
+        f"/u/commitments/{commitment.id}/progress",
+        data={"status": "on_track", "percent_complete": "30", "narrative": "Saplings ordered."},
+    )
+    assert reported.status_code == 302, reported.get_data(as_text=True)
+    db.session.expire_all()
+    [message] = digests(db, member)
+    assert message.answered_at is not None
     again = runner.invoke(args=["pact", "worker", "--once"])
-    assert "plan-reminders: planned 0, already planned 1," in again.output
+    assert "plan-reminders: planned 0" in again.output
     assert len(smtp_sink.received) == 1
 
 
