@@ -170,3 +170,7 @@ def can_report_with_link(link, commitment: Commitment) -> bool:
         and commitment.signatory_id == link.signatory_id
         and can_report_progress(link.user, commitment)
     )
+
+
+def can_manage_campaigns(user) -> bool:
+    return is_secretariat(user)
