@@ -781,7 +781,7 @@ def response_rates(campaign: Campaign, locale: str) -> dict[str, list[Rate]]:
     )
     asked, answered = sa.func.count(), sa.func.coalesce(sa.func.sum(per_signatory.c.answered), 0)
     overall = db.session.execute(sa.select(asked, answered)).one()
-    label_column = OrganisationType.name_fr if locale == "fr" else OrganisationType.name_en
+    label_column = OrganisationType.label_fr if locale == "fr" else OrganisationType.label_en
     programme_name = Programme.name_fr if locale == "fr" else Programme.name_en
     by_type = db.session.execute(
         sa.select(label_column, asked, answered)

@@ -54,9 +54,9 @@ class RenderedContent:
 
 def _describe(error: Exception) -> str:
     if isinstance(error, TemplateSyntaxError):
-        return str(_l("line %(line)s: %(message)s", line=error.lineno, message=error.message))
+        return f"line {error.lineno}: {error.message}"
     if isinstance(error, SecurityError):
-        return str(_l("not allowed in a campaign: %(message)s", message=str(error)))
+        return f"not allowed in a campaign: {error}"
     return str(error)
 
 
