@@ -12,10 +12,17 @@ error makes it ``retry`` after an exponential back-off; a 5xx refusal of the
 recipient makes it ``failed`` and suppresses the address; any other 5xx (the
 content, the sender) makes it ``failed`` only, since it says nothing of the
 address. After ``OUTBOX_MAX_ATTEMPTS`` claims a temporary failure is final.
+
+Pace and width (``mailer.DEFAULTS``): ``MAIL_CONCURRENCY`` dispatcher threads
+per worker process (PostgreSQL; always one on SQLite), each with its own SMTP
+session and database session, and ``MAIL_RATE_PER_SECOND``, a token bucket
+that all the threads of one process share.
 """
 
 import logging
 import smtplib
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -149,11 +156,107 @@ def reclaim_expired_leases(clock: Clock = utcnow) -> int:
     return result.rowcount
 
 
-def dispatch_outbox(*, clock: Clock = utcnow, max_batches: int | None = None) -> DispatchResult:
-    """Deliver due messages, batch after batch, over one SMTP session, until none is due.
+def concurrency() -> int:
+    """How many dispatcher threads this process runs (``MAIL_CONCURRENCY``)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite has one writer at a time and every transaction here writes (claims, outcomes,
+        # each taken with BEGIN IMMEDIATE): a second thread would only wait for the lock.
+        return 1
+    return max(1, int(_config("MAIL_CONCURRENCY") or 1))
 
-    :param max_batches: stop after this many claims (None: until nothing is due).
+
+def dispatch_outbox(*, clock: Clock = utcnow, max_batches: int | None = None) -> DispatchResult:
+    """Deliver due messages until none is due, in ``concurrency()`` threads; sum their results.
+
+    One thread runs in the caller's app context and session; more threads get
+    an app context (so a database session) and an SMTP session each.
+
+    :param max_batches: stop each thread after this many claims (None: until nothing is due).
     """
+    threads = concurrency()
+    if threads == 1:
+        return _dispatch_loop(clock, max_batches)
+    # The caller's transaction must not hold rows the threads are about to claim.
+    commit()
+    app = current_app._get_current_object()
+    results: list[DispatchResult] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                results.append(_dispatch_loop(clock, max_batches))
+            except BaseException as error:  # noqa: BLE001 - raised again in the caller
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    workers = [threading.Thread(target=run, name=f"dispatcher-{n}") for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
+    total = DispatchResult()
+    for result in results:
+        for field in ("claimed", "sent", "retried", "failed", "suppressed"):
+            setattr(total, field, getattr(total, field) + getattr(result, field))
+        total.unreachable = total.unreachable or result.unreachable
+    return total
+
+
+class TokenBucket:
+    """At most ``rate`` takes per second on average, with bursts of up to ``capacity``.
+
+    Thread-safe: a take reserves its token under the lock and waits outside it.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        capacity: float | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.rate = float(rate)
+        self.capacity = float(capacity or max(1.0, self.rate))
+        self.monotonic, self.sleep = monotonic, sleep
+        self.tokens = self.capacity
+        self.updated = monotonic()
+        self._lock = threading.Lock()
+
+    def take(self) -> float:
+        """Wait for a token; return how long it waited, in seconds."""
+        with self._lock:
+            now = self.monotonic()
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
+            self.tokens -= 1
+            wait = -self.tokens / self.rate if self.tokens < 0 else 0.0
+        if wait > 0:
+            self.sleep(wait)
+        return wait
+
+
+_bucket_lock = threading.Lock()
+_bucket: TokenBucket | None = None
+
+
+def rate_limiter() -> TokenBucket | None:
+    """This process's bucket for ``MAIL_RATE_PER_SECOND`` (None when unlimited)."""
+    global _bucket
+    rate = _config("MAIL_RATE_PER_SECOND")
+    if not rate:
+        return None
+    with _bucket_lock:
+        if _bucket is None or _bucket.rate != float(rate):
+            _bucket = TokenBucket(rate)
+        return _bucket
+
+
+def _dispatch_loop(clock: Clock, max_batches: int | None) -> DispatchResult:
+    """Claim and send batch after batch over one SMTP session until none is due."""
     result = DispatchResult()
     batch_size = _config("OUTBOX_BATCH_SIZE")
     batches = 0
@@ -202,6 +305,7 @@ def _send_batch(
     commit()
     lease_seconds = _config("OUTBOX_LEASE_SECONDS")
     reconnect_every = _config("MAIL_RECONNECT_EVERY")
+    bucket = rate_limiter()
     running = _RunningCampaigns(clock)
     for position, row in enumerate(rows):
         now = clock()
@@ -222,6 +326,8 @@ def _send_batch(
             continue
         if reconnect_every and connection.num_emails >= reconnect_every:
             connection.close()
+        if bucket is not None:
+            bucket.take()
         reply, outcome, unreachable = _deliver(connection, row)
         if outcome is None:
             _record_sent(row.id, reply, clock())

@@ -22,6 +22,14 @@ DEFAULTS = {
     "MAIL_MAX_EMAILS": None,
     #: Messages sent over one SMTP session before the dispatcher opens a fresh one.
     "MAIL_RECONNECT_EVERY": 100,
+    #: Messages per second a dispatcher process hands to the SMTP server, at most (None or 0:
+    #: no limit). A token bucket per worker process, shared by its dispatcher threads, with a
+    #: burst of one second's worth: N worker processes together may send N times this rate.
+    "MAIL_RATE_PER_SECOND": None,
+    #: Dispatcher threads in one worker process, each with its own SMTP session and its own
+    #: database session, claiming batches side by side. Always 1 on SQLite (one writer at a
+    #: time: more threads would only queue for its lock).
+    "MAIL_CONCURRENCY": 1,
     #: Rows a dispatcher claims at a time.
     "OUTBOX_BATCH_SIZE": 100,
     #: Seconds a claim lasts; renewed while the batch is being sent.
