@@ -68,6 +68,7 @@ def abort_for(error: DomainError):
 
 def register_api(app: Flask) -> None:
     """Register every domain's API blueprint under ``/api/v1``."""
+    from pact_tracker.campaigns.api import blueprint as campaigns
     from pact_tracker.coalition.api import blueprint as coalition
     from pact_tracker.commitments.api import blueprint as commitments
     from pact_tracker.programmes.api import blueprint as programmes
@@ -83,7 +84,7 @@ def register_api(app: Flask) -> None:
         if request.path.startswith("/api/v1/") and "Authorization" in request.headers:
             api_user()
 
-    for blueprint in (reference, coalition, programmes, commitments):
+    for blueprint in (reference, coalition, programmes, commitments, campaigns):
         # The API authenticates by Bearer header only, never by cookie: no CSRF exposure.
         csrf.exempt(blueprint)
         # Registered as ``api_<domain>``: the domain's HTML pages use the plain name.
