@@ -24,6 +24,7 @@ def init_command():
 
 
 # The sub-commands live in their own modules and attach to the group declared above.
+from pact_tracker.cli.campaigns import campaign_group  # noqa: E402
 from pact_tracker.cli.demo import demo_command  # noqa: E402
 from pact_tracker.cli.exports import export_group  # noqa: E402
 from pact_tracker.cli.imports import import_group  # noqa: E402
@@ -36,3 +37,4 @@ pact.add_command(import_group)
 pact.add_command(export_group)
 pact.add_command(demo_command)
 pact.add_command(worker_command)
+pact.add_command(campaign_group)
