@@ -174,3 +174,8 @@ def can_report_with_link(link, commitment: Commitment) -> bool:
 
 def can_manage_campaigns(user) -> bool:
     return is_secretariat(user)
+
+
+def can_revoke_update_link(user: User | None, link) -> bool:
+    """Stop an update link (``campaigns.link_models.UpdateLink``) working: the secretariat."""
+    return is_secretariat(user)

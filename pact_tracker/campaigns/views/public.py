@@ -6,13 +6,14 @@ signatory's approved commitments, each with the member space's progress form.
 Nobody is signed in by it; see :mod:`pact_tracker.campaigns.update_links`.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from pact_tracker.campaigns import unsubscribe as unsubscribing
 from pact_tracker.campaigns import update_links
-from pact_tracker.campaigns.forms import UnsubscribeForm
+from pact_tracker.campaigns.forms.public import UnsubscribeForm
+from pact_tracker.campaigns.views import blueprint
 from pact_tracker.commitments import services as commitments
 from pact_tracker.commitments.forms.member import LABELS, attach_service_errors, progress_form
 from pact_tracker.commitments.models import Commitment, UpdateSource
@@ -21,8 +22,6 @@ from pact_tracker.core.errors import DomainError
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import csrf, db
 from pact_tracker.reference.models import ImpactDimension
-
-blueprint = Blueprint("campaigns", __name__)
 
 #: The token is in the address: never let it travel in a Referer header.
 NO_REFERRER = {"Referrer-Policy": "no-referrer"}

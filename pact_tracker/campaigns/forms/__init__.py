@@ -1,0 +1,1 @@
+"""Forms of campaign pages: ``public`` (pages emails link to), ``secretariat`` (back office)."""
