@@ -242,8 +242,8 @@ def resend_failed(campaign_id):
 @blueprint.post("/campaigns/<int:campaign_id>/test-send")
 @login_required
 @blueprint.doc(security=BEARER)
-@blueprint.arguments(schemas.TestSendSchema)
-@blueprint.response(202, schemas.TestSendResultSchema)
+@blueprint.arguments(schemas.SendTestSchema)
+@blueprint.response(202, schemas.SendTestResultSchema)
 @_documented(401, 403, 404, 422)
 def test_send(data, campaign_id):
     """Email yourself the campaign as ``as_user_id`` (or you) would get it; not counted."""

@@ -21,7 +21,7 @@ _LOCALE = validate.OneOf(["en", "fr"])
 RECIPIENT_STATUSES = [str(status) for status in OutboxStatus] + ["answered"]
 
 
-class AudienceSchema(Schema):
+class CampaignAudienceSchema(Schema):
     """Who a campaign writes to: each list narrows the audience; absent or empty, it does not."""
 
     programme_ids = fields.List(
@@ -45,7 +45,7 @@ class AudienceSchema(Schema):
     )
 
 
-class ContentSchema(Schema):
+class CampaignContentSchema(Schema):
     """A subject and a Markdown body in one language, with ``{{ variables }}``."""
 
     subject = fields.String(validate=_NO_NUL)
@@ -74,12 +74,12 @@ class CampaignSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String(dump_only=True)
     status = fields.Enum(CampaignStatus, by_value=True, dump_only=True)
-    audience = fields.Nested(AudienceSchema, dump_only=True)
+    audience = fields.Nested(CampaignAudienceSchema, dump_only=True)
     default_locale = fields.String(dump_only=True)
     link_valid_days = fields.Integer(dump_only=True)
     contents = _Contents(
         keys=fields.String(),
-        values=fields.Nested(ContentSchema),
+        values=fields.Nested(CampaignContentSchema),
         dump_only=True,
         metadata={"description": _CONTENTS_DESCRIPTION},
     )
@@ -99,10 +99,10 @@ class CampaignUpdateSchema(Schema):
     """What may change: the audience only until the campaign starts."""
 
     name = fields.String(validate=[validate.Length(max=200), _NO_NUL])
-    audience = fields.Nested(AudienceSchema)
+    audience = fields.Nested(CampaignAudienceSchema)
     contents = fields.Dict(
         keys=fields.String(validate=[validate.Length(max=5), _NO_NUL]),
-        values=fields.Nested(ContentSchema),
+        values=fields.Nested(CampaignContentSchema),
         metadata={"description": _CONTENTS_DESCRIPTION + " Given, it replaces them all."},
     )
     default_locale = fields.String(validate=_LOCALE)
@@ -116,7 +116,7 @@ class CampaignCreateSchema(CampaignUpdateSchema):
     name = fields.String(required=True, validate=[validate.Length(max=200), _NO_NUL])
     contents = fields.Dict(
         keys=fields.String(validate=[validate.Length(max=5), _NO_NUL]),
-        values=fields.Nested(ContentSchema),
+        values=fields.Nested(CampaignContentSchema),
         required=True,
         metadata={"description": _CONTENTS_DESCRIPTION},
     )
@@ -145,7 +145,7 @@ class PauseSchema(Schema):
     )
 
 
-class TestSendSchema(Schema):
+class SendTestSchema(Schema):
     as_user_id = fields.Integer(
         validate=_ID,
         allow_none=True,
@@ -153,7 +153,7 @@ class TestSendSchema(Schema):
     )
 
 
-class TestSendResultSchema(Schema):
+class SendTestResultSchema(Schema):
     queued = fields.Boolean(
         metadata={"description": "False when your address must not be written to."}
     )
@@ -172,7 +172,7 @@ class ResendResultSchema(Schema):
     queued = fields.Integer(metadata={"description": "New messages queued to the failed ones."})
 
 
-class RateSchema(Schema):
+class ResponseRateSchema(Schema):
     label = fields.String()
     asked = fields.Integer(metadata={"description": "Signatories asked."})
     answered = fields.Integer(metadata={"description": "Signatories that reported progress."})
@@ -180,12 +180,12 @@ class RateSchema(Schema):
 
 
 class ResponseRatesSchema(Schema):
-    overall = fields.List(fields.Nested(RateSchema))
-    organisation_type = fields.List(fields.Nested(RateSchema))
-    programme = fields.List(fields.Nested(RateSchema))
+    overall = fields.List(fields.Nested(ResponseRateSchema))
+    organisation_type = fields.List(fields.Nested(ResponseRateSchema))
+    programme = fields.List(fields.Nested(ResponseRateSchema))
 
 
-class ProgressSchema(Schema):
+class MessageCountsSchema(Schema):
     recipients = fields.Integer(metadata={"description": "(Person, signatory) pairs asked."})
     messages = fields.Integer()
     by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
@@ -198,7 +198,7 @@ class ProgressSchema(Schema):
 
 class CampaignProgressSchema(Schema):
     campaign = fields.Nested(CampaignSchema)
-    progress = fields.Nested(ProgressSchema)
+    progress = fields.Nested(MessageCountsSchema)
     response_rates = fields.Nested(ResponseRatesSchema)
 
 
@@ -209,13 +209,13 @@ class ProgressQuerySchema(Schema):
     )
 
 
-class _UserBriefSchema(Schema):
+class RecipientUserSchema(Schema):
     id = fields.Integer()
     email = fields.String()
     name = fields.String()
 
 
-class _SignatoryBriefSchema(Schema):
+class RecipientSignatorySchema(Schema):
     id = fields.Integer()
     slug = fields.String()
     name = fields.String()
@@ -225,8 +225,8 @@ class RecipientSchema(Schema):
     """One person asked on behalf of one signatory, and the message that asked them."""
 
     id = fields.Integer()
-    user = fields.Nested(_UserBriefSchema)
-    signatory = fields.Nested(_SignatoryBriefSchema)
+    user = fields.Nested(RecipientUserSchema)
+    signatory = fields.Nested(RecipientSignatorySchema)
     outbox_message_id = fields.Integer(allow_none=True)
     status = fields.String(
         allow_none=True,
@@ -247,7 +247,7 @@ class RecipientFilterSchema(Schema):
     )
 
 
-class AudienceQuerySchema(AudienceSchema):
+class AudienceQuerySchema(CampaignAudienceSchema):
     """The audience filters as query arguments, each repeatable: ``?countries=FR&countries=BE``."""
 
 
