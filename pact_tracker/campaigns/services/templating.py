@@ -10,10 +10,11 @@ the rest), inside the ``emails/campaign`` layout.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from pact_tracker.core.markdown import render_markdown
@@ -60,10 +61,16 @@ def _describe(error: Exception) -> str:
     return str(error)
 
 
+@lru_cache(maxsize=64)
+def _compiled(source: str) -> Template:
+    """Compiled once per distinct source: a campaign renders the same one for everybody."""
+    return _environment.from_string(source)
+
+
 def render_source(source: str, variables: dict[str, Any]) -> str:
     """``source`` rendered with ``variables``; raises :class:`ContentError`."""
     try:
-        return _environment.from_string(source).render(variables)
+        return _compiled(source).render(variables)
     except (TemplateError, SecurityError, TypeError, ValueError, ArithmeticError) as error:
         raise ContentError(_describe(error)) from error
 
