@@ -406,6 +406,7 @@ def _deliver(connection: Connection, row) -> tuple[str | None, _Outcome | None, 
     """``(reply, None, False)`` when accepted, else ``(None, outcome, unreachable)``."""
     for fresh in (False, True):
         was_connected = connection.connected
+        opened = connection.opened
         try:
             return connection.deliver(_message(row)), None, False
         except Exception as error:  # noqa: BLE001 - every failure is classified and recorded
@@ -414,7 +415,8 @@ def _deliver(connection: Connection, row) -> tuple[str | None, _Outcome | None, 
             connection.close()
         if not outcome.lost_connection:
             return None, outcome, False
-        if not was_connected:
+        if not was_connected and connection.opened == opened:
+            # Not even a session could be opened: nothing answers.
             return None, outcome, True
         if fresh:
             return None, outcome, False

@@ -67,6 +67,9 @@ class Connection(flask_mail.Connection):
     that cannot be reached is the failure of that message, handled like any other.
     """
 
+    #: Sessions opened so far (greeting and EHLO answered).
+    opened = 0
+
     def __enter__(self):
         self.host = None
         self.num_emails = 0
@@ -110,6 +113,7 @@ class Connection(flask_mail.Connection):
         """Send ``message``; return the server's reply (raises smtplib's errors)."""
         if self.host is None and not self.mail.suppress:
             self.host = self.configure_host()
+            self.opened += 1
         self.send(message)
         if self.host is None:
             return "not sent: MAIL_SUPPRESS_SEND is on"
