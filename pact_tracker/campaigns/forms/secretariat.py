@@ -23,7 +23,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
 from pact_tracker.campaigns.services.audience import FILTERS
 
@@ -207,9 +207,13 @@ class ScheduleForm(FlaskForm):
         description=_l("In UTC, not your local time."),
     )
 
-    def validate_at(self, field):
-        if self.when.data == "at" and field.data is None:
-            raise ValidationError(_l("Give the date and time (UTC) to start at."))
+    def validate(self, extra_validators=None) -> bool:
+        # Not validate_at: Optional() stops the chain before it when the field is empty.
+        valid = super().validate(extra_validators)
+        if valid and self.when.data == "at" and self.at.data is None:
+            self.at.errors = [*self.at.errors, _l("Give the date and time (UTC) to start at.")]
+            return False
+        return valid
 
     def start_at(self):
         """The instant to start at, timezone-aware; None for now."""
