@@ -25,12 +25,10 @@ from pact_tracker.campaigns.models import (
     Campaign,
     CampaignStatus,
     OutboxMessage,
-    OutboxStatus,
 )
 from pact_tracker.campaigns.services import campaigns as campaign_services
 from pact_tracker.coalition.models import Membership, Role, Signatory, SignatoryStatus, User
 from pact_tracker.core.activity import commit
-from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db
 from pact_tracker.reference.services import load_reference_data
 
@@ -226,13 +224,47 @@ def _insert(model, rows: list[dict]) -> list[int]:
     return ids
 
 
+class WorkerLog:
+    """The lines written by one or more worker processes, waited on as they come."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.changed = threading.Condition()
+
+    def add(self, line: str) -> None:
+        with self.changed:
+            self.lines.append(line)
+            self.changed.notify_all()
+
+    def wait_line(self, text: str, timeout: float = 120) -> str:
+        """The first line containing ``text``, once one was written."""
+
+        def found():
+            return next((line for line in self.lines if text in line), None)
+
+        with self.changed:
+            assert self.changed.wait_for(found, timeout), (
+                f"no worker wrote {text!r}; the log ends:\n" + "\n".join(self.lines[-30:])
+            )
+            return found()
+
+    def errors(self) -> list[str]:
+        """Lines of failed ticks (``run_job`` logs "Job <name> failed" and the traceback)."""
+        return [
+            line
+            for line in self.lines
+            if "Traceback" in line or " pact_tracker.worker Job " in line
+        ]
+
+
 class WorkerProcess:
     """``flask --app pact_tracker pact worker`` on a world's database, its log read as it comes.
 
     :param settings: ``PACT_*`` settings (JSON-encoded for the app's ``from_prefixed_env``).
+    :param log: a log shared with other workers (a new one by default).
     """
 
-    def __init__(self, world: World, port: int, **settings):
+    def __init__(self, world: World, port: int, log: WorkerLog | None = None, **settings):
         env = {
             **os.environ,
             "PACT_ENV": "testing",
@@ -244,8 +276,7 @@ class WorkerProcess:
         }
         for key, value in {**FAST, **settings}.items():
             env[f"PACT_{key}"] = json.dumps(value)
-        self.lines: list[str] = []
-        self._changed = threading.Condition()
+        self.log = log or WorkerLog()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "pact_tracker", "pact", "worker"],
             cwd=ROOT,
@@ -258,28 +289,13 @@ class WorkerProcess:
         self._reader.start()
 
     def _read(self) -> None:
+        name = f"[{self.process.pid}] "
         for line in self.process.stdout:
-            with self._changed:
-                self.lines.append(line.rstrip("\n"))
-                self._changed.notify_all()
-        with self._changed:
-            self.lines.append("<exited>")
-            self._changed.notify_all()
+            self.log.add(name + line.rstrip("\n"))
+        self.log.add(name + "<exited>")
 
     def wait_line(self, text: str, timeout: float = 120) -> str:
-        """The first line of the log containing ``text``, once it was written."""
-
-        def found():
-            return next((line for line in self.lines if text in line), None)
-
-        with self._changed:
-            assert self._changed.wait_for(found, timeout), (
-                f"the worker never wrote {text!r}; its log ends:\n" + "\n".join(self.lines[-30:])
-            )
-            return found()
-
-    def errors(self) -> list[str]:
-        return [line for line in self.lines if "Traceback" in line or "ERROR" in line]
+        return self.log.wait_line(text, timeout)
 
     def kill(self) -> None:
         """SIGKILL: no clean-up at all, as when the machine loses power."""
@@ -298,11 +314,3 @@ class WorkerProcess:
                 self.process.wait(20)
         self._reader.join(20)
         self.process.stdout.close()
-
-
-def now() -> datetime:
-    return utcnow()
-
-
-def unique_statuses(rows) -> set[OutboxStatus]:
-    return {row.status for row in rows}
