@@ -60,6 +60,6 @@
   });
   var button = box.querySelector("[data-recount]");
   if (button) {
-    button.hidden = true; // counted live instead
+    button.remove(); // counted live instead (and Enter should save, not count)
   }
 })();

@@ -322,7 +322,6 @@ def _render_campaign(campaign, *, schedule_form=None, test_form=None, status=200
             action_form=ActionForm(formdata=None),
             schedule_form=schedule_form or ScheduleForm(formdata=None),
             schedulable=campaign.status in SCHEDULABLE,
-            editable=campaign.status in EDITABLE_STATUSES,
             test_form=test_form or TestSendForm(formdata=None),
             count=audience.count_audience(campaign.audience) if not campaign.started_at else None,
             language_labels=LANGUAGE_LABELS,

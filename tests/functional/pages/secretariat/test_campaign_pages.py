@@ -194,7 +194,7 @@ def test_saving_a_new_campaign_stores_audience_and_content(db, admin, secretaria
     }
     page = text_of(admin.get(response.headers["Location"]))
     assert "was saved" in page
-    assert "1 people for 1 signatories; 0 excluded" in page
+    assert "People: 1 · signatories: 1 · excluded (opted out or suppressed address): 0" in page
 
 
 def test_a_template_error_is_shown_next_to_its_field_and_nothing_is_saved(db, admin, people):
@@ -340,7 +340,7 @@ def test_a_drafts_page_offers_schedule_edit_and_cancel_only(admin, write, people
     for action in ("pause", "resume", "unschedule", "resend"):
         assert f'data-action="{action}"' not in page
     assert "(UTC)" in page
-    assert "2 people for 2 signatories; 0 excluded" in page
+    assert "People: 2 · signatories: 2 · excluded (opted out or suppressed address): 0" in page
 
 
 def test_scheduling_now_and_at_a_utc_time(db, admin, write, people):

@@ -1,0 +1,76 @@
+"""Journey: the secretariat writes a campaign, watches the live count, previews it, schedules it."""
+
+from playwright.sync_api import Page, expect
+
+
+def _flash(page: Page, text: str):
+    return page.get_by_role("status").filter(has_text=text)
+
+
+def _count(page: Page, key: str):
+    return page.locator(f"[data-audience-count] [data-count={key}]")
+
+
+def test_secretariat_composes_previews_and_schedules_a_campaign(
+    page, world, sign_in_secretariat, screenshot
+):
+    secretariat = world.secretariat()
+    programme = world.programme_with_proposal()
+    french = world.organisation(country="FR")
+    belgian = world.organisation(country="BE", organisation_type="association")
+    for organisation in (french, belgian):
+        world.approved_commitment(organisation, programme_code=programme.code)
+    admin = page
+
+    sign_in_secretariat(admin, secretariat)
+    admin.goto("/admin/")
+    admin.get_by_role("navigation", name="Back office").get_by_role(
+        "link", name="Campaigns"
+    ).click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Campaigns")
+    admin.get_by_role("link", name="New campaign").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("New campaign")
+
+    # The live count follows the filters, without saving anything.
+    admin.get_by_label("Programmes").select_option(label=programme.name)
+    expect(_count(admin, "people")).to_have_text("2")
+    expect(_count(admin, "signatories")).to_have_text("2")
+    admin.get_by_label("Countries").select_option(label="France")
+    expect(_count(admin, "people")).to_have_text("1")
+    expect(_count(admin, "signatories")).to_have_text("1")
+    expect(admin.get_by_role("button", name="Count the recipients")).to_have_count(0)
+
+    admin.get_by_label("Name", exact=True).fill("Progress before the summit")
+    admin.get_by_label("Subject (English)").fill("Your progress, {{ recipient_name }}")
+    admin.get_by_label("Body (English)").fill(
+        "Hello {{ recipient_name }},\n\n[Report progress](<{{ update_url }}>) "
+        "for {{ signatory_name }}."
+    )
+    screenshot(admin, "campaign-compose")
+    admin.get_by_role("button", name="Save", exact=True).click()
+    expect(_flash(admin, "The campaign Progress before the summit was saved.")).to_be_visible()
+    expect(admin.locator("[data-campaign-status]")).to_have_text("Draft")
+    expect(admin.locator("[data-audience-now]")).to_contain_text("People: 1 · signatories: 1")
+
+    # The preview shows what the French member would receive.
+    admin.get_by_role("navigation", name="This campaign").get_by_role(
+        "link", name="Preview and test"
+    ).click()
+    expect(admin.locator("[data-preview-subject]")).to_have_text(
+        f"Your progress, {french.member.name}"
+    )
+    expect(
+        admin.locator("[data-preview-html]").get_by_role("link", name="Report progress")
+    ).to_be_visible()
+    expect(admin.locator("[data-preview-text]")).to_contain_text(f"for {french.name}.")
+    screenshot(admin, "campaign-preview")
+
+    # Scheduled at a date and time in UTC.
+    campaign_tabs = admin.get_by_role("navigation", name="This campaign")
+    campaign_tabs.get_by_role("link", name="Status and progress").click()
+    admin.get_by_label("At a date and time (UTC)").check()
+    admin.get_by_label("Date and time (UTC)", exact=True).fill("2031-05-04T09:30")
+    admin.get_by_role("button", name="Schedule", exact=True).click()
+    expect(_flash(admin, "The campaign is scheduled for 2031-05-04 09:30 UTC.")).to_be_visible()
+    expect(admin.locator("[data-campaign-status]")).to_have_text("Scheduled")
+    expect(admin.get_by_role("button", name="Unschedule (back to draft)")).to_be_visible()
