@@ -1,6 +1,14 @@
 """Journey: the secretariat writes a campaign, watches the live count, previews it, schedules it."""
 
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
+
+from pact_tracker.campaigns.models import OutboxMessage, OutboxStatus
+from pact_tracker.campaigns.services import campaigns
+from pact_tracker.coalition.services import people
+from pact_tracker.core.activity import commit
+from pact_tracker.core.types import utcnow
+from pact_tracker.programmes.models import Programme
 
 
 def _flash(page: Page, text: str):
@@ -74,3 +82,53 @@ def test_secretariat_composes_previews_and_schedules_a_campaign(
     expect(_flash(admin, "The campaign is scheduled for 2031-05-04 09:30 UTC.")).to_be_visible()
     expect(admin.locator("[data-campaign-status]")).to_have_text("Scheduled")
     expect(admin.get_by_role("button", name="Unschedule (back to draft)")).to_be_visible()
+
+
+def test_the_campaign_page_follows_a_running_campaign_live(
+    page, world, live_db, sign_in_secretariat
+):
+    secretariat = world.secretariat()
+    programme = world.programme_with_proposal()
+    organisation = world.organisation()
+    world.approved_commitment(organisation, programme_code=programme.code)
+    author = people.find_user_by_email(secretariat.email)
+    programme_id = live_db.session.scalar(
+        sa.select(Programme.id).where(Programme.code == programme.code)
+    )
+    campaign = campaigns.create_campaign(
+        {
+            "name": "Live progress call",
+            "audience": {"programme_ids": [programme_id]},
+            "contents": {"en": {"subject": "Your progress", "body": "<{{ update_url }}>"}},
+        },
+        author,
+    )
+    campaigns.schedule_campaign(campaign, None, author)
+    campaigns.start_campaign(campaign, utcnow())
+    campaign_id = campaign.id
+    commit()
+    # No transaction left open: on SQLite it would keep the live server from writing.
+    live_db.session.close()
+
+    sign_in_secretariat(page, secretariat)
+    page.goto(f"/admin/campaigns/{campaign_id}")
+    expect(page.locator("[data-campaign-status]")).to_have_text("Running")
+    expect(page.locator("[data-progress=queued]")).to_have_text("1")
+    expect(page.locator("[data-progress=sent]")).to_have_text("0")
+
+    # The dispatcher sends the message: the page shows it without being reloaded.
+    message = live_db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.campaign_id == campaign_id)
+    ).one()
+    message.status, message.sent_at, message.last_reply = OutboxStatus.sent, utcnow(), "250 Ok"
+    commit()
+    live_db.session.close()
+    expect(page.locator("[data-progress=sent]")).to_have_text("1")
+    expect(page.locator("[data-progress=queued]")).to_have_text("0")
+
+    # The worker marks it finished: the page shows the new status and its buttons.
+    assert campaigns.finish_done_campaigns(utcnow()) >= 1
+    commit()
+    live_db.session.close()
+    expect(page.locator("[data-campaign-status]")).to_have_text("Finished")
+    expect(page.get_by_role("button", name="Pause")).to_have_count(0)
