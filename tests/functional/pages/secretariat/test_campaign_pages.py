@@ -677,3 +677,22 @@ def test_campaign_forms_need_their_csrf_token(app, db, admin, write, links, peop
     assert count_campaigns(db) == 1 and links["fresh"].revoked_at is None
     assert campaign.status == CampaignStatus.scheduled
     assert db.session.scalar(sa.select(sa.func.count()).select_from(UpdateLink)) == 4
+
+
+def test_the_campaign_pages_work_in_french(db, admin, started, people):
+    _deliver(db, started, answered_email=people["ada"].email)
+    admin.post("/language", data={"locale": "fr", "next": "/admin/"})
+    for path in (
+        "/admin/campaigns",
+        "/admin/campaigns/new",
+        f"/admin/campaigns/{started.id}",
+        f"/admin/campaigns/{started.id}/recipients",
+        f"/admin/campaigns/{started.id}/never-answered",
+        f"/admin/campaigns/{started.id}/preview",
+        "/admin/update-links",
+    ):
+        response = admin.get(path)
+        assert response.status_code == 200, path
+        assert '<html lang="fr">' in text_of(response), path
+    page = text_of(admin.get(f"/admin/campaigns/{started.id}"))
+    assert "Coopérative" in after(page, 'data-rates="organisation_type"', 1200)

@@ -1,0 +1,222 @@
+"""A campaign's page: status and actions, live progress, response rates, recipients."""
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy.orm import joinedload
+
+from pact_tracker.campaigns.forms.secretariat import (
+    ACTION_LABELS,
+    CAMPAIGN_STATUS_LABELS,
+    LANGUAGE_LABELS,
+    MESSAGE_STATUS_LABELS,
+    ActionForm,
+    RecipientFilterForm,
+    ScheduleForm,
+    TestSendForm,
+)
+from pact_tracker.campaigns.models import (
+    Campaign,
+    CampaignRecipient,
+    CampaignStatus,
+)
+from pact_tracker.campaigns.services import audience, campaigns
+from pact_tracker.campaigns.views import blueprint
+from pact_tracker.campaigns.views.secretariat import (
+    UNPROCESSABLE,
+    _campaign,
+    _locale,
+    _manager,
+    _page_number,
+)
+from pact_tracker.coalition.models import User
+from pact_tracker.core.errors import DomainError
+from pact_tracker.core.pagination import paginate_select
+
+#: Which buttons each status shows (the services still check every transition).
+ACTIONS_BY_STATUS = {
+    CampaignStatus.draft: ("cancel",),
+    CampaignStatus.scheduled: ("unschedule", "cancel"),
+    CampaignStatus.running: ("pause", "resend", "cancel"),
+    CampaignStatus.paused: ("resume", "resend", "cancel"),
+    CampaignStatus.finished: ("resend",),
+    CampaignStatus.cancelled: (),
+}
+SCHEDULABLE = (CampaignStatus.draft, CampaignStatus.scheduled)
+
+
+def _progress_json(campaign: Campaign, progress: campaigns.Progress) -> dict:
+    return {
+        "status": str(campaign.status),
+        "status_label": str(CAMPAIGN_STATUS_LABELS[str(campaign.status)]),
+        "recipients": progress.recipients,
+        "messages": progress.messages,
+        "queued": progress.queued,
+        "sent": progress.sent,
+        "failed": progress.failed,
+        "answered": progress.answered,
+    }
+
+
+def _render_campaign(campaign, *, schedule_form=None, test_form=None, status=200):
+    progress = campaigns.campaign_progress(campaign)
+    actions = [
+        action
+        for action in ACTIONS_BY_STATUS[campaign.status]
+        if action != "resend" or progress.by_status.get("failed")
+    ]
+    never_answered = (
+        paginate_select(campaigns.never_answered(campaign), 1, per_page=10)
+        if campaign.started_at
+        else None
+    )
+    return (
+        render_template(
+            "campaigns/secretariat/campaign.html",
+            campaign=campaign,
+            statuses=CAMPAIGN_STATUS_LABELS,
+            progress=progress,
+            progress_json=_progress_json(campaign, progress),
+            rates=campaigns.response_rates(campaign, _locale()) if campaign.started_at else None,
+            never_answered=never_answered,
+            actions=actions,
+            action_labels=ACTION_LABELS,
+            action_form=ActionForm(formdata=None),
+            schedule_form=schedule_form or ScheduleForm(formdata=None),
+            schedulable=campaign.status in SCHEDULABLE,
+            test_form=test_form or TestSendForm(formdata=None),
+            count=audience.count_audience(campaign.audience) if not campaign.started_at else None,
+            language_labels=LANGUAGE_LABELS,
+        ),
+        status,
+    )
+
+
+@blueprint.get("/admin/campaigns/<int:campaign_id>")
+@login_required
+def admin_campaign(campaign_id: int):
+    """A campaign: its status and actions, live progress, response rates, who never answered."""
+    _manager()
+    return _render_campaign(_campaign(campaign_id))
+
+
+@blueprint.get("/admin/campaigns/<int:campaign_id>/progress")
+@login_required
+def admin_campaign_progress(campaign_id: int):
+    """JSON: the campaign's status and message counts, polled by its page while it runs."""
+    _manager()
+    campaign = _campaign(campaign_id)
+    return jsonify(_progress_json(campaign, campaigns.campaign_progress(campaign)))
+
+
+@blueprint.post("/admin/campaigns/<int:campaign_id>/schedule")
+@login_required
+def admin_campaign_schedule(campaign_id: int):
+    """Schedule the campaign now or at a date and time (UTC); again to reschedule it."""
+    user = _manager()
+    campaign = _campaign(campaign_id)
+    form = ScheduleForm()
+    if not form.validate_on_submit():
+        flash(_("The campaign was not scheduled: see the errors below."), "danger")
+        return _render_campaign(campaign, schedule_form=form, status=UNPROCESSABLE)
+    try:
+        campaigns.schedule_campaign(campaign, form.start_at(), user)
+    except DomainError as error:
+        flash(error.message, "danger")
+        return _render_campaign(campaign, schedule_form=form, status=error.status_code)
+    if form.start_at() is None:
+        flash(_("The campaign starts within a minute."), "success")
+    else:
+        flash(
+            _(
+                "The campaign is scheduled for %(when)s UTC.",
+                when=campaign.scheduled_at.strftime("%Y-%m-%d %H:%M"),
+            ),
+            "success",
+        )
+    return redirect(url_for("campaigns.admin_campaign", campaign_id=campaign.id))
+
+
+@blueprint.post(
+    "/admin/campaigns/<int:campaign_id>/<any(unschedule,pause,resume,cancel,resend):action>"
+)
+@login_required
+def admin_campaign_action(campaign_id: int, action: str):
+    """Unschedule, pause, resume, cancel (confirmed) or resend to the failed recipients."""
+    user = _manager()
+    campaign = _campaign(campaign_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash(_("This action could not be done: try again from the page."), "danger")
+        return _render_campaign(campaign, status=UNPROCESSABLE)
+    if action == "cancel" and not form.confirm.data:
+        flash(_("Tick the box to confirm that the campaign should be cancelled."), "danger")
+        return _render_campaign(campaign, status=UNPROCESSABLE)
+    try:
+        message = _do(action, campaign, user, form)
+    except DomainError as error:
+        flash(error.message, "danger")
+        return _render_campaign(campaign, status=error.status_code)
+    flash(message, "success")
+    return redirect(url_for("campaigns.admin_campaign", campaign_id=campaign.id))
+
+
+def _do(action: str, campaign: Campaign, user: User, form: ActionForm) -> str:
+    """Call the service of ``action``; return what to tell the secretariat."""
+    if action == "unschedule":
+        campaigns.unschedule_campaign(campaign, user)
+        return _("The campaign is a draft again.")
+    if action == "pause":
+        campaigns.pause_campaign(campaign, user, (form.reason.data or "").strip())
+        return _("The campaign is paused: its unsent messages wait.")
+    if action == "resume":
+        campaigns.resume_campaign(campaign, user)
+        return _("The campaign runs again.")
+    if action == "cancel":
+        withdrawn = campaigns.cancel_campaign(campaign, user)
+        return _(
+            "The campaign was cancelled; %(count)d unsent messages were withdrawn.", count=withdrawn
+        )
+    queued = campaigns.resend_failed(campaign, user)
+    return _("%(count)d messages will be sent again.", count=queued)
+
+
+def _recipient_rows(statement):
+    return statement.options(
+        joinedload(CampaignRecipient.user), joinedload(CampaignRecipient.signatory)
+    )
+
+
+@blueprint.get("/admin/campaigns/<int:campaign_id>/recipients")
+@login_required
+def admin_campaign_recipients(campaign_id: int):
+    """Every recipient of a started campaign: their message's status and last SMTP reply."""
+    _manager()
+    campaign = _campaign(campaign_id)
+    form = RecipientFilterForm(request.args)
+    page = paginate_select(
+        _recipient_rows(campaigns.recipients(campaign, form.value())), _page_number()
+    )
+    return render_template(
+        "campaigns/secretariat/recipients.html",
+        campaign=campaign,
+        form=form,
+        page=page,
+        statuses=CAMPAIGN_STATUS_LABELS,
+        message_statuses=MESSAGE_STATUS_LABELS,
+    )
+
+
+@blueprint.get("/admin/campaigns/<int:campaign_id>/never-answered")
+@login_required
+def admin_campaign_never_answered(campaign_id: int):
+    """The signatories the campaign asked and that never answered."""
+    _manager()
+    campaign = _campaign(campaign_id)
+    page = paginate_select(campaigns.never_answered(campaign), _page_number())
+    return render_template(
+        "campaigns/secretariat/never_answered.html",
+        campaign=campaign,
+        page=page,
+        statuses=CAMPAIGN_STATUS_LABELS,
+    )
