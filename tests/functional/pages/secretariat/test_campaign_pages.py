@@ -696,3 +696,20 @@ def test_the_campaign_pages_work_in_french(db, admin, started, people):
         assert '<html lang="fr">' in text_of(response), path
     page = text_of(admin.get(f"/admin/campaigns/{started.id}"))
     assert "Coopérative" in after(page, 'data-rates="organisation_type"', 1200)
+
+
+def test_actions_on_a_cancelled_or_running_campaign_are_refused_with_409(db, admin, started):
+    response = admin.post(f"/admin/campaigns/{started.id}/resume")
+    assert response.status_code == 409
+    assert "A running campaign cannot become running." in text_of(response)
+    response = admin.post(f"/admin/campaigns/{started.id}/unschedule")
+    assert response.status_code == 409
+    db.session.refresh(started)
+    assert started.status == CampaignStatus.running
+    admin.post(f"/admin/campaigns/{started.id}/cancel", data={"confirm": "y"})
+    response = admin.post(f"/admin/campaigns/{started.id}/cancel", data={"confirm": "y"})
+    assert response.status_code == 409
+    assert "A cancelled campaign cannot become cancelled." in text_of(response)
+    page = text_of(admin.get(f"/admin/campaigns/{started.id}"))
+    assert 'data-campaign-status="cancelled"' in page
+    assert "data-action=" not in page  # no button left
