@@ -51,3 +51,9 @@ lint: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts *.egg-info .stamp-*
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Benchmarks, each beside its floor (benchmarks/runner.py). PostgreSQL: BENCH_DATABASE_URL
+# (default postgresql+psycopg://postgres@127.0.0.1:5432/pact_bench, created and dropped).
+.PHONY: bench
+bench: $(STAMP)
+	$(VENV)/bin/python -m benchmarks $(BENCH_ARGS)

@@ -260,23 +260,32 @@ def _dispatch_loop(clock: Clock, max_batches: int | None) -> DispatchResult:
     result = DispatchResult()
     batch_size = _config("OUTBOX_BATCH_SIZE")
     batches = 0
-    with mail.connect() as connection:
-        while max_batches is None or batches < max_batches:
-            ids, lease = claim_due(limit=batch_size, clock=clock)
-            batches += 1
-            if not ids:
-                break
-            result.claimed += len(ids)
-            _send_batch(connection, ids, lease, result, clock)
-            if result.unreachable or len(ids) < batch_size:
-                break
+    recorder = _Recorder.for_session()
+    try:
+        with mail.connect() as connection:
+            while max_batches is None or batches < max_batches:
+                ids, lease = claim_due(limit=batch_size, clock=clock)
+                batches += 1
+                if not ids:
+                    break
+                result.claimed += len(ids)
+                _send_batch(connection, ids, lease, result, clock, recorder)
+                if result.unreachable or len(ids) < batch_size:
+                    break
+    finally:
+        recorder.close()
     if result.claimed:
         log.info("Outbox: %s", result)
     return result
 
 
 def _send_batch(
-    connection: Connection, ids: list[int], lease: datetime, result: DispatchResult, clock: Clock
+    connection: Connection,
+    ids: list[int],
+    lease: datetime,
+    result: DispatchResult,
+    clock: Clock,
+    recorder: "_Recorder",
 ) -> None:
     rows = db.session.execute(
         sa.select(
@@ -310,17 +319,21 @@ def _send_batch(
     for position, row in enumerate(rows):
         now = clock()
         if now >= lease:
+            recorder.wait()
             # This process stalled past its lease: another dispatcher may own the rest now.
             log.warning("Outbox lease expired mid-batch; leaving %d rows", len(rows) - position)
             return
         if now >= lease - timedelta(seconds=lease_seconds / 2):
+            recorder.wait()
             lease = _renew_lease_until(
                 [r.id for r in rows[position:]], lease, now + timedelta(seconds=lease_seconds)
             )
         if row.campaign_id is not None and not running.allows(row.campaign_id):
+            recorder.wait()
             _release(row, lease)
             continue
         if row.to_address.lower() in suppressed:
+            recorder.wait()
             _record(row, lease, _Outcome(OutboxStatus.suppressed, _SUPPRESSED), clock())
             result.suppressed += 1
             continue
@@ -328,11 +341,12 @@ def _send_batch(
             connection.close()
         if bucket is not None:
             bucket.take()
-        reply, outcome, unreachable = _deliver(connection, row)
+        reply, outcome, unreachable = _deliver(connection, row, before_dot=recorder.wait)
         if outcome is None:
-            _record_sent(row.id, reply, clock())
+            recorder.record_sent(row.id, reply, clock())
             result.sent += 1
             continue
+        recorder.wait()
         if unreachable:
             # Nothing answers: the rest of the batch waits as well, and the tick ends.
             log.warning("SMTP server unreachable: %s", outcome.reply)
@@ -351,9 +365,13 @@ def _send_batch(
             result.retried += 1
             continue
         result.failed += 1
-        if row.campaign_id is not None and campaign_services.note_failures(row.campaign_id):
+        if row.campaign_id is not None:
+            paused = campaign_services.note_failures(row.campaign_id)
+            # Committed either way: no transaction of ours stays open (on SQLite it would
+            # hold the lock the recorder needs).
             commit()
-            running.forget(row.campaign_id)
+            if paused:
+                running.forget(row.campaign_id)
 
 
 class _RunningCampaigns:
@@ -402,13 +420,15 @@ def _release(row, lease: datetime) -> None:
     commit()
 
 
-def _deliver(connection: Connection, row) -> tuple[str | None, _Outcome | None, bool]:
+def _deliver(
+    connection: Connection, row, before_dot: Callable[[], None]
+) -> tuple[str | None, _Outcome | None, bool]:
     """``(reply, None, False)`` when accepted, else ``(None, outcome, unreachable)``."""
     for fresh in (False, True):
         was_connected = connection.connected
         opened = connection.opened
         try:
-            return connection.deliver(_message(row)), None, False
+            return connection.deliver(_message(row), before_dot), None, False
         except Exception as error:  # noqa: BLE001 - every failure is classified and recorded
             outcome = _classify(error)
         if outcome.reconnect:
@@ -525,6 +545,88 @@ _SENT = (
         last_reply=sa.bindparam("reply"),
     )
 )
+
+
+class _Recorder:
+    """Commits each "sent" in a thread of its own while the next message goes out.
+
+    One outcome at a time: the next message's final dot waits until the
+    previous outcome is committed (``wait``), so a crash still leaves at most
+    one message accepted by the server but not recorded (resent later, with
+    its Message-ID), as when each outcome was committed in line. Every other
+    write of the dispatcher waits for it too, so outcomes land in order.
+
+    A session bound to one connection (a caller's transaction, the tests'
+    ``db`` fixture) cannot be shared with a thread: there it records in line.
+    """
+
+    def __init__(self, app=None):
+        self.app = app
+        self.error: BaseException | None = None
+        self.idle = threading.Event()
+        self.idle.set()
+        self.pending: tuple | None = None
+        self.wake = threading.Condition()
+        self.closing = False
+        self.thread = None
+        if app is not None:
+            self.thread = threading.Thread(target=self._run, name="outbox-recorder", daemon=True)
+            self.thread.start()
+
+    @classmethod
+    def for_session(cls) -> "_Recorder":
+        if isinstance(db.session.get_bind(), sa.engine.Engine):
+            return cls(current_app._get_current_object())
+        return cls()
+
+    def record_sent(self, pk: int, reply: str, now: datetime) -> None:
+        if self.thread is None:
+            _record_sent(pk, reply, now)
+            return
+        if db.session().in_transaction():
+            # Nothing of ours may hold the database while the recorder writes (SQLite's lock).
+            commit()
+        self.wait()
+        with self.wake:
+            self.idle.clear()
+            self.pending = (pk, reply, now)
+            self.wake.notify()
+
+    def wait(self) -> None:
+        """Until the outcome handed over is committed (raises what committing it raised)."""
+        self.idle.wait()
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+    def close(self) -> None:
+        if self.thread is None:
+            return
+        self.idle.wait()
+        with self.wake:
+            self.closing = True
+            self.wake.notify()
+        self.thread.join()
+        self.wait()
+
+    def _run(self) -> None:
+        with self.app.app_context():
+            try:
+                while True:
+                    with self.wake:
+                        self.wake.wait_for(lambda: self.pending is not None or self.closing)
+                        if self.pending is None:
+                            return
+                        item, self.pending = self.pending, None
+                    try:
+                        _record_sent(*item)
+                    except BaseException as error:  # noqa: BLE001 - raised in the sender
+                        db.session.rollback()
+                        self.error = error
+                    finally:
+                        self.idle.set()
+            finally:
+                db.session.remove()
 
 
 def _record_sent(pk: int, reply: str, now: datetime) -> None:

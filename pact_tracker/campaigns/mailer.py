@@ -6,6 +6,7 @@ outbox rows instead.
 
 import io
 import smtplib
+import socket
 import time
 from email.generator import BytesGenerator
 from email.policy import Compat32
@@ -47,13 +48,59 @@ DEFAULTS = {
 
 
 class _ReplyKeeping:
-    """Keeps the reply to DATA, which ``smtplib.SMTP.sendmail`` throws away."""
+    """Keeps the reply to DATA, which ``smtplib.SMTP.sendmail`` throws away; and can hold a
+    message's final dot until the caller is ready for the server to accept it."""
 
     last_reply: tuple[int, bytes] | None = None
 
     def data(self, msg):
         self.last_reply = super().data(msg)
         return self.last_reply
+
+    def sendmail_holding_dot(self, from_addr, to_addrs, msg: bytes, before_dot) -> None:
+        """``sendmail``, with ``before_dot()`` called once everything but the final dot went.
+
+        The server accepts nothing before the dot: while ``before_dot`` waits
+        (for the previous message's outcome to be committed), a crash loses
+        this message unaccepted, never a second message accepted but unrecorded.
+        Raises what ``sendmail`` raises.
+        """
+        self.ehlo_or_helo_if_needed()
+        options = [f"size={len(msg)}"] if self.does_esmtp and self.has_extn("size") else []
+        code, reply = self.mail(from_addr, options)
+        if code != 250:
+            if code == 421:
+                self.close()
+            else:
+                self._rset()
+            raise smtplib.SMTPSenderRefused(code, reply, from_addr)
+        refused = {}
+        for address in to_addrs:
+            code, reply = self.rcpt(address)
+            if code not in (250, 251):
+                refused[address] = (code, reply)
+            if code == 421:
+                self.close()
+                raise smtplib.SMTPRecipientsRefused(refused)
+        if len(refused) == len(to_addrs):
+            self._rset()
+            raise smtplib.SMTPRecipientsRefused(refused)
+        self.putcmd("data")
+        code, reply = self.getreply()
+        if code != 354:
+            self._rset()
+            raise smtplib.SMTPDataError(code, reply)
+        content = smtplib._quote_periods(msg)
+        if content[-2:] != smtplib.bCRLF:
+            content += smtplib.bCRLF
+        self.send(content)
+        before_dot()
+        self.send(b"." + smtplib.bCRLF)
+        code, reply = self.getreply()
+        self.last_reply = (code, reply)
+        if code != 250:
+            self._rset()
+            raise smtplib.SMTPDataError(code, reply)
 
 
 class _SMTP(_ReplyKeeping, smtplib.SMTP):
@@ -85,6 +132,8 @@ class Connection(flask_mail.Connection):
         smtp_class = _SMTP_SSL if state.use_ssl else _SMTP
         host = smtp_class(state.server, state.port, timeout=timeout)
         try:
+            # The final dot goes alone (see sendmail_holding_dot): not held back by Nagle.
+            host.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             host.set_debuglevel(int(state.debug))
             if state.use_tls:
                 host.starttls()
@@ -113,9 +162,14 @@ class Connection(flask_mail.Connection):
     def connected(self) -> bool:
         return self.host is not None or bool(self.mail.suppress)
 
-    def deliver(self, message: flask_mail.Message) -> str:
-        """Send ``message``; return the server's reply (raises smtplib's errors)."""
+    def deliver(self, message: flask_mail.Message, before_dot=lambda: None) -> str:
+        """Send ``message``; return the server's reply (raises smtplib's errors).
+
+        :param before_dot: called before the final dot, when the server has all of the
+            message but has not accepted it yet (see ``sendmail_holding_dot``).
+        """
         if self.mail.suppress:
+            before_dot()
             self.send(message)
             return "not sent: MAIL_SUPPRESS_SEND is on"
         if self.host is None:
@@ -123,10 +177,11 @@ class Connection(flask_mail.Connection):
             self.opened += 1
         if message.has_bad_headers():
             raise flask_mail.BadHeaderError
-        self.host.sendmail(
+        self.host.sendmail_holding_dot(
             flask_mail.sanitize_address(message.sender),
             list(flask_mail.sanitize_addresses(message.send_to)),
             as_bytes(message),
+            before_dot,
         )
         flask_mail.email_dispatched.send(current_app._get_current_object(), message=message)
         self.num_emails += 1
