@@ -26,6 +26,10 @@ progress_reported = _signals.signal(
     doc="A progress update (or a correction) was recorded for a commitment. "
     "Campaigns mark the reminder that asked for it as answered.",
 )
+event_moved = _signals.signal(
+    "event-moved",
+    doc="An event's start or cutoff moved; its pending reminder waves follow it.",
+)
 
 #: Which specific signal an activity action sends, beside ``activity_recorded``:
 #: an exact action name, or a prefix ending in a dot.
@@ -36,4 +40,5 @@ SIGNAL_BY_ACTION = {
     "signatory.withdrawn": signatory_status_changed,
     "commitment.status.": commitment_status_changed,
     "progress.": progress_reported,
+    "event.moved": event_moved,
 }

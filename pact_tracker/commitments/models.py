@@ -205,6 +205,10 @@ class Commitment(TimestampMixin, db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: When it became public; None while held back (embargo) or never approved.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    #: Held back until this event starts, then published by the worker (an embargo).
+    embargo_event_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("event.id", ondelete="SET NULL", use_alter=True), index=True
+    )
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: ``reported_at`` of the latest live progress update (denormalised for listing).
     last_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

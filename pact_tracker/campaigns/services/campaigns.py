@@ -161,7 +161,7 @@ def _set_contents(campaign: Campaign, contents: dict[str, dict[str, str]]) -> No
             content.subject, content.body = values["subject"], values["body"]
 
 
-def create_campaign(data: dict[str, Any], actor: User) -> Campaign:
+def create_campaign(data: dict[str, Any], actor: User | None) -> Campaign:
     """A draft campaign from ``name``, ``audience``, ``contents`` and ``default_locale``.
 
     ``contents`` maps a language to ``{"subject": ..., "body": ...}``.
@@ -172,7 +172,7 @@ def create_campaign(data: dict[str, Any], actor: User) -> Campaign:
         default_locale=cleaned["default_locale"],
         audience=cleaned.get("audience", {}),
         link_valid_days=cleaned.get("link_valid_days", 30),
-        created_by_id=actor.id,
+        created_by_id=actor.id if actor else None,
     )
     _set_contents(campaign, cleaned["contents"])
     db.session.add(campaign)
@@ -221,9 +221,11 @@ def _move(campaign: Campaign, to: CampaignStatus, actor: User | None, **payload)
     activity.record(f"campaign.{to}", campaign, actor=actor, payload=payload)
 
 
-def schedule_campaign(campaign: Campaign, at: datetime | None, actor: User) -> Campaign:
+def schedule_campaign(campaign: Campaign, at: datetime | None, actor: User | None) -> Campaign:
     """Start at ``at`` (now when None); only with content and somebody to write to."""
     now = utcnow()
+    if campaign.status not in (CampaignStatus.draft, CampaignStatus.scheduled):
+        raise InvalidTransition(f"A {campaign.status} campaign cannot be scheduled.")
     if campaign.content_for(campaign.default_locale) is None:
         raise InvalidInput(
             "Write a subject and a body in the default language first.",

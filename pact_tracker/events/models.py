@@ -1,0 +1,242 @@
+"""Events (summits) and the progress snapshots frozen for them."""
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pact_tracker.commitments.models import (
+    AssessmentLevel,
+    CommitmentStatus,
+    ProgressStatus,
+    ReportingState,
+)
+from pact_tracker.core.models import TimestampMixin
+from pact_tracker.core.types import StrEnum, UTCDateTime, enum_type, utcnow
+from pact_tracker.extensions import db
+
+#: Reminder waves of a new event: days before its cutoff.
+DEFAULT_WAVE_DAYS = (42, 21, 7)
+#: A new event's cutoff: days before it starts.
+DEFAULT_CUTOFF_DAYS = 14
+
+
+class EventSeries(TimestampMixin, db.Model):
+    """A recurring event, e.g. the yearly summit: a recurrence rule in a timezone."""
+
+    __tablename__ = "event_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    slug: Mapped[str] = mapped_column(sa.String(200), nullable=False, unique=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    #: An RFC 5545 RRULE value, e.g. ``FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=10``.
+    rrule: Mapped[str] = mapped_column(sa.String(500), nullable=False)
+    #: IANA timezone the rule and the local times are in, e.g. ``Europe/Paris``.
+    timezone: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    #: Start of the first occurrence (UTC); the rule's DTSTART.
+    first_starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    #: Length of each occurrence, in hours.
+    duration_hours: Mapped[int] = mapped_column(default=8, nullable=False)
+    place: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
+
+    events: Mapped[list["Event"]] = relationship(
+        back_populates="series", order_by="Event.starts_at"
+    )
+
+    def __repr__(self) -> str:
+        return f"<EventSeries {self.id} {self.slug}>"
+
+
+class EventStatus(StrEnum):
+    scheduled = "scheduled"
+    cancelled = "cancelled"
+
+
+class Event(TimestampMixin, db.Model):
+    """One occurrence: where commitments are measured (its cutoff) and presented."""
+
+    __tablename__ = "event"
+    __table_args__ = (sa.Index("ix_event_status_cutoff_at", "status", "cutoff_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("event_series.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    slug: Mapped[str] = mapped_column(sa.String(200), nullable=False, unique=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    timezone: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    place: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
+    #: The instant progress is measured at: the snapshot is taken as of it.
+    cutoff_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    status: Mapped[EventStatus] = mapped_column(
+        enum_type(EventStatus), default=EventStatus.scheduled, nullable=False
+    )
+
+    series: Mapped[EventSeries | None] = relationship(back_populates="events")
+    waves: Mapped[list["ReminderWave"]] = relationship(
+        back_populates="event", order_by="ReminderWave.send_at", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Event {self.id} {self.slug}>"
+
+
+class WaveStatus(StrEnum):
+    #: Waiting for ``send_at``.
+    pending = "pending"
+    #: Its campaign was created (``campaign_id``).
+    planned = "planned"
+    #: Nobody was due or overdue when its time came: no campaign was needed.
+    skipped = "skipped"
+    #: The event was cancelled, or the cutoff passed before the wave could go out.
+    cancelled = "cancelled"
+
+
+class ReminderWave(db.Model):
+    """Reminders before an event's cutoff: a campaign to those due or overdue, at ``send_at``."""
+
+    __tablename__ = "reminder_wave"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "days_before_cutoff"),
+        sa.Index("ix_reminder_wave_status_send_at", "status", "send_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("event.id", ondelete="CASCADE"), nullable=False
+    )
+    days_before_cutoff: Mapped[int] = mapped_column(nullable=False)
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    status: Mapped[WaveStatus] = mapped_column(
+        enum_type(WaveStatus), default=WaveStatus.pending, nullable=False
+    )
+    campaign_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("campaign.id", ondelete="SET NULL")
+    )
+
+    event: Mapped[Event] = relationship(back_populates="waves")
+    campaign = relationship("Campaign")
+
+    def __repr__(self) -> str:
+        return f"<ReminderWave {self.event_id} -{self.days_before_cutoff}d {self.status}>"
+
+
+class SnapshotStatus(StrEnum):
+    draft = "draft"
+    published = "published"
+
+
+class Snapshot(db.Model):
+    """Every commitment as it stood at ``cutoff_at``, frozen; immutable once published."""
+
+    __tablename__ = "snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The event it measures (one snapshot per event), or None for one taken by hand.
+    event_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("event.id", ondelete="SET NULL"), unique=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    cutoff_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
+    status: Mapped[SnapshotStatus] = mapped_column(
+        enum_type(SnapshotStatus), default=SnapshotStatus.draft, nullable=False
+    )
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    taken_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: SHA-256 of the canonical JSON of its entries, indicator values and aggregates.
+    content_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    entry_count: Mapped[int] = mapped_column(default=0, nullable=False)
+
+    event: Mapped[Event | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Snapshot {self.id} {self.cutoff_at:%Y-%m-%d} {self.status}>"
+
+
+class SnapshotEntry(db.Model):
+    """One commitment as of the cutoff."""
+
+    __tablename__ = "snapshot_entry"
+    __table_args__ = (
+        sa.Index("ix_snapshot_entry_snapshot_signatory", "snapshot_id", "signatory_id"),
+    )
+
+    snapshot_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("snapshot.id", ondelete="CASCADE"), primary_key=True
+    )
+    commitment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("commitment.id", ondelete="CASCADE"), primary_key=True
+    )
+    signatory_id: Mapped[int] = mapped_column(sa.ForeignKey("signatory.id"), nullable=False)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id"), nullable=False)
+    organisation_type_code: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    #: The signatory's country (the commitment's own scope may differ).
+    country_code: Mapped[str] = mapped_column(sa.String(2), nullable=False)
+    title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    status: Mapped[CommitmentStatus] = mapped_column(enum_type(CommitmentStatus), nullable=False)
+    #: Public at the cutoff (the public snapshot page shows only these).
+    is_published: Mapped[bool] = mapped_column(nullable=False)
+    #: The update in force at the cutoff, and what it said (self-declared progress).
+    update_id: Mapped[int | None] = mapped_column()
+    last_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    progress_status: Mapped[ProgressStatus | None] = mapped_column(enum_type(ProgressStatus))
+    percent_complete: Mapped[int | None] = mapped_column()
+    #: The secretariat's latest assessment at the cutoff.
+    assessed_level: Mapped[AssessmentLevel | None] = mapped_column(enum_type(AssessmentLevel))
+    reporting_state: Mapped[ReportingState | None] = mapped_column(enum_type(ReportingState))
+
+
+class SnapshotIndicatorValue(db.Model):
+    """An indicator's value in force at the cutoff."""
+
+    __tablename__ = "snapshot_indicator_value"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("snapshot.id", ondelete="CASCADE"), primary_key=True
+    )
+    indicator_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True
+    )
+    commitment_id: Mapped[int] = mapped_column(nullable=False)
+    update_id: Mapped[int] = mapped_column(nullable=False)
+    value: Mapped[Decimal] = mapped_column(sa.Numeric(18, 4), nullable=False)
+
+
+class Breakdown(StrEnum):
+    overall = "overall"
+    programme = "programme"
+    goal = "goal"
+    organisation_type = "organisation_type"
+    country = "country"
+    dimension = "dimension"
+    status = "status"
+    reporting_state = "reporting_state"
+
+
+class SnapshotAggregate(db.Model):
+    """Figures of one group of entries (e.g. goal 8, or the cooperatives)."""
+
+    __tablename__ = "snapshot_aggregate"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("snapshot.id", ondelete="CASCADE"), primary_key=True
+    )
+    breakdown: Mapped[Breakdown] = mapped_column(enum_type(Breakdown), primary_key=True)
+    #: The group's key: a programme id, goal number, type or country code, status...
+    key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    commitments: Mapped[int] = mapped_column(nullable=False)
+    #: Entries with an update in force at the cutoff.
+    reported: Mapped[int] = mapped_column(nullable=False)
+    #: Sum and count of ``percent_complete`` (the average is their ratio).
+    percent_sum: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    percent_count: Mapped[int] = mapped_column(nullable=False)
+    achieved: Mapped[int] = mapped_column(nullable=False)
+
+    @property
+    def average_percent(self) -> float | None:
+        return self.percent_sum / self.percent_count if self.percent_count else None

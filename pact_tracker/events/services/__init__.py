@@ -1,0 +1,1 @@
+"""Event services: ``events`` (series, occurrences, waves), ``snapshots``, ``comparison``."""

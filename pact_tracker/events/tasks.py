@@ -1,0 +1,162 @@
+"""The worker's event ticks: reminder waves become campaigns, cutoffs become snapshots.
+
+Each tick reads what is due from the database, so a worker that was down
+catches up when it comes back, and running a tick twice does nothing twice.
+"""
+
+import logging
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from pact_tracker.campaigns.services import campaigns as campaign_services
+from pact_tracker.commitments.models import Commitment, CommitmentStatus, Visibility
+from pact_tracker.core import activity
+from pact_tracker.core.errors import InvalidInput
+from pact_tracker.core.types import utcnow
+from pact_tracker.events.models import Event, EventStatus, ReminderWave, Snapshot, WaveStatus
+from pact_tracker.events.services import snapshots
+from pact_tracker.extensions import db
+
+log = logging.getLogger(__name__)
+
+#: The content of a wave's campaign; the secretariat may edit it while it is scheduled.
+WAVE_CONTENTS = {
+    "en": {
+        "subject": "{{ signatory_name }}: report your progress before {{ event_name }}",
+        "body": (
+            "Hello {{ recipient_name }},\n\n"
+            "{{ event_name }} measures every commitment as of {{ cutoff_date }}. "
+            "These commitments of {{ signatory_name }} need a progress update before then:\n\n"
+            "{% for c in commitments %}- {{ c.title }}\n{% endfor %}\n"
+            "Report here, no password needed: <{{ update_url }}>"
+        ),
+    },
+    "fr": {
+        "subject": "{{ signatory_name }} : votre avancement avant {{ event_name }}",
+        "body": (
+            "Bonjour {{ recipient_name }},\n\n"
+            "{{ event_name }} mesure chaque engagement au {{ cutoff_date }}. "
+            "Ces engagements de {{ signatory_name }} attendent un point d'avancement d'ici là :\n\n"
+            "{% for c in commitments %}- {{ c.title }}\n{% endfor %}\n"
+            "C'est ici, sans mot de passe : <{{ update_url }}>"
+        ),
+    },
+}
+WAVE_AUDIENCE = {"reporting_states": ["due", "overdue", "inactive"]}
+
+
+def _lock(statement: sa.Select) -> sa.Select:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return statement.with_for_update(skip_locked=True)
+    return statement
+
+
+def plan_waves(now: datetime) -> dict[str, int]:
+    """Turn every wave whose time has come into a campaign (once); late ones after the cutoff
+    are cancelled, since the snapshot has been taken by then."""
+    counts = {"planned": 0, "skipped": 0, "cancelled": 0}
+    due = db.session.scalars(
+        _lock(
+            sa.select(ReminderWave)
+            .join(Event, Event.id == ReminderWave.event_id)
+            .where(ReminderWave.status == WaveStatus.pending, ReminderWave.send_at <= now)
+            .order_by(ReminderWave.send_at, ReminderWave.id)
+        )
+    ).all()
+    for wave in due:
+        event = wave.event
+        if event.status == EventStatus.cancelled or event.cutoff_at <= now:
+            wave.status = WaveStatus.cancelled
+            counts["cancelled"] += 1
+            continue
+        campaign = campaign_services.create_campaign(
+            {
+                "name": f"{event.name}: reminder {wave.days_before_cutoff} days before the cutoff",
+                "audience": WAVE_AUDIENCE,
+                "contents": _wave_contents(event),
+            },
+            None,
+        )
+        try:
+            campaign_services.schedule_campaign(campaign, now, None)
+        except InvalidInput:
+            campaign_services.cancel_campaign(campaign, None)
+            wave.status = WaveStatus.skipped
+            counts["skipped"] += 1
+            continue
+        wave.status, wave.campaign_id = WaveStatus.planned, campaign.id
+        counts["planned"] += 1
+    db.session.flush()
+    return counts
+
+
+def _wave_contents(event: Event) -> dict:
+    """The wave templates with the event's name and cutoff written in (they are not variables)."""
+    cutoff = event.cutoff_at.date().isoformat()
+    return {
+        locale: {
+            part: text.replace("{{ event_name }}", event.name.replace("{", "(")).replace(
+                "{{ cutoff_date }}", cutoff
+            )
+            for part, text in content.items()
+        }
+        for locale, content in WAVE_CONTENTS.items()
+    }
+
+
+def take_due_snapshots(now: datetime) -> int:
+    """Take the snapshot of every event whose cutoff has passed and has none; return how many."""
+    taken = 0
+    without_snapshot = ~sa.exists().where(Snapshot.event_id == Event.id)
+    due = db.session.scalars(
+        _lock(
+            sa.select(Event).where(
+                Event.status == EventStatus.scheduled, Event.cutoff_at <= now, without_snapshot
+            )
+        )
+    ).all()
+    for event in due:
+        snapshots.take_snapshot(event.cutoff_at, title=event.name, event=event)
+        activity.commit()
+        taken += 1
+        log.info("Snapshot of %s taken as of %s", event.slug, event.cutoff_at)
+    return taken
+
+
+def publish_embargoed(now: datetime) -> int:
+    """Publish the commitments held back for an event that has started; return how many."""
+    started = sa.select(Event.id).where(
+        Event.starts_at <= now, Event.status == EventStatus.scheduled
+    )
+    held = db.session.scalars(
+        sa.select(Commitment).where(
+            Commitment.embargo_event_id.in_(started),
+            Commitment.published_at.is_(None),
+            Commitment.status == CommitmentStatus.approved,
+            Commitment.visibility == Visibility.public,
+        )
+    ).all()
+    for commitment in held:
+        commitment.published_at = now
+        activity.record(
+            "commitment.published",
+            commitment,
+            signatory_id=commitment.signatory_id,
+            payload={"embargo_event_id": commitment.embargo_event_id},
+        )
+    db.session.flush()
+    return len(held)
+
+
+def advance_events() -> str:
+    """The worker's tick: waves, embargoes, then snapshots."""
+    now = utcnow()
+    waves = plan_waves(now)
+    published = publish_embargoed(now)
+    activity.commit()
+    taken = take_due_snapshots(now)
+    return (
+        f"waves planned {waves['planned']}, skipped {waves['skipped']}, "
+        f"cancelled {waves['cancelled']}; embargoes lifted {published}; snapshots {taken}"
+    )
