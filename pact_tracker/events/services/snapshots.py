@@ -155,10 +155,8 @@ def _insert_indicator_values(snapshot: Snapshot) -> None:
     )
 
 
-def _grouped_entries(
-    snapshot_id: int, breakdown: Breakdown
-) -> tuple[sa.FromClause, sa.ColumnElement]:
-    """The entries (one row per entry and group) and the group key for ``breakdown``."""
+def _grouped_entries(snapshot_id: int, breakdown: Breakdown) -> sa.Subquery:
+    """The snapshot's entries with ``group_key``: one row per entry and group of ``breakdown``."""
     entry = SnapshotEntry.__table__
     mine = entry.c.snapshot_id == snapshot_id
     if breakdown == Breakdown.goal:
@@ -186,12 +184,12 @@ def _grouped_entries(
             Breakdown.reporting_state: sa.func.coalesce(entry.c.reporting_state, "none"),
         }[breakdown]
         rows = sa.select(entry, key.label("group_key"))
-    return rows.where(mine).subquery("grouped"), breakdown
+    return rows.where(mine).subquery("grouped")
 
 
 def _insert_aggregates(snapshot: Snapshot) -> None:
     for breakdown in Breakdown:
-        grouped, _ = _grouped_entries(snapshot.id, breakdown)
+        grouped = _grouped_entries(snapshot.id, breakdown)
         select = sa.select(
             sa.literal(snapshot.id),
             sa.literal(str(breakdown)),
