@@ -204,7 +204,7 @@ class SnapshotIndicatorValue(db.Model):
     )
     commitment_id: Mapped[int] = mapped_column(nullable=False)
     update_id: Mapped[int] = mapped_column(nullable=False)
-    value: Mapped[Decimal] = mapped_column(sa.Numeric(18, 4), nullable=False)
+    value: Mapped[Decimal] = mapped_column(sa.Numeric(20, 4), nullable=False)
 
 
 class Breakdown(StrEnum):
