@@ -53,8 +53,13 @@ def _lock(statement: sa.Select) -> sa.Select:
 
 
 def plan_waves(now: datetime) -> dict[str, int]:
-    """Turn every wave whose time has come into a campaign (once); late ones after the cutoff
-    are cancelled, since the snapshot has been taken by then."""
+    """Turn every wave whose time has come into a campaign, once.
+
+    A worker back from a long stop may find several waves of one event due:
+    only the latest goes out (one reminder, not three at once), the earlier
+    ones are cancelled as missed. Waves whose event's cutoff has passed are
+    cancelled too: the snapshot has been taken by then.
+    """
     counts = {"planned": 0, "skipped": 0, "cancelled": 0}
     due = db.session.scalars(
         _lock(
@@ -64,9 +69,13 @@ def plan_waves(now: datetime) -> dict[str, int]:
             .order_by(ReminderWave.send_at, ReminderWave.id)
         )
     ).all()
+    latest_due = {}
+    for wave in due:
+        latest_due[wave.event_id] = wave  # ordered by send_at: the last one wins
     for wave in due:
         event = wave.event
-        if event.status == EventStatus.cancelled or event.cutoff_at <= now:
+        missed = latest_due[wave.event_id] is not wave
+        if missed or event.status == EventStatus.cancelled or event.cutoff_at <= now:
             wave.status = WaveStatus.cancelled
             counts["cancelled"] += 1
             continue
