@@ -13,6 +13,7 @@ from pact_tracker.commitments.models import (
     IndicatorValue,
     ProgressStatus,
     ProgressUpdate,
+    StatusChange,
 )
 from pact_tracker.core.errors import InvalidInput, InvalidTransition
 from pact_tracker.events.models import (
@@ -22,7 +23,7 @@ from pact_tracker.events.models import (
     SnapshotIndicatorValue,
     SnapshotStatus,
 )
-from pact_tracker.events.services import snapshots
+from pact_tracker.events.services import comparison, snapshots
 from pact_tracker.reference.models import ImpactDimension, SdgTarget
 
 T = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -199,3 +200,52 @@ def test_publishing_freezes_it_with_a_hash_that_verifies(db, approved, report):
 def test_a_snapshot_of_the_future_is_refused(db):
     with pytest.raises(InvalidInput):
         snapshots.take_snapshot(datetime.now(UTC) + DAY, title="Too early")
+
+
+def test_comparing_two_snapshots_names_what_changed_between_them(
+    db, approved, report, make_signatory
+):
+    quiet_one, active_one = make_signatory(name="Quiet Coop"), make_signatory(name="Active Coop")
+    steady = approved(signatory=quiet_one)
+    report(steady, T - 50 * DAY, percent=20)
+    growing = approved(signatory=active_one)
+    report(growing, T - 50 * DAY, percent=20)
+    report(growing, T + 10 * DAY, percent=60)
+    finished = approved(signatory=active_one, status=CommitmentStatus.achieved)
+    dropped = approved(signatory=active_one, status=CommitmentStatus.withdrawn)
+    for commitment, final, at in (
+        (finished, CommitmentStatus.achieved, T + 5 * DAY),
+        (dropped, CommitmentStatus.withdrawn, T + 6 * DAY),
+    ):
+        db.session.add_all(
+            [
+                StatusChange(
+                    commitment=commitment,
+                    from_status=CommitmentStatus.submitted,
+                    to_status=CommitmentStatus.approved,
+                    changed_at=APPROVED,
+                ),
+                StatusChange(
+                    commitment=commitment,
+                    from_status=CommitmentStatus.approved,
+                    to_status=final,
+                    changed_at=at,
+                ),
+            ]
+        )
+    newcomer = approved(signatory=active_one, approved_at=T + 3 * DAY)
+    db.session.flush()
+    first = snapshots.take_snapshot(T, title="First")
+    second = snapshots.take_snapshot(T + 20 * DAY, title="Second")
+
+    result = comparison.compare(first, second)
+    assert result.new == [newcomer.id]
+    assert result.completed == [finished.id]
+    assert result.withdrawn == [dropped.id]
+    assert [s.name for s in result.reported] == ["Active Coop"]
+    assert [s.name for s in result.gone_quiet] == ["Quiet Coop"]
+    overall = result.overall
+    assert (overall.before_commitments, overall.after_commitments) == (4, 5)
+    assert (overall.before_average, overall.after_average, overall.gained) == (20, 40, 20)
+    by_status = {c.key: (c.before_commitments, c.after_commitments) for c in result.by("status")}
+    assert by_status == {"approved": (4, 3), "achieved": (0, 1), "withdrawn": (0, 1)}
