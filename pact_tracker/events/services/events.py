@@ -333,3 +333,30 @@ def upcoming_events(now: datetime | None = None) -> sa.Select:
         .where(Event.ends_at >= (now or utcnow()))
         .order_by(Event.starts_at, Event.id)
     )
+
+
+def hold_for_event(commitment, event: Event, actor: User | None):
+    """Hold an approved commitment back until ``event`` starts (an embargo), then publish it.
+
+    The worker publishes it when the event starts (``tasks.publish_embargoed``);
+    until then only its signatory, organisers and the secretariat see it.
+    """
+    from pact_tracker.commitments.models import CommitmentStatus
+
+    if commitment.status != CommitmentStatus.approved:
+        raise InvalidTransition("Only an approved commitment can be held for an event.")
+    if event.status != EventStatus.scheduled or event.starts_at <= utcnow():
+        raise InvalidInput(
+            "Choose an event still to come.", errors={"event_id": ["not a coming event"]}
+        )
+    commitment.embargo_event_id = event.id
+    commitment.published_at = None
+    db.session.flush()
+    activity.record(
+        "commitment.held",
+        commitment,
+        actor=actor,
+        signatory_id=commitment.signatory_id,
+        payload={"event_id": event.id},
+    )
+    return commitment

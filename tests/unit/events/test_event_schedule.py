@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from pact_tracker.campaigns.models import Campaign, CampaignStatus
 from pact_tracker.commitments.models import CommitmentStatus
 from pact_tracker.core.activity import commit
-from pact_tracker.core.errors import InvalidInput
+from pact_tracker.core.errors import InvalidInput, InvalidTransition
 from pact_tracker.core.types import utcnow
 from pact_tracker.events import tasks
 from pact_tracker.events.models import EventStatus, Snapshot, WaveStatus
@@ -179,3 +179,17 @@ def test_a_commitment_held_for_an_event_is_published_when_it_starts(db, make_com
     assert held.published_at is None
     assert tasks.publish_embargoed(event.starts_at) == 1
     assert held.published_at == event.starts_at
+
+
+def test_holding_a_commitment_unpublishes_it_until_the_event(db, make_commitment, secretariat):
+    event = _event(utcnow() + 10 * DAY)
+    commitment = make_commitment(status=CommitmentStatus.approved)
+    assert commitment.is_published
+    events.hold_for_event(commitment, event, secretariat)
+    assert not commitment.is_published and commitment.embargo_event_id == event.id
+    draft = make_commitment()
+    with pytest.raises(InvalidTransition):
+        events.hold_for_event(draft, event, secretariat)
+    past = _event(utcnow() - DAY)
+    with pytest.raises(InvalidInput):
+        events.hold_for_event(commitment, past, secretariat)
