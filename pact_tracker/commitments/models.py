@@ -207,7 +207,7 @@ class Commitment(TimestampMixin, db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     #: Held back until this event starts, then published by the worker (an embargo).
     embargo_event_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("event.id", ondelete="SET NULL", use_alter=True), index=True
+        sa.ForeignKey("event.id", ondelete="SET NULL"), index=True
     )
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: ``reported_at`` of the latest live progress update (denormalised for listing).

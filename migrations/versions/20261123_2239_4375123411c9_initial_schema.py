@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: cc16d2daef78
+Revision ID: 4375123411c9
 Revises: 
-Create Date: 2026-11-23 22:08:44.196475
+Create Date: 2026-11-23 22:39:42.523225
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import pact_tracker.core.types
 
 
 # revision identifiers, used by Alembic.
-revision = 'cc16d2daef78'
+revision = '4375123411c9'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -26,6 +26,21 @@ def upgrade():
     sa.Column('name_fr', sa.String(length=120), nullable=False),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_country')),
     sa.UniqueConstraint('alpha3', name=op.f('uq_country_alpha3'))
+    )
+    op.create_table('event_series',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('slug', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('rrule', sa.String(length=500), nullable=False),
+    sa.Column('timezone', sa.String(length=64), nullable=False),
+    sa.Column('first_starts_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('duration_hours', sa.Integer(), nullable=False),
+    sa.Column('place', sa.String(length=200), nullable=False),
+    sa.Column('created_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_event_series')),
+    sa.UniqueConstraint('slug', name=op.f('uq_event_series_slug'))
     )
     op.create_table('impact_dimension',
     sa.Column('code', sa.String(length=40), nullable=False),
@@ -123,6 +138,28 @@ def upgrade():
     )
     with op.batch_alter_table('campaign', schema=None) as batch_op:
         batch_op.create_index('ix_campaign_status_scheduled_at', ['status', 'scheduled_at'], unique=False)
+
+    op.create_table('event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('series_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('slug', sa.String(length=200), nullable=False),
+    sa.Column('starts_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('timezone', sa.String(length=64), nullable=False),
+    sa.Column('place', sa.String(length=200), nullable=False),
+    sa.Column('cutoff_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.Enum('scheduled', 'cancelled', name='eventstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('created_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['series_id'], ['event_series.id'], name=op.f('fk_event_series_id_event_series'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_event')),
+    sa.UniqueConstraint('slug', name=op.f('uq_event_slug'))
+    )
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_event_series_id'), ['series_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_event_starts_at'), ['starts_at'], unique=False)
+        batch_op.create_index('ix_event_status_cutoff_at', ['status', 'cutoff_at'], unique=False)
 
     op.create_table('programme_goal',
     sa.Column('programme_id', sa.Integer(), nullable=False),
@@ -285,6 +322,21 @@ def upgrade():
     sa.ForeignKeyConstraint(['target_code'], ['sdg_target.code'], name=op.f('fk_proposal_target_target_code_sdg_target')),
     sa.PrimaryKeyConstraint('proposal_id', 'target_code', name=op.f('pk_proposal_target'))
     )
+    op.create_table('reminder_wave',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('days_before_cutoff', sa.Integer(), nullable=False),
+    sa.Column('send_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'planned', 'skipped', 'cancelled', name='wavestatus', native_enum=False, length=32), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_reminder_wave_campaign_id_campaign'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_reminder_wave_event_id_event'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_wave')),
+    sa.UniqueConstraint('event_id', 'days_before_cutoff', name=op.f('uq_reminder_wave_event_id_days_before_cutoff'))
+    )
+    with op.batch_alter_table('reminder_wave', schema=None) as batch_op:
+        batch_op.create_index('ix_reminder_wave_status_send_at', ['status', 'send_at'], unique=False)
+
     op.create_table('sdg_indicator',
     sa.Column('code', sa.String(length=12), nullable=False),
     sa.Column('target_code', sa.String(length=8), nullable=False),
@@ -324,6 +376,25 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_signatory_country_code'), ['country_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_signatory_organisation_type_code'), ['organisation_type_code'], unique=False)
         batch_op.create_index('ix_signatory_status_name', ['status', 'name'], unique=False)
+
+    op.create_table('snapshot',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('cutoff_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'published', name='snapshotstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('taken_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('taken_by_id', sa.Integer(), nullable=True),
+    sa.Column('published_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('content_sha256', sa.String(length=64), nullable=True),
+    sa.Column('entry_count', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_snapshot_event_id_event'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['taken_by_id'], ['user.id'], name=op.f('fk_snapshot_taken_by_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_snapshot')),
+    sa.UniqueConstraint('event_id', name=op.f('uq_snapshot_event_id'))
+    )
+    with op.batch_alter_table('snapshot', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_snapshot_cutoff_at'), ['cutoff_at'], unique=False)
 
     op.create_table('activity',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -386,6 +457,7 @@ def upgrade():
     sa.Column('submitted_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('approved_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('published_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('embargo_event_id', sa.Integer(), nullable=True),
     sa.Column('closed_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_reported_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('report_due_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
@@ -397,6 +469,7 @@ def upgrade():
     sa.CheckConstraint('funding_amount IS NULL OR funding_amount >= 0', name=op.f('ck_commitment_funding_not_negative')),
     sa.ForeignKeyConstraint(['country_code'], ['country.code'], name=op.f('fk_commitment_country_code_country')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_commitment_created_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['embargo_event_id'], ['event.id'], name=op.f('fk_commitment_embargo_event_id_event'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['programme_id'], ['programme.id'], name=op.f('fk_commitment_programme_id_programme')),
     sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_commitment_proposal_id_proposal')),
     sa.ForeignKeyConstraint(['signatory_id'], ['signatory.id'], name=op.f('fk_commitment_signatory_id_signatory')),
@@ -405,6 +478,7 @@ def upgrade():
     )
     with op.batch_alter_table('commitment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_commitment_country_code'), ['country_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_commitment_embargo_event_id'), ['embargo_event_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_commitment_programme_id'), ['programme_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_commitment_proposal_id'), ['proposal_id'], unique=False)
         batch_op.create_index('ix_commitment_public', ['visibility', 'published_at'], unique=False, postgresql_include=['id', 'signatory_id'])
@@ -429,6 +503,18 @@ def upgrade():
     with op.batch_alter_table('membership', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_membership_signatory_id'), ['signatory_id'], unique=False)
 
+    op.create_table('snapshot_aggregate',
+    sa.Column('snapshot_id', sa.Integer(), nullable=False),
+    sa.Column('breakdown', sa.Enum('overall', 'programme', 'goal', 'organisation_type', 'country', 'dimension', 'status', 'reporting_state', name='breakdown', native_enum=False, length=32), nullable=False),
+    sa.Column('key', sa.String(length=40), nullable=False),
+    sa.Column('commitments', sa.Integer(), nullable=False),
+    sa.Column('reported', sa.Integer(), nullable=False),
+    sa.Column('percent_sum', sa.BigInteger(), nullable=False),
+    sa.Column('percent_count', sa.Integer(), nullable=False),
+    sa.Column('achieved', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['snapshot_id'], ['snapshot.id'], name=op.f('fk_snapshot_aggregate_snapshot_id_snapshot'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('snapshot_id', 'breakdown', 'key', name=op.f('pk_snapshot_aggregate'))
+    )
     op.create_table('update_link',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
@@ -552,6 +638,31 @@ def upgrade():
     with op.batch_alter_table('progress_update', schema=None) as batch_op:
         batch_op.create_index('ix_progress_update_commitment_recorded', ['commitment_id', 'recorded_at'], unique=False)
 
+    op.create_table('snapshot_entry',
+    sa.Column('snapshot_id', sa.Integer(), nullable=False),
+    sa.Column('commitment_id', sa.Integer(), nullable=False),
+    sa.Column('signatory_id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_type_code', sa.String(length=40), nullable=False),
+    sa.Column('country_code', sa.String(length=2), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'submitted', 'changes_requested', 'approved', 'achieved', 'partially_achieved', 'not_achieved', 'withdrawn', name='commitmentstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('is_published', sa.Boolean(), nullable=False),
+    sa.Column('update_id', sa.Integer(), nullable=True),
+    sa.Column('last_reported_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('progress_status', sa.Enum('not_started', 'on_track', 'delayed', 'blocked', 'completed', name='progressstatus', native_enum=False, length=32), nullable=True),
+    sa.Column('percent_complete', sa.Integer(), nullable=True),
+    sa.Column('assessed_level', sa.Enum('no_evidence', 'not_started', 'limited', 'substantial', 'complete', name='assessmentlevel', native_enum=False, length=32), nullable=True),
+    sa.Column('reporting_state', sa.Enum('on_time', 'due', 'overdue', 'inactive', name='reportingstate', native_enum=False, length=32), nullable=True),
+    sa.ForeignKeyConstraint(['commitment_id'], ['commitment.id'], name=op.f('fk_snapshot_entry_commitment_id_commitment'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['programme_id'], ['programme.id'], name=op.f('fk_snapshot_entry_programme_id_programme')),
+    sa.ForeignKeyConstraint(['signatory_id'], ['signatory.id'], name=op.f('fk_snapshot_entry_signatory_id_signatory')),
+    sa.ForeignKeyConstraint(['snapshot_id'], ['snapshot.id'], name=op.f('fk_snapshot_entry_snapshot_id_snapshot'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('snapshot_id', 'commitment_id', name=op.f('pk_snapshot_entry'))
+    )
+    with op.batch_alter_table('snapshot_entry', schema=None) as batch_op:
+        batch_op.create_index('ix_snapshot_entry_snapshot_signatory', ['snapshot_id', 'signatory_id'], unique=False)
+
     op.create_table('evidence',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('update_id', sa.Integer(), nullable=False),
@@ -580,11 +691,22 @@ def upgrade():
     with op.batch_alter_table('indicator_value', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_indicator_value_indicator_id'), ['indicator_id'], unique=False)
 
+    op.create_table('snapshot_indicator_value',
+    sa.Column('snapshot_id', sa.Integer(), nullable=False),
+    sa.Column('indicator_id', sa.Integer(), nullable=False),
+    sa.Column('commitment_id', sa.Integer(), nullable=False),
+    sa.Column('update_id', sa.Integer(), nullable=False),
+    sa.Column('value', sa.Numeric(precision=20, scale=4), nullable=False),
+    sa.ForeignKeyConstraint(['indicator_id'], ['indicator.id'], name=op.f('fk_snapshot_indicator_value_indicator_id_indicator'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['snapshot_id'], ['snapshot.id'], name=op.f('fk_snapshot_indicator_value_snapshot_id_snapshot'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('snapshot_id', 'indicator_id', name=op.f('pk_snapshot_indicator_value'))
+    )
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('snapshot_indicator_value')
     with op.batch_alter_table('indicator_value', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_indicator_value_indicator_id'))
 
@@ -593,6 +715,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_evidence_update_id'))
 
     op.drop_table('evidence')
+    with op.batch_alter_table('snapshot_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_snapshot_entry_snapshot_signatory')
+
+    op.drop_table('snapshot_entry')
     with op.batch_alter_table('progress_update', schema=None) as batch_op:
         batch_op.drop_index('ix_progress_update_commitment_recorded')
 
@@ -627,6 +753,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_update_link_outbox_message_id'))
 
     op.drop_table('update_link')
+    op.drop_table('snapshot_aggregate')
     with op.batch_alter_table('membership', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_membership_signatory_id'))
 
@@ -639,6 +766,7 @@ def downgrade():
         batch_op.drop_index('ix_commitment_public', postgresql_include=['id', 'signatory_id'])
         batch_op.drop_index(batch_op.f('ix_commitment_proposal_id'))
         batch_op.drop_index(batch_op.f('ix_commitment_programme_id'))
+        batch_op.drop_index(batch_op.f('ix_commitment_embargo_event_id'))
         batch_op.drop_index(batch_op.f('ix_commitment_country_code'))
 
     op.drop_table('commitment')
@@ -656,6 +784,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_activity_action'))
 
     op.drop_table('activity')
+    with op.batch_alter_table('snapshot', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_snapshot_cutoff_at'))
+
+    op.drop_table('snapshot')
     with op.batch_alter_table('signatory', schema=None) as batch_op:
         batch_op.drop_index('ix_signatory_status_name')
         batch_op.drop_index(batch_op.f('ix_signatory_organisation_type_code'))
@@ -666,6 +798,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_sdg_indicator_target_code'))
 
     op.drop_table('sdg_indicator')
+    with op.batch_alter_table('reminder_wave', schema=None) as batch_op:
+        batch_op.drop_index('ix_reminder_wave_status_send_at')
+
+    op.drop_table('reminder_wave')
     op.drop_table('proposal_target')
     op.drop_table('proposal_organisation_type')
     with op.batch_alter_table('proposal_indicator', schema=None) as batch_op:
@@ -703,6 +839,12 @@ def downgrade():
 
     op.drop_table('proposal')
     op.drop_table('programme_goal')
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.drop_index('ix_event_status_cutoff_at')
+        batch_op.drop_index(batch_op.f('ix_event_starts_at'))
+        batch_op.drop_index(batch_op.f('ix_event_series_id'))
+
+    op.drop_table('event')
     with op.batch_alter_table('campaign', schema=None) as batch_op:
         batch_op.drop_index('ix_campaign_status_scheduled_at')
 
@@ -717,5 +859,6 @@ def downgrade():
     op.drop_table('programme')
     op.drop_table('organisation_type')
     op.drop_table('impact_dimension')
+    op.drop_table('event_series')
     op.drop_table('country')
     # ### end Alembic commands ###
