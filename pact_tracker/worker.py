@@ -20,6 +20,7 @@ from pact_tracker.campaigns import tasks as campaign_tasks
 from pact_tracker.campaigns.dispatcher import Clock
 from pact_tracker.core.activity import commit
 from pact_tracker.core.types import utcnow
+from pact_tracker.events import tasks as event_tasks
 from pact_tracker.extensions import db
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class Job:
 
 JOBS = (
     Job("plan-reminders", campaign_tasks.plan_reminders, every=300),
+    Job("advance-events", event_tasks.advance_events, every=60),
     Job("advance-campaigns", campaign_tasks.advance_campaigns, every=10),
     Job("dispatch-outbox", campaign_tasks.dispatch_outbox, every=10),
     Job("reclaim-leases", campaign_tasks.reclaim_leases, every=60),

@@ -5,6 +5,7 @@ catches up when it comes back, and running a tick twice does nothing twice.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -158,9 +159,9 @@ def publish_embargoed(now: datetime) -> int:
     return len(held)
 
 
-def advance_events() -> str:
+def advance_events(clock: Callable[[], datetime] = utcnow) -> str:
     """The worker's tick: waves, embargoes, then snapshots."""
-    now = utcnow()
+    now = clock()
     waves = plan_waves(now)
     published = publish_embargoed(now)
     activity.commit()

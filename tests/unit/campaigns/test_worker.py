@@ -33,6 +33,7 @@ def test_scheduler_runs_every_job_late_rather_than_never_and_never_overlapping(a
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {
         "plan-reminders",
+        "advance-events",
         "advance-campaigns",
         "dispatch-outbox",
         "reclaim-leases",
