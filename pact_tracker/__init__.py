@@ -14,6 +14,7 @@ PAGE_MODULES = (
     "pact_tracker.programmes.views",
     "pact_tracker.commitments.views",
     "pact_tracker.campaigns.views",
+    "pact_tracker.events.views",
 )
 
 

@@ -179,3 +179,23 @@ def can_manage_campaigns(user) -> bool:
 def can_revoke_update_link(user: User | None, link) -> bool:
     """Stop an update link (``campaigns.link_models.UpdateLink``) working: the secretariat."""
     return is_secretariat(user)
+
+
+def can_manage_events(user: User | None) -> bool:
+    """Create, edit, move and cancel event series and events."""
+    return is_organiser(user)
+
+
+def can_manage_snapshots(user: User | None) -> bool:
+    """Take, re-take, publish and delete snapshots, and see drafts."""
+    return is_organiser(user)
+
+
+def can_view_snapshot(user: User | None, snapshot) -> bool:
+    """Published snapshots are public; drafts are for organisers and the secretariat."""
+    return snapshot.status == "published" or can_manage_snapshots(user)
+
+
+def can_hold_commitment(user: User | None, commitment: Commitment) -> bool:
+    """Hold an approved commitment back until an event (an embargo)."""
+    return can_review_commitments(user)

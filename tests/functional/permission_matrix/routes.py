@@ -54,6 +54,12 @@ WORLD_KEYS = {
     "goal": "an SDG goal number (8)",
     "campaign_id": "a draft campaign written by the secretariat (to everyone)",
     "update_link_id": "an update link issued to the owner for own_slug",
+    "series_id": "an event series (yearly summit, from June 2025)",
+    "series_slug": "its slug",
+    "event_id": "the series' coming event (June 2027), scheduled",
+    "event_slug": "its slug",
+    "snapshot_id": "the published snapshot of the series' first event (June 2025)",
+    "draft_snapshot_id": "a draft snapshot taken by hand, not linked to an event",
 }
 
 

@@ -7,7 +7,7 @@ signs people in by opening their server-side session directly.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from pact_tracker.campaigns import update_links
 from pact_tracker.campaigns.services import campaigns as campaign_services
@@ -15,6 +15,9 @@ from pact_tracker.coalition import services as coalition
 from pact_tracker.coalition.models import Role, SignatoryStatus
 from pact_tracker.commitments import services as commitments
 from pact_tracker.core.activity import commit
+from pact_tracker.core.types import utcnow
+from pact_tracker.events.services import events as event_services
+from pact_tracker.events.services import snapshots as snapshot_services
 from pact_tracker.programmes import services as programmes
 
 from .routes import ANONYMOUS, ORGANISER, OTHER, OWNER, SECRETARIAT, WORLD_KEYS
@@ -170,6 +173,23 @@ def build_world() -> World:
         },
         secretariat,
     )
+    series = event_services.create_series(
+        {
+            "name": "Annual Summit",
+            "rrule": "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=10",
+            "timezone": "Europe/Paris",
+            "first_starts_at": datetime(2025, 6, 10, 9, 0, tzinfo=UTC),
+        },
+        secretariat,
+    )
+    past_event, _, next_event = event_services.schedule_occurrences(series, count=3, actor=None)
+    published_snapshot = snapshot_services.take_snapshot(
+        past_event.cutoff_at, title=past_event.name, event=past_event
+    )
+    snapshot_services.publish_snapshot(published_snapshot, secretariat)
+    draft_snapshot = snapshot_services.take_snapshot(
+        utcnow() - timedelta(days=1), title="Draft check"
+    )
     link_url = update_links.issue_update_link(owner, own)
     update_link = update_links.find_link(link_url.rsplit("/", 1)[-1])
     commit()
@@ -194,6 +214,12 @@ def build_world() -> World:
         "goal": 8,
         "campaign_id": campaign.id,
         "update_link_id": update_link.id,
+        "series_id": series.id,
+        "series_slug": series.slug,
+        "event_id": next_event.id,
+        "event_slug": next_event.slug,
+        "snapshot_id": published_snapshot.id,
+        "draft_snapshot_id": draft_snapshot.id,
     }
     assert set(values) == set(WORLD_KEYS), set(values) ^ set(WORLD_KEYS)
     people = {

@@ -1,0 +1,1 @@
+"""Pages: see the package docstring."""
