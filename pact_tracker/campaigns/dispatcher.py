@@ -31,7 +31,7 @@ import flask_mail
 import sqlalchemy as sa
 from flask import current_app
 
-from pact_tracker.campaigns.mailer import Connection, mail
+from pact_tracker.campaigns.mailer import Connection, Prepared, mail, prepare
 from pact_tracker.campaigns.models import (
     Campaign,
     CampaignStatus,
@@ -316,6 +316,7 @@ def _send_batch(
     reconnect_every = _config("MAIL_RECONNECT_EVERY")
     bucket = rate_limiter()
     running = _RunningCampaigns(clock)
+    built = _Builder(rows)
     for position, row in enumerate(rows):
         now = clock()
         if now >= lease:
@@ -341,7 +342,9 @@ def _send_batch(
             connection.close()
         if bucket is not None:
             bucket.take()
-        reply, outcome, unreachable = _deliver(connection, row, before_dot=recorder.wait)
+        reply, outcome, unreachable = _deliver(
+            connection, built.get(position), before_dot=recorder.wait
+        )
         if outcome is None:
             recorder.record_sent(row.id, reply, clock())
             result.sent += 1
@@ -420,15 +423,49 @@ def _release(row, lease: datetime) -> None:
     commit()
 
 
+class _Builder:
+    """Builds a batch's messages, in order, in a thread of its own.
+
+    Building a message (MIME tree, headers, bytes) is the dispatcher's main
+    work in Python; done ahead, it overlaps the waits for the SMTP server's
+    replies and the database's commits, during which the sender holds no lock.
+    """
+
+    def __init__(self, rows: list):
+        self.app = current_app._get_current_object()
+        self.rows = rows
+        self.built: list[Prepared | None] = [None] * len(rows)
+        self.count = 0
+        self.ready = threading.Condition()
+        threading.Thread(target=self._run, name="outbox-builder", daemon=True).start()
+
+    def _run(self) -> None:
+        with self.app.app_context():
+            for position, row in enumerate(self.rows):
+                try:
+                    item = prepare(_message(row))
+                except Exception as error:  # noqa: BLE001 - raised when it is sent
+                    item = Prepared(None, error=error)
+                with self.ready:
+                    self.built[position] = item
+                    self.count = position + 1
+                    self.ready.notify_all()
+
+    def get(self, position: int) -> Prepared:
+        with self.ready:
+            self.ready.wait_for(lambda: self.count > position)
+            return self.built[position]
+
+
 def _deliver(
-    connection: Connection, row, before_dot: Callable[[], None]
+    connection: Connection, prepared: Prepared, before_dot: Callable[[], None]
 ) -> tuple[str | None, _Outcome | None, bool]:
     """``(reply, None, False)`` when accepted, else ``(None, outcome, unreachable)``."""
     for fresh in (False, True):
         was_connected = connection.connected
         opened = connection.opened
         try:
-            return connection.deliver(_message(row), before_dot), None, False
+            return connection.deliver(prepared, before_dot), None, False
         except Exception as error:  # noqa: BLE001 - every failure is classified and recorded
             outcome = _classify(error)
         if outcome.reconnect:

@@ -8,6 +8,7 @@ import io
 import smtplib
 import socket
 import time
+from dataclasses import dataclass, field
 from email.generator import BytesGenerator
 from email.policy import Compat32
 
@@ -162,12 +163,15 @@ class Connection(flask_mail.Connection):
     def connected(self) -> bool:
         return self.host is not None or bool(self.mail.suppress)
 
-    def deliver(self, message: flask_mail.Message, before_dot=lambda: None) -> str:
+    def deliver(self, message: "flask_mail.Message | Prepared", before_dot=lambda: None) -> str:
         """Send ``message``; return the server's reply (raises smtplib's errors).
 
+        :param message: a message, or one already ``prepare``-d.
         :param before_dot: called before the final dot, when the server has all of the
             message but has not accepted it yet (see ``sendmail_holding_dot``).
         """
+        prepared = message if isinstance(message, Prepared) else prepare(message)
+        message = prepared.message
         if self.mail.suppress:
             before_dot()
             self.send(message)
@@ -175,13 +179,10 @@ class Connection(flask_mail.Connection):
         if self.host is None:
             self.host = self.configure_host()
             self.opened += 1
-        if message.has_bad_headers():
-            raise flask_mail.BadHeaderError
+        if prepared.error is not None:
+            raise prepared.error
         self.host.sendmail_holding_dot(
-            flask_mail.sanitize_address(message.sender),
-            list(flask_mail.sanitize_addresses(message.send_to)),
-            as_bytes(message),
-            before_dot,
+            prepared.sender, prepared.recipients, prepared.data, before_dot
         )
         flask_mail.email_dispatched.send(current_app._get_current_object(), message=message)
         self.num_emails += 1
@@ -224,6 +225,30 @@ def as_bytes(message: flask_mail.Message) -> bytes:
     out = io.BytesIO()
     BytesGenerator(out, mangle_from_=False, policy=_WIRE).flatten(tree)
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A message turned into what goes over the wire (its envelope and bytes)."""
+
+    message: flask_mail.Message
+    sender: str = ""
+    recipients: list[str] = field(default_factory=list)
+    data: bytes = b""
+    #: Why it cannot be sent (raised when it is delivered).
+    error: Exception | None = None
+
+
+def prepare(message: flask_mail.Message) -> Prepared:
+    """Build the envelope and bytes of ``message`` (needs an app context, not a request)."""
+    if message.has_bad_headers():
+        return Prepared(message, error=flask_mail.BadHeaderError())
+    return Prepared(
+        message,
+        flask_mail.sanitize_address(message.sender),
+        list(flask_mail.sanitize_addresses(message.send_to)),
+        as_bytes(message),
+    )
 
 
 class Mail(flask_mail.Mail):
