@@ -47,7 +47,7 @@ def admin_campaigns():
     return render_template(
         "campaigns/secretariat/campaigns.html",
         page=page,
-        progress={c.id: campaigns.campaign_progress(c) for c in page.items},
+        progress=campaigns.campaigns_progress([c.id for c in page.items]),
         statuses=CAMPAIGN_STATUS_LABELS,
     )
 
