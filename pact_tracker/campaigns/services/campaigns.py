@@ -225,7 +225,7 @@ def schedule_campaign(campaign: Campaign, at: datetime | None, actor: User | Non
     """Start at ``at`` (now when None); only with content and somebody to write to."""
     now = utcnow()
     if campaign.status not in (CampaignStatus.draft, CampaignStatus.scheduled):
-        raise InvalidTransition(f"A {campaign.status} campaign cannot be scheduled.")
+        raise InvalidTransition(f"A {campaign.status} campaign cannot become scheduled.")
     if campaign.content_for(campaign.default_locale) is None:
         raise InvalidInput(
             "Write a subject and a body in the default language first.",
