@@ -91,8 +91,7 @@ def _wave_days(value: Any, errors: dict[str, list[str]]) -> tuple[int, ...]:
 # Series.
 
 
-def create_series(data: dict[str, Any], actor: User | None) -> EventSeries:
-    """A series from ``name``, ``rrule``, ``timezone``, ``first_starts_at`` (aware), ``place``..."""
+def _clean_series(data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     name = _name(data, errors)
     zone = _zone(data.get("timezone", "UTC"), errors)
@@ -110,19 +109,36 @@ def create_series(data: dict[str, Any], actor: User | None) -> EventSeries:
         errors["duration_hours"] = ["a number of hours from 1 to 336"]
     if errors:
         raise InvalidInput("The series has errors: nothing was saved.", errors=errors)
-    series = EventSeries(
-        name=name,
-        slug=_unique_slug(EventSeries, slugify(name)),
-        description=str(data.get("description") or ""),
-        rrule=rule,
-        timezone=zone.key,
-        first_starts_at=first,
-        duration_hours=hours,
-        place=str(data.get("place") or "")[:200],
-    )
+    return {
+        "name": name,
+        "description": str(data.get("description") or ""),
+        "rrule": rule,
+        "timezone": zone.key,
+        "first_starts_at": first,
+        "duration_hours": hours,
+        "place": str(data.get("place") or "")[:200],
+    }
+
+
+def create_series(data: dict[str, Any], actor: User | None) -> EventSeries:
+    """A series from ``name``, ``rrule``, ``timezone``, ``first_starts_at`` (aware), ``place``..."""
+    cleaned = _clean_series(data)
+    series = EventSeries(slug=_unique_slug(EventSeries, slugify(cleaned["name"])), **cleaned)
     db.session.add(series)
     db.session.flush()
     activity.record("event_series.created", series, actor=actor)
+    return series
+
+
+def update_series(series: EventSeries, data: dict[str, Any], actor: User | None) -> EventSeries:
+    """Change what is given; events already created keep their dates (move them one by one)."""
+    fields = ("name", "description", "rrule", "timezone", "first_starts_at", "duration_hours")
+    current = {field: getattr(series, field) for field in (*fields, "place")}
+    cleaned = _clean_series({**current, **data})
+    for field, value in cleaned.items():
+        setattr(series, field, value)
+    db.session.flush()
+    activity.record("event_series.edited", series, actor=actor)
     return series
 
 
