@@ -420,8 +420,11 @@ def _serve(argv: list[str]) -> None:
 
     def report(**fields) -> None:
         with out_lock:
-            sys.stdout.write(json.dumps(fields) + "\n")
-            sys.stdout.flush()
+            try:
+                sys.stdout.write(json.dumps(fields) + "\n")
+                sys.stdout.flush()
+            except BrokenPipeError:  # the test went away: nobody to report to
+                pass
 
     def on_accept(received: Received) -> None:
         if options.quiet:
