@@ -71,6 +71,7 @@ def register_api(app: Flask) -> None:
     from pact_tracker.campaigns.api import blueprint as campaigns
     from pact_tracker.coalition.api import blueprint as coalition
     from pact_tracker.commitments.api import blueprint as commitments
+    from pact_tracker.events.api import blueprint as events
     from pact_tracker.programmes.api import blueprint as programmes
     from pact_tracker.reference.api import blueprint as reference
 
@@ -84,7 +85,7 @@ def register_api(app: Flask) -> None:
         if request.path.startswith("/api/v1/") and "Authorization" in request.headers:
             api_user()
 
-    for blueprint in (reference, coalition, programmes, commitments, campaigns):
+    for blueprint in (reference, coalition, programmes, commitments, campaigns, events):
         # The API authenticates by Bearer header only, never by cookie: no CSRF exposure.
         csrf.exempt(blueprint)
         # Registered as ``api_<domain>``: the domain's HTML pages use the plain name.
