@@ -26,6 +26,10 @@ from pact_tracker.commitments.views import blueprint
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError
 from pact_tracker.core.pagination import paginate_select
+from pact_tracker.core.types import utcnow
+from pact_tracker.events.forms.events import HoldForm
+from pact_tracker.events.models import Event, EventStatus
+from pact_tracker.events.services import events as event_services
 from pact_tracker.extensions import db
 from pact_tracker.programmes import services as programmes
 from pact_tracker.reference.models import Country, OrganisationType
@@ -140,6 +144,8 @@ def _render_commitment(commitment, *, status=200, **forms):
     close_form = forms.get("close_form") or CloseForm(formdata=None)
     withdraw_form = forms.get("withdraw_form") or WithdrawForm(formdata=None)
     assess_form = forms.get("assess_form") or AssessmentForm(formdata=None)
+    hold_form = forms.get("hold_form") or HoldForm(formdata=None)
+    _hold_choices(hold_form)
     return (
         render_template(
             "commitments/secretariat/commitment.html",
@@ -158,9 +164,28 @@ def _render_commitment(commitment, *, status=200, **forms):
             close_form=close_form,
             withdraw_form=withdraw_form,
             assess_form=assess_form,
+            may_hold=commitment.status == CommitmentStatus.approved
+            and permissions.can_hold_commitment(user, commitment),
+            hold_form=hold_form,
+            held_for=db.session.get(Event, commitment.embargo_event_id)
+            if commitment.embargo_event_id
+            else None,
         ),
         status,
     )
+
+
+def _hold_choices(form: HoldForm) -> None:
+    """The events a commitment may be held for: scheduled and still to come."""
+    now = utcnow()
+    coming = db.session.scalars(
+        event_services.upcoming_events(now).where(
+            Event.status == EventStatus.scheduled, Event.starts_at > now
+        )
+    )
+    form.event_id.choices = [
+        (event.id, f"{event.name} ({event.starts_at:%Y-%m-%d %H:%M} UTC)") for event in coming
+    ]
 
 
 @blueprint.get("/admin/commitments/<int:commitment_id>")
@@ -266,4 +291,27 @@ def admin_commitment_assess(commitment_id: int):
         "assess_form",
         lambda: services.assess_commitment(commitment, form.level.data, form.comment.data, user),
         _("The assessment was recorded."),
+    )
+
+
+@blueprint.post("/admin/commitments/<int:commitment_id>/hold")
+@login_required
+def admin_commitment_hold(commitment_id: int):
+    """Hold an approved commitment back until a coming event, which publishes it."""
+    commitment = _commitment(commitment_id)
+    user = _user()
+    _require(permissions.can_hold_commitment(user, commitment))
+    form = HoldForm()
+    _hold_choices(form)
+
+    def hold():
+        event = db.session.get(Event, form.event_id.data)
+        event_services.hold_for_event(commitment, event, user)
+
+    return _act(
+        commitment,
+        form,
+        "hold_form",
+        hold,
+        _("The commitment is held back: it will be published when the event starts."),
     )
