@@ -1,1 +1,401 @@
-"""Pages: see the package docstring."""
+"""Snapshot pages: the list, a snapshot's page with its charts and comparison, the organisers'
+buttons (take by hand, re-take, publish, delete) and the exports.
+
+A published snapshot is public; a draft is for those who may manage snapshots,
+and anyone else gets 404 for it (as if it did not exist). Visitors who may
+not manage snapshots see only the entries that were public at the cutoff.
+"""
+
+import base64
+
+import sqlalchemy as sa
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from pact_tracker.core import permissions
+from pact_tracker.core.errors import DomainError, InvalidTransition
+from pact_tracker.core.pagination import paginate_select
+from pact_tracker.events import charts
+from pact_tracker.events import exports as snapshot_exports
+from pact_tracker.events.forms.snapshots import (
+    ActionForm,
+    ConfirmForm,
+    EntryFilterForm,
+    TakeSnapshotForm,
+)
+from pact_tracker.events.models import Snapshot, SnapshotEntry, SnapshotStatus
+from pact_tracker.events.services import comparison as comparison_service
+from pact_tracker.events.services import snapshots as snapshot_service
+from pact_tracker.events.views import blueprint
+from pact_tracker.extensions import db
+
+UNPROCESSABLE = 422
+_MAX_ID = 2**31 - 1
+#: The breakdowns shown as charts, in the page's order, and their headings.
+BREAKDOWNS = {
+    "programme": _l("By programme"),
+    "goal": _l("By SDG goal"),
+    "organisation_type": _l("By type of organisation"),
+    "country": _l("By country"),
+    "dimension": _l("By impact dimension"),
+    "status": _l("By status"),
+    "reporting_state": _l("By reporting state"),
+}
+#: Breakdowns charted by number of commitments; the others by average progress.
+COUNTED = ("status", "reporting_state")
+
+
+def _viewer():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _is_manager() -> bool:
+    return permissions.can_manage_snapshots(_viewer())
+
+
+def _manager():
+    """The signed-in person, if they may manage snapshots (403 otherwise)."""
+    user = _viewer()
+    if not permissions.can_manage_snapshots(user):
+        abort(403)
+    return user
+
+
+def _snapshot(snapshot_id: int) -> Snapshot:
+    """The snapshot, if this visitor may see it (404 otherwise, drafts included)."""
+    snapshot = db.session.get(Snapshot, snapshot_id) if snapshot_id <= _MAX_ID else None
+    if snapshot is None or not permissions.can_view_snapshot(_viewer(), snapshot):
+        abort(404)
+    return snapshot
+
+
+def _visible_snapshots() -> sa.Select:
+    query = sa.select(Snapshot).order_by(Snapshot.cutoff_at.desc(), Snapshot.id.desc())
+    if not _is_manager():
+        query = query.where(Snapshot.status == SnapshotStatus.published)
+    return query
+
+
+@blueprint.get("/snapshots")
+def snapshots():
+    """Published snapshots, newest first; drafts too for those who manage snapshots."""
+    page = paginate_select(_visible_snapshots(), request.args.get("page", 1, type=int))
+    return render_template("events/snapshots/list.html", page=page, manager=_is_manager())
+
+
+@blueprint.get("/snapshots/new")
+@login_required
+def new_snapshot():
+    """The form to take a snapshot by hand."""
+    _manager()
+    return render_template("events/snapshots/new.html", form=TakeSnapshotForm())
+
+
+@blueprint.post("/snapshots/new")
+@login_required
+def take_snapshot():
+    """Take a snapshot by hand (a draft) as of a cutoff in UTC."""
+    user = _manager()
+    form = TakeSnapshotForm()
+    if not form.validate_on_submit():
+        flash(_("The snapshot was not taken: see the errors below."), "danger")
+        return render_template("events/snapshots/new.html", form=form), UNPROCESSABLE
+    try:
+        snapshot = snapshot_service.take_snapshot(form.cutoff(), title=form.title.data, actor=user)
+    except DomainError as error:
+        form.cutoff_at.errors = [*form.cutoff_at.errors, error.message]
+        return render_template("events/snapshots/new.html", form=form), error.status_code
+    flash(_("The snapshot was taken: it is a draft until you publish it."), "success")
+    return redirect(url_for("events.snapshot", snapshot_id=snapshot.id))
+
+
+def _breakdown_rows(figures: dict, breakdown: str) -> list[tuple]:
+    """``[(Group, SnapshotAggregate)]`` of a breakdown, labelled and in order."""
+    groups = snapshot_exports.groups(breakdown, figures[breakdown].keys())
+    return [(group, figures[breakdown][group.key]) for group in groups]
+
+
+def _compared_with(snapshot: Snapshot) -> tuple[Snapshot | None, str | None]:
+    """The snapshot to compare with (``?compare=<id>`` or the previous one), and any problem."""
+    chosen = request.args.get("compare", "")
+    if not chosen:
+        return snapshot_service.previous_snapshot(snapshot), None
+    other = (
+        db.session.get(Snapshot, int(chosen))
+        if chosen.isdigit() and int(chosen) <= _MAX_ID
+        else None
+    )
+    if (
+        other is None
+        or other.id == snapshot.id
+        or not permissions.can_view_snapshot(_viewer(), other)
+    ):
+        return None, _("There is no other snapshot with that number to compare with.")
+    return other, None
+
+
+def _comparison(snapshot: Snapshot, other: Snapshot | None):
+    if other is None:
+        return None
+    before, after = sorted((other, snapshot), key=lambda s: (s.cutoff_at, s.id))
+    result = comparison_service.compare(before, after)
+    if not _is_manager():
+        # Commitments not public at the cutoff are counted but not named.
+        public = set(
+            db.session.scalars(
+                sa.select(SnapshotEntry.commitment_id).where(
+                    SnapshotEntry.snapshot_id == after.id, SnapshotEntry.is_published.is_(True)
+                )
+            )
+        )
+        viewer = _viewer()
+        result.reported = [s for s in result.reported if permissions.can_view_signatory(viewer, s)]
+        result.gone_quiet = [
+            s for s in result.gone_quiet if permissions.can_view_signatory(viewer, s)
+        ]
+        result.public_ids = public
+    return result
+
+
+def _titles(ids: list[int], snapshot: Snapshot) -> dict[int, str]:
+    return dict(
+        db.session.execute(
+            sa.select(SnapshotEntry.commitment_id, SnapshotEntry.title).where(
+                SnapshotEntry.snapshot_id == snapshot.id, SnapshotEntry.commitment_id.in_(ids)
+            )
+        ).all()
+    )
+
+
+@blueprint.get("/snapshots/<int:snapshot_id>")
+def snapshot(snapshot_id: int):
+    """A snapshot: headline figures, breakdowns as charts, the comparison, the entries."""
+    snapshot = _snapshot(snapshot_id)
+    manager = _is_manager()
+    figures = snapshot_exports.aggregates(snapshot)
+    sections = {name: _breakdown_rows(figures, name) for name in BREAKDOWNS}
+    other, compare_error = _compared_with(snapshot)
+    result = _comparison(snapshot, other)
+    filter_groups = {
+        name: [(group.key, group.label) for group, _row in sections[name]]
+        for name in ("programme", "goal", "organisation_type", "country", "status")
+    }
+    filter_groups["reporting_state"] = [
+        (group.key, group.label) for group, _row in sections["reporting_state"]
+    ]
+    form = EntryFilterForm(request.args, groups=filter_groups)
+    form.validate()
+    page = paginate_select(
+        snapshot_exports.entries(snapshot, form.filters(), public=not manager),
+        request.args.get("page", 1, type=int),
+    )
+    named = set()
+    if result is not None:
+        named = set(result.new + result.completed + result.withdrawn)
+        if not manager:
+            named &= result.public_ids
+    return render_template(
+        "events/snapshots/snapshot.html",
+        snapshot=snapshot,
+        manager=manager,
+        overall=figures["overall"].get("all"),
+        sections=sections,
+        headings=BREAKDOWNS,
+        counted=COUNTED,
+        comparison=result,
+        compare_error=compare_error,
+        titles=_titles(sorted(named), result.after) if result else {},
+        named=named,
+        group_labels={
+            name: {group.key: group.label for group, _row in rows}
+            for name, rows in sections.items()
+        },
+        choices=db.session.scalars(_visible_snapshots().where(Snapshot.id != snapshot.id)).all(),
+        form=form,
+        page=page,
+        names=snapshot_exports.names(page.items),
+        action_form=ActionForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None),
+        formats=snapshot_exports.FORMATS,
+    )
+
+
+def _chart(snapshot: Snapshot, breakdown: str) -> str:
+    figures = snapshot_exports.aggregates(snapshot)
+    counted = breakdown in COUNTED
+    bars = []
+    for group, row in _breakdown_rows(figures, breakdown):
+        average = row.average_percent
+        if counted:
+            value, note = row.commitments, f"{row.commitments}"
+        else:
+            value = average or 0
+            note = (
+                _("%(percent)s %% · %(count)s", percent=round(average, 1), count=row.commitments)
+                if average is not None
+                else _("no progress reported · %(count)s", count=row.commitments)
+            )
+        bars.append(charts.Bar(group.label, value, note, group.colour or charts.DEFAULT_COLOUR))
+    return charts.bar_chart_svg(
+        bars,
+        axis_label=_("Commitments") if counted else _("Average progress (%)"),
+        percent=not counted,
+        empty_text=_("No commitment in this snapshot."),
+    )
+
+
+@blueprint.get("/snapshots/<int:snapshot_id>/charts/<breakdown>.svg")
+def snapshot_chart(snapshot_id: int, breakdown: str):
+    """A breakdown of the snapshot as an SVG bar chart, labelled in the page language."""
+    snapshot = _snapshot(snapshot_id)
+    if breakdown not in BREAKDOWNS:
+        abort(404)
+    response = Response(_chart(snapshot, breakdown), mimetype="image/svg+xml")
+    # The chart is an image: its own styles, no script, nothing else loaded.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+    )
+    response.headers["Vary"] = "Cookie, Accept-Language"
+    return response
+
+
+def _refused(snapshot: Snapshot, error: DomainError):
+    """Back to the snapshot's page with the reason; nothing the action began is kept."""
+    target = url_for("events.snapshot", snapshot_id=snapshot.id)
+    # A redirect would commit: what the service flushed before refusing is undone here.
+    db.session.rollback()
+    flash(error.message, "danger")
+    return redirect(target)
+
+
+@blueprint.post("/snapshots/<int:snapshot_id>/retake")
+@login_required
+def retake_snapshot(snapshot_id: int):
+    """Take a draft again as of its cutoff (what was corrected since is taken into account)."""
+    user = _manager()
+    snapshot = _snapshot(snapshot_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        if snapshot.status == SnapshotStatus.published:
+            raise InvalidTransition(_("A published snapshot never changes."))
+        if snapshot.event is not None:
+            retaken = snapshot_service.take_snapshot(
+                snapshot.cutoff_at, title=snapshot.title, event=snapshot.event, actor=user
+            )
+        else:
+            # A snapshot taken by hand has no event to find it by: it is replaced.
+            cutoff, title = snapshot.cutoff_at, snapshot.title
+            snapshot_service.delete_snapshot(snapshot, user)
+            retaken = snapshot_service.take_snapshot(cutoff, title=title, actor=user)
+    except DomainError as error:
+        return _refused(snapshot, error)
+    flash(_("The draft was taken again."), "success")
+    return redirect(url_for("events.snapshot", snapshot_id=retaken.id))
+
+
+@blueprint.post("/snapshots/<int:snapshot_id>/publish")
+@login_required
+def publish_snapshot(snapshot_id: int):
+    """Publish a draft (the box must be ticked): public and immutable, with its SHA-256."""
+    user = _manager()
+    snapshot = _snapshot(snapshot_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit() or not form.confirm.data:
+        flash(_("Tick the box to confirm: a published snapshot can never change."), "danger")
+        return redirect(url_for("events.snapshot", snapshot_id=snapshot.id))
+    try:
+        snapshot_service.publish_snapshot(snapshot, user)
+    except DomainError as error:
+        return _refused(snapshot, error)
+    flash(
+        _("The snapshot is published. Its SHA-256: %(sha)s", sha=snapshot.content_sha256),
+        "success",
+    )
+    return redirect(url_for("events.snapshot", snapshot_id=snapshot.id))
+
+
+@blueprint.post("/snapshots/<int:snapshot_id>/delete")
+@login_required
+def delete_snapshot(snapshot_id: int):
+    """Delete a draft (the box must be ticked)."""
+    user = _manager()
+    snapshot = _snapshot(snapshot_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit() or not form.confirm.data:
+        flash(_("Tick the box to confirm the deletion."), "danger")
+        return redirect(url_for("events.snapshot", snapshot_id=snapshot.id))
+    try:
+        snapshot_service.delete_snapshot(snapshot, user)
+    except DomainError as error:
+        return _refused(snapshot, error)
+    flash(_("The draft was deleted."), "success")
+    return redirect(url_for("events.snapshots"))
+
+
+def _download(body, snapshot: Snapshot, extension: str) -> Response:
+    response = Response(body, mimetype=snapshot_exports.MEDIA_TYPES[extension])
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="snapshot-{snapshot.id}.{extension}"'
+    )
+    return response
+
+
+def _pdf(snapshot: Snapshot) -> bytes:
+    from weasyprint import HTML  # imported when needed: it loads Pango
+
+    figures = snapshot_exports.aggregates(snapshot)
+    other = snapshot_service.previous_snapshot(snapshot)
+    svgs = {name: _chart(snapshot, name) for name in BREAKDOWNS}
+    html = render_template(
+        "events/snapshots/report.html",
+        snapshot=snapshot,
+        overall=figures["overall"].get("all"),
+        sections={name: _breakdown_rows(figures, name) for name in BREAKDOWNS},
+        headings=BREAKDOWNS,
+        charts={
+            name: "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+            for name, svg in svgs.items()
+        },
+        comparison=_comparison(snapshot, other),
+    )
+    return HTML(string=html).write_pdf()
+
+
+@blueprint.get("/snapshots/<int:snapshot_id>/export.<extension>")
+def export_snapshot(snapshot_id: int, extension: str):
+    """The snapshot's entries as CSV, JSON or XLSX, or its PDF report."""
+    snapshot = _snapshot(snapshot_id)
+    if extension not in snapshot_exports.FORMATS:
+        abort(404)
+    query = snapshot_exports.entries_query(snapshot, {}, public=not _is_manager())
+    if extension == "csv":
+        body = stream_with_context(snapshot_exports.csv_chunks(query))
+    elif extension == "json":
+        body = stream_with_context(snapshot_exports.json_chunks(snapshot, query))
+    elif extension == "xlsx":
+        body = snapshot_exports.xlsx_bytes(snapshot, query)
+    else:
+        body = _pdf(snapshot)
+    return _download(body, snapshot, extension)
+
+
+@blueprint.get("/snapshots/<int:snapshot_id>/datapackage.json")
+def snapshot_datapackage(snapshot_id: int):
+    """A Frictionless Data Package describing the CSV export's every column."""
+    snapshot = _snapshot(snapshot_id)
+    csv_url = url_for(
+        "events.export_snapshot", snapshot_id=snapshot.id, extension="csv", _external=True
+    )
+    return snapshot_exports.datapackage(snapshot, csv_url, public=not _is_manager())

@@ -1,0 +1,361 @@
+"""What a snapshot shows and exports: its groups labelled, its entries filtered, and the files.
+
+The entries are exported as CSV and JSON streamed from the database (a batch of
+rows at a time), as an XLSX workbook written in write-only mode, described by
+a Frictionless Data Package (``datapackage.json``), and summed up in a PDF
+report drawn by WeasyPrint. CSV and XLSX cells that a spreadsheet would run as
+a formula are neutralised (``core.exports.neutralise``); JSON is for programs
+and keeps the text verbatim.
+
+Visitors who may not manage snapshots see and export only the entries that
+were public at the cutoff (``is_published``).
+"""
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from pact_tracker.coalition.models import Signatory
+from pact_tracker.commitments.forms.public import REPORTING_LABELS, STATUS_LABELS
+from pact_tracker.commitments.models import commitment_target
+from pact_tracker.core.exports import BATCH_SIZE, cell_text, neutralise, stream, write_xlsx
+from pact_tracker.events.models import Breakdown, Snapshot, SnapshotAggregate, SnapshotEntry
+from pact_tracker.extensions import db
+from pact_tracker.programmes.models import Programme
+from pact_tracker.reference.models import (
+    Country,
+    ImpactDimension,
+    OrganisationType,
+    SdgGoal,
+    SdgTarget,
+)
+
+FORMATS = ("csv", "json", "xlsx", "pdf")
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+#: Rows of CSV or JSON sent to the client per chunk of the response.
+ROWS_PER_CHUNK = 200
+NEVER_REPORTED = _l("Never reported")
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column of the exported entries, as the Data Package describes it."""
+
+    name: str
+    #: Frictionless Table Schema type.
+    type: str
+    description: str
+    expression: Any
+
+
+def _fields() -> list[Field]:
+    e = SnapshotEntry
+    return [
+        Field("commitment_id", "integer", "Id of the commitment.", e.commitment_id),
+        Field("title", "string", "Title of the commitment.", e.title),
+        Field("signatory_id", "integer", "Id of the signatory that made it.", e.signatory_id),
+        Field("signatory_name", "string", "Name of that signatory.", Signatory.name),
+        Field("programme_id", "integer", "Id of its thematic programme.", e.programme_id),
+        Field("programme_code", "string", "Code of its thematic programme.", Programme.code),
+        Field(
+            "organisation_type_code",
+            "string",
+            "Type of organisation of the signatory (code of the coalition's lexicon).",
+            e.organisation_type_code,
+        ),
+        Field("country_code", "string", "ISO 3166-1 country of the signatory.", e.country_code),
+        Field(
+            "status",
+            "string",
+            "Status of the commitment at the cutoff: approved, achieved, partially_achieved, "
+            "not_achieved or withdrawn.",
+            e.status,
+        ),
+        Field("is_published", "boolean", "Whether it was public at the cutoff.", e.is_published),
+        Field(
+            "update_id",
+            "integer",
+            "Id of the progress update in force at the cutoff (empty: none).",
+            e.update_id,
+        ),
+        Field(
+            "last_reported_at",
+            "datetime",
+            "When that update was reported (UTC, ISO 8601).",
+            e.last_reported_at,
+        ),
+        Field(
+            "progress_status",
+            "string",
+            "Self-declared progress status of that update: not_started, on_track, delayed, "
+            "blocked or completed.",
+            e.progress_status,
+        ),
+        Field(
+            "percent_complete",
+            "integer",
+            "Self-declared percentage complete in that update (0 to 100).",
+            e.percent_complete,
+        ),
+        Field(
+            "assessed_level",
+            "string",
+            "The secretariat's latest assessment at the cutoff: no_evidence, not_started, "
+            "limited, substantial or complete.",
+            e.assessed_level,
+        ),
+        Field(
+            "reporting_state",
+            "string",
+            "Reporting state at the cutoff: on_time, due, overdue or inactive.",
+            e.reporting_state,
+        ),
+    ]
+
+
+FIELDS = _fields()
+COLUMNS = [field.name for field in FIELDS]
+
+
+def _filtered(query: sa.Select, filters: dict[str, str], public: bool) -> sa.Select:
+    e = SnapshotEntry
+    if public:
+        query = query.where(e.is_published.is_(True))
+    if "organisation_type" in filters:
+        query = query.where(e.organisation_type_code == filters["organisation_type"])
+    if "country" in filters:
+        query = query.where(e.country_code == filters["country"])
+    if "status" in filters:
+        query = query.where(e.status == filters["status"])
+    if filters.get("programme", "").isdigit():
+        query = query.where(e.programme_id == int(filters["programme"]))
+    if "reporting_state" in filters:
+        state = filters["reporting_state"]
+        query = query.where(
+            e.reporting_state.is_(None) if state == "none" else e.reporting_state == state
+        )
+    if filters.get("goal", "").isdigit():
+        in_goal = (
+            sa.select(commitment_target.c.commitment_id)
+            .join(SdgTarget, SdgTarget.code == commitment_target.c.target_code)
+            .where(SdgTarget.goal_number == int(filters["goal"]))
+        )
+        query = query.where(e.commitment_id.in_(in_goal))
+    return query
+
+
+def entries(snapshot: Snapshot, filters: dict[str, str], *, public: bool) -> sa.Select:
+    """The snapshot's entries (``SnapshotEntry``) matching ``filters``, by commitment."""
+    query = sa.select(SnapshotEntry).where(SnapshotEntry.snapshot_id == snapshot.id)
+    return _filtered(query, filters, public).order_by(SnapshotEntry.commitment_id)
+
+
+def entries_query(snapshot: Snapshot, filters: dict[str, str], *, public: bool) -> sa.Select:
+    """The export's rows: the entries with their signatory's and programme's names."""
+    e = SnapshotEntry
+    query = (
+        sa.select(*(field.expression.label(field.name) for field in FIELDS))
+        .join(Signatory, Signatory.id == e.signatory_id)
+        .join(Programme, Programme.id == e.programme_id)
+        .where(e.snapshot_id == snapshot.id)
+    )
+    return _filtered(query, filters, public).order_by(e.commitment_id)
+
+
+def names(entries_: list[SnapshotEntry]) -> dict[str, dict[int, str]]:
+    """Signatory names and programme codes of a page of entries."""
+    signatory_ids = {entry.signatory_id for entry in entries_}
+    return {
+        "signatories": dict(
+            db.session.execute(
+                sa.select(Signatory.id, Signatory.name).where(Signatory.id.in_(signatory_ids))
+            ).all()
+        )
+    }
+
+
+def aggregates(snapshot: Snapshot) -> dict[str, dict[str, SnapshotAggregate]]:
+    """The snapshot's figures: ``{breakdown: {key: SnapshotAggregate}}``."""
+    result: dict[str, dict[str, SnapshotAggregate]] = {str(b): {} for b in Breakdown}
+    rows = db.session.scalars(
+        sa.select(SnapshotAggregate).where(SnapshotAggregate.snapshot_id == snapshot.id)
+    )
+    for row in rows:
+        result[str(row.breakdown)][row.key] = row
+    return result
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: str
+    #: ``#RRGGBB`` for SDG goals, None otherwise.
+    colour: str | None = None
+
+
+def groups(breakdown: str, keys) -> list[Group]:
+    """The groups of ``keys`` labelled in the page language, in their natural order."""
+    locale = str(get_locale())
+    keys = list(keys)
+    if breakdown == "programme":
+        ids = [int(k) for k in keys if k.isdigit()]
+        rows = db.session.scalars(sa.select(Programme).where(Programme.id.in_(ids)))
+        found = {str(p.id): (p.code, p.localised("name", locale)) for p in rows}
+        return sorted(
+            (Group(k, found.get(k, ("", k))[1]) for k in keys),
+            key=lambda g: found.get(g.key, (g.key,))[0],
+        )
+    if breakdown == "goal":
+        numbers = [int(k) for k in keys if k.isdigit()]
+        rows = db.session.scalars(sa.select(SdgGoal).where(SdgGoal.number.in_(numbers)))
+        goals = {str(g.number): g for g in rows}
+        return sorted(
+            (
+                Group(k, f"{k}. {goals[k].localised('short', locale)}", goals[k].colour)
+                if k in goals
+                else Group(k, k)
+                for k in keys
+            ),
+            key=lambda g: int(g.key) if g.key.isdigit() else 99,
+        )
+    model = {
+        "organisation_type": OrganisationType,
+        "dimension": ImpactDimension,
+        "country": Country,
+    }.get(breakdown)
+    if model is Country:
+        rows = db.session.scalars(sa.select(Country).where(Country.code.in_(keys)))
+        names = {row.code: row.localised("name", locale) for row in rows}
+        return sorted((Group(k, names.get(k, k)) for k in keys), key=lambda g: g.label.casefold())
+    if model is not None:
+        rows = db.session.scalars(sa.select(model).where(model.code.in_(keys))).all()
+        labels = {row.code: row.localised("label", locale) for row in rows}
+        positions = {row.code: row.position for row in rows}
+        return sorted(
+            (Group(k, labels.get(k, k)) for k in keys), key=lambda g: positions.get(g.key, 999)
+        )
+    if breakdown == "status":
+        order = list(STATUS_LABELS)
+        return sorted(
+            (Group(k, str(STATUS_LABELS.get(k, k))) for k in keys),
+            key=lambda g: order.index(g.key) if g.key in order else 99,
+        )
+    if breakdown == "reporting_state":
+        labels = {**REPORTING_LABELS, "none": NEVER_REPORTED}
+        order = list(labels)
+        return sorted(
+            (Group(k, str(labels.get(k, k))) for k in keys),
+            key=lambda g: order.index(g.key) if g.key in order else 99,
+        )
+    return [Group(k, k) for k in keys]
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value
+
+
+def _row_values(row) -> list[Any]:
+    return [_csv_value(value) for value in row]
+
+
+def csv_chunks(query: sa.Select) -> Iterator[str]:
+    """The entries as CSV text, header first, a chunk of rows at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    for count, row in enumerate(stream(query, BATCH_SIZE), start=1):
+        writer.writerow([neutralise(cell_text(value)) for value in _row_values(row)])
+        if count % ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def json_chunks(snapshot: Snapshot, query: sa.Select) -> Iterator[str]:
+    """The snapshot's description and entries as one JSON object, a chunk of rows at a time."""
+    head = {
+        "id": snapshot.id,
+        "title": snapshot.title,
+        "cutoff_at": _csv_value(snapshot.cutoff_at),
+        "status": str(snapshot.status),
+        "published_at": _csv_value(snapshot.published_at) if snapshot.published_at else None,
+        "content_sha256": snapshot.content_sha256,
+    }
+    opening = json.dumps(head, ensure_ascii=False)[:-1] + ', "entries": ['
+    parts = [opening]
+    for count, row in enumerate(stream(query, BATCH_SIZE)):
+        item = dict(zip(COLUMNS, _row_values(row), strict=True))
+        item = {key: str(v) if hasattr(v, "value") else v for key, v in item.items()}
+        parts.append(("," if count else "") + "\n" + json.dumps(item, ensure_ascii=False))
+        if len(parts) >= ROWS_PER_CHUNK:
+            yield "".join(parts)
+            parts = []
+    parts.append("\n]}\n")
+    yield "".join(parts)
+
+
+def xlsx_bytes(snapshot: Snapshot, query: sa.Select) -> bytes:
+    """The entries as one sheet of a workbook (a spreadsheet cannot be streamed while written)."""
+    out = io.BytesIO()
+    rows = ([str(v) if hasattr(v, "value") else v for v in row] for row in stream(query))
+    write_xlsx(COLUMNS, rows, out, title=f"Snapshot {snapshot.id}")
+    return out.getvalue()
+
+
+def datapackage(snapshot: Snapshot, csv_url: str, *, public: bool) -> dict:
+    """A Frictionless (Tabular) Data Package describing the CSV export's every column."""
+    fields = []
+    for field in FIELDS:
+        described = {"name": field.name, "type": field.type, "description": field.description}
+        if field.type == "boolean":
+            described |= {"trueValues": ["true"], "falseValues": ["false"]}
+        if field.type == "datetime":
+            described["format"] = "default"
+        if field.name == "commitment_id":
+            described["constraints"] = {"required": True, "unique": True}
+        if field.name == "percent_complete":
+            described["constraints"] = {"minimum": 0, "maximum": 100}
+        fields.append(described)
+    return {
+        "profile": "tabular-data-package",
+        "name": f"pact-snapshot-{snapshot.id}",
+        "title": snapshot.title,
+        "description": (
+            f"Every commitment as it stood at {_csv_value(snapshot.cutoff_at)}"
+            + (" (the entries public at the cutoff)." if public else ".")
+        ),
+        "created": _csv_value(snapshot.taken_at),
+        "version": snapshot.content_sha256 or "draft",
+        "resources": [
+            {
+                "name": "entries",
+                "path": csv_url,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": {"delimiter": ",", "header": True, "lineTerminator": "\r\n"},
+                "schema": {
+                    "fields": fields,
+                    "primaryKey": ["commitment_id"],
+                    "missingValues": [""],
+                },
+            }
+        ],
+    }
