@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from pact_tracker.coalition.forms.public import no_nul
 
+
 def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
