@@ -26,8 +26,10 @@ def init_command():
 # The sub-commands live in their own modules and attach to the group declared above.
 from pact_tracker.cli.campaigns import campaign_group  # noqa: E402
 from pact_tracker.cli.demo import demo_command  # noqa: E402
+from pact_tracker.cli.events import event_group  # noqa: E402
 from pact_tracker.cli.exports import export_group  # noqa: E402
 from pact_tracker.cli.imports import import_group  # noqa: E402
+from pact_tracker.cli.snapshots import snapshot_group  # noqa: E402
 from pact_tracker.cli.users import token_group, user_group  # noqa: E402
 from pact_tracker.cli.worker import worker_command  # noqa: E402
 
@@ -38,3 +40,5 @@ pact.add_command(export_group)
 pact.add_command(demo_command)
 pact.add_command(worker_command)
 pact.add_command(campaign_group)
+pact.add_command(snapshot_group)
+pact.add_command(event_group)
