@@ -47,7 +47,8 @@ MEDIA_TYPES = {
 }
 #: Rows of CSV or JSON sent to the client per chunk of the response.
 ROWS_PER_CHUNK = 200
-NEVER_REPORTED = _l("Never reported")
+#: Closed commitments (achieved, withdrawn...) have no reporting state.
+NOT_REPORTING = _l("Closed: no longer reporting")
 
 
 @dataclass(frozen=True)
@@ -254,7 +255,7 @@ def groups(breakdown: str, keys) -> list[Group]:
             key=lambda g: order.index(g.key) if g.key in order else 99,
         )
     if breakdown == "reporting_state":
-        labels = {**REPORTING_LABELS, "none": NEVER_REPORTED}
+        labels = {**REPORTING_LABELS, "none": NOT_REPORTING}
         order = list(labels)
         return sorted(
             (Group(k, str(labels.get(k, k))) for k in keys),

@@ -114,7 +114,8 @@ def take_snapshot():
     try:
         snapshot = snapshot_service.take_snapshot(form.cutoff(), title=form.title.data, actor=user)
     except DomainError as error:
-        form.cutoff_at.errors = [*form.cutoff_at.errors, error.message]
+        # The only refusal: a cutoff still to come, which nobody can have reported against.
+        form.cutoff_at.errors = [*form.cutoff_at.errors, _("The cutoff cannot be in the future.")]
         return render_template("events/snapshots/new.html", form=form), error.status_code
     flash(_("The snapshot was taken: it is a draft until you publish it."), "success")
     return redirect(url_for("events.snapshot", snapshot_id=snapshot.id))

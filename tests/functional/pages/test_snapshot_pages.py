@@ -1,0 +1,380 @@
+"""Snapshot pages: figures equal to the aggregates, charts, the comparison with the previous
+event and with any snapshot, filtered entries, drafts hidden from the public, and the
+organisers' buttons (take by hand, re-take, publish with its SHA-256, delete)."""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from pact_tracker.coalition.models import Role
+from pact_tracker.commitments.models import (
+    CommitmentStatus,
+    ProgressStatus,
+    ProgressUpdate,
+    StatusChange,
+    Visibility,
+)
+from pact_tracker.events.models import Snapshot, SnapshotAggregate, SnapshotStatus
+from pact_tracker.events.services import events as event_services
+from pact_tracker.events.services import snapshots as snapshot_services
+from pact_tracker.reference.models import SdgGoal, SdgTarget
+
+APPROVED = datetime(2024, 1, 10, tzinfo=UTC)
+DAY = timedelta(days=1)
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def section(html: str, marker: str) -> str:
+    """The HTML of the ``<section>`` whose opening tag carries ``marker``."""
+    assert marker in html, f"{marker!r} not in the page"
+    return html.split(marker, 1)[1].split("</section>", 1)[0]
+
+
+def figure(html: str, name: str) -> str:
+    match = re.search(rf'data-figure="{name}">([^<]*)<', html)
+    assert match, f"no figure {name}"
+    return match.group(1).strip()
+
+
+def breakdown_rows(html: str, breakdown: str) -> dict[str, tuple[int, int, int]]:
+    """``{key: (commitments, reported, achieved)}`` of a breakdown's figures table."""
+    part = html.split(f'data-breakdown="{breakdown}"', 1)[1].split("</figure>", 1)[0]
+    return {
+        key: (int(c), int(r), int(a))
+        for key, c, r, a in re.findall(
+            r'data-key="([^"]+)" data-commitments="(\d+)" data-reported="(\d+)" '
+            r'data-achieved="(\d+)"',
+            part,
+        )
+    }
+
+
+def entry_ids(html: str) -> set[int]:
+    table = html.split('data-list="entries"', 1)[1].split("</table>", 1)[0]
+    return {int(i) for i in re.findall(r'data-commitment-id="(\d+)"', table)}
+
+
+@dataclass
+class Series:
+    first: Snapshot
+    second: Snapshot
+    draft: Snapshot
+    commitments: dict
+
+
+@pytest.fixture
+def organiser(make_user):
+    return make_user(role=Role.organiser, name="Orla Organiser")
+
+
+@pytest.fixture
+def as_organiser(sign_in, organiser):
+    return sign_in(organiser)
+
+
+@pytest.fixture
+def series(db, make_signatory, make_programme, make_commitment, secretariat) -> Series:
+    """Two yearly events with published snapshots, and a draft taken by hand.
+
+    Between the two cutoffs: one commitment progressed, one was achieved, one
+    was approved (new); one signatory went quiet. One commitment is not public.
+    """
+    summit = event_services.create_series(
+        {
+            "name": "Yearly Summit",
+            "rrule": "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=10",
+            "timezone": "Europe/Paris",
+            "first_starts_at": datetime(2024, 6, 10, 9, 0, tzinfo=UTC),
+        },
+        secretariat,
+    )
+    first_event, second_event = event_services.schedule_occurrences(summit, count=2, actor=None)
+    c1, c2 = first_event.cutoff_at, second_event.cutoff_at
+    coop = make_signatory(name="Lyon Coop", country_code="FR")
+    assoc = make_signatory(
+        name="Dakar Association", country_code="SN", organisation_type_code="association"
+    )
+    education, finance = make_programme(), make_programme()
+
+    def approved(title, signatory, programme, *, at=APPROVED, status=None, public=True):
+        commitment = make_commitment(
+            title=title,
+            signatory=signatory,
+            programme=programme,
+            status=status or CommitmentStatus.approved,
+            created_at=at - 30 * DAY,
+            approved_at=at,
+            published_at=at if public else None,
+            visibility=Visibility.public,
+            start_date=date(2024, 1, 1),
+            cadence_months=6,
+        )
+        db.session.add(
+            StatusChange(
+                commitment=commitment,
+                from_status=CommitmentStatus.submitted,
+                to_status=CommitmentStatus.approved,
+                changed_at=at,
+            )
+        )
+        return commitment
+
+    def report(commitment, at, percent):
+        db.session.add(
+            ProgressUpdate(
+                commitment=commitment,
+                reported_at=at,
+                recorded_at=at,
+                status=ProgressStatus.on_track,
+                percent_complete=percent,
+            )
+        )
+
+    growing = approved("Train 200 young people", coop, education)
+    growing.targets.append(db.session.get(SdgTarget, "8.5"))
+    report(growing, c1 - 20 * DAY, 30)
+    report(growing, c2 - 20 * DAY, 60)
+    quiet = approved("Microcredit for women", assoc, finance)
+    report(quiet, c1 - 10 * DAY, 50)
+    done = approved("Open a shared workshop", coop, education, status=CommitmentStatus.achieved)
+    report(done, c1 - 5 * DAY, 80)
+    db.session.add(
+        StatusChange(
+            commitment=done,
+            from_status=CommitmentStatus.approved,
+            to_status=CommitmentStatus.achieved,
+            changed_at=c1 + 30 * DAY,
+        )
+    )
+    newcomer = approved("Solar roofs for the cooperative", coop, finance, at=c1 + 10 * DAY)
+    hidden = approved("Hidden commitment", coop, education, public=False)
+    db.session.flush()
+    first = snapshot_services.take_snapshot(c1, title="Summit 2024", event=first_event)
+    snapshot_services.publish_snapshot(first, secretariat)
+    second = snapshot_services.take_snapshot(c2, title="Summit 2025", event=second_event)
+    snapshot_services.publish_snapshot(second, secretariat)
+    draft = snapshot_services.take_snapshot(c2 + DAY, title="Draft by hand")
+    db.session.flush()
+    return Series(
+        first,
+        second,
+        draft,
+        {
+            "growing": growing,
+            "quiet": quiet,
+            "done": done,
+            "newcomer": newcomer,
+            "hidden": hidden,
+            "coop": coop,
+            "assoc": assoc,
+            "education": education,
+        },
+    )
+
+
+def aggregates_of(db, snapshot) -> dict[tuple[str, str], SnapshotAggregate]:
+    rows = db.session.scalars(
+        sa.select(SnapshotAggregate).where(SnapshotAggregate.snapshot_id == snapshot.id)
+    )
+    return {(str(a.breakdown), a.key): a for a in rows}
+
+
+def test_the_public_page_shows_figures_equal_to_the_aggregates(client, db, series):
+    html = text_of(client.get(f"/snapshots/{series.second.id}"))
+    figures = aggregates_of(db, series.second)
+    overall = figures[("overall", "all")]
+    assert overall.commitments == 5
+    assert figure(html, "commitments") == str(overall.commitments)
+    assert figure(html, "reported") == str(overall.reported)
+    assert figure(html, "achieved") == str(overall.achieved) == "1"
+    assert figure(html, "average") == f"{overall.average_percent:.1f} %"
+    for breakdown in ("programme", "goal", "organisation_type", "country", "status"):
+        expected = {
+            key: (a.commitments, a.reported, a.achieved)
+            for (b, key), a in figures.items()
+            if b == breakdown
+        }
+        assert breakdown_rows(html, breakdown) == expected, breakdown
+    # Labels in the page language; the reporting states counted in the headline.
+    goal_8 = db.session.get(SdgGoal, 8)
+    assert f"8. {goal_8.short_en}" in html
+    assert 'data-reporting-key="none" data-count="1"' in html
+    assert "Closed: no longer reporting" in html
+    for name in ("programme", "goal", "organisation_type", "country", "dimension", "status"):
+        assert f'data-chart="{name}"' in html
+
+
+def test_the_goal_chart_is_an_svg_in_the_sdg_colours(client, db, series):
+    response = client.get(f"/snapshots/{series.second.id}/charts/goal.svg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    svg = text_of(response)
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "<script" not in svg
+    for number in (4, 8):
+        assert db.session.get(SdgGoal, number).colour.lower() in svg.lower()
+    assert db.session.get(SdgGoal, 8).short_en in svg
+    # Deterministic: the same chart twice is the same file.
+    assert text_of(client.get(f"/snapshots/{series.second.id}/charts/goal.svg")) == svg
+    assert client.get(f"/snapshots/{series.second.id}/charts/nothing.svg").status_code == 404
+
+
+def test_the_page_and_charts_speak_french(client, db, series):
+    client.post("/language", data={"locale": "fr", "next": "/"})
+    html = text_of(client.get(f"/snapshots/{series.second.id}"))
+    goal_8 = db.session.get(SdgGoal, 8)
+    assert f"8. {goal_8.short_fr}" in html
+    assert "Sénégal" in html
+    svg = text_of(client.get(f"/snapshots/{series.second.id}/charts/goal.svg"))
+    assert goal_8.short_fr.replace("'", "&#x27;")[:12] in svg or goal_8.short_fr[:12] in svg
+
+
+def test_a_draft_is_not_found_by_the_public_nor_by_members(client, sign_in, make_user, series):
+    member = make_user(signatory=series.commitments["coop"])
+    for visitor in (client, sign_in(member)):
+        for path in (
+            f"/snapshots/{series.draft.id}",
+            f"/snapshots/{series.draft.id}/charts/status.svg",
+            f"/snapshots/{series.draft.id}/export.csv",
+            f"/snapshots/{series.draft.id}/datapackage.json",
+        ):
+            assert visitor.get(path).status_code == 404, path
+        listing = text_of(visitor.get("/snapshots"))
+        assert "Summit 2025" in listing and "Draft by hand" not in listing
+
+
+def test_organisers_see_drafts_in_the_list_and_on_their_page(as_organiser, series):
+    listing = text_of(as_organiser.get("/snapshots"))
+    assert "Draft by hand" in listing and 'data-snapshot-status="draft"' in listing
+    html = text_of(as_organiser.get(f"/snapshots/{series.draft.id}"))
+    assert "data-snapshot-actions" in html and 'data-action="publish"' in html
+
+
+def test_the_public_sees_only_the_entries_public_at_the_cutoff(client, as_organiser, series):
+    hidden = series.commitments["hidden"]
+    public_html = text_of(client.get(f"/snapshots/{series.second.id}"))
+    assert hidden.id not in entry_ids(public_html)
+    assert "Hidden commitment" not in public_html
+    assert len(entry_ids(public_html)) == 4
+    organiser_html = text_of(as_organiser.get(f"/snapshots/{series.second.id}"))
+    assert hidden.id in entry_ids(organiser_html) and len(entry_ids(organiser_html)) == 5
+
+
+def test_the_comparison_with_the_previous_event_names_what_changed(client, db, series):
+    html = text_of(client.get(f"/snapshots/{series.second.id}"))
+    part = section(html, "data-comparison")
+    assert f'data-compared="{series.first.id}-{series.second.id}"' in part
+    assert re.search(r'data-change="new">1<', part)
+    assert re.search(r'data-change="completed">1<', part)
+    assert re.search(r'data-change="withdrawn">0<', part)
+    # Overall average: (30 + 50 + 80) / 3 before; (60 + 50 + 80) / 3 after: +10 points.
+    assert re.search(r'data-change="gained">\+10\.0<', part)
+    assert "Solar roofs for the cooperative" in part and "Open a shared workshop" in part
+    reported = part.split('data-signatories="reported"', 1)[1].split("</div>", 1)[0]
+    quiet = part.split('data-signatories="gone_quiet"', 1)[1].split("</div>", 1)[0]
+    assert "Lyon Coop" in reported and "Dakar Association" not in reported
+    assert "Dakar Association" in quiet
+    assert 'data-gained-breakdown="programme"' in part
+
+
+def test_any_other_snapshot_can_be_chosen_to_compare_with(client, as_organiser, series):
+    html = text_of(client.get(f"/snapshots/{series.first.id}"))
+    assert "data-no-comparison" in html
+    assert f'<option value="{series.second.id}"' in html
+    assert f'<option value="{series.draft.id}"' not in html
+    chosen = text_of(client.get(f"/snapshots/{series.first.id}?compare={series.second.id}"))
+    assert f'data-compared="{series.first.id}-{series.second.id}"' in chosen
+    # The public cannot compare with a draft: it is as if it did not exist.
+    refused = text_of(client.get(f"/snapshots/{series.first.id}?compare={series.draft.id}"))
+    assert "There is no other snapshot with that number" in refused
+    assert "data-compared=" not in refused
+    organiser = text_of(as_organiser.get(f"/snapshots/{series.first.id}?compare={series.draft.id}"))
+    assert f'data-compared="{series.first.id}-{series.draft.id}"' in organiser
+
+
+def test_the_entries_can_be_filtered(client, series):
+    c = series.commitments
+    base = f"/snapshots/{series.second.id}"
+    assert entry_ids(text_of(client.get(f"{base}?country=SN"))) == {c["quiet"].id}
+    assert entry_ids(text_of(client.get(f"{base}?goal=8"))) == {c["growing"].id}
+    assert entry_ids(text_of(client.get(f"{base}?status=achieved"))) == {c["done"].id}
+    assert entry_ids(text_of(client.get(f"{base}?organisation_type=association"))) == {
+        c["quiet"].id
+    }
+    by_programme = text_of(client.get(f"{base}?programme={c['education'].id}"))
+    assert entry_ids(by_programme) == {c["growing"].id, c["done"].id}
+    assert 'data-result-count="2"' in by_programme
+    closed = text_of(client.get(f"{base}?reporting_state=none"))
+    assert entry_ids(closed) == {c["done"].id}
+    # A value that is not a group of this snapshot is shown as an error and ignored.
+    ignored = text_of(client.get(f"{base}?country=ZZ"))
+    assert len(entry_ids(ignored)) == 4 and 'id="country-errors"' in ignored
+
+
+def test_an_organiser_takes_retakes_publishes_and_deletes(as_organiser, db, series):
+    page = as_organiser.get("/snapshots/new")
+    assert page.status_code == 200 and "data-take-snapshot" in text_of(page)
+    refused = as_organiser.post("/snapshots/new", data={"title": "", "cutoff_at": ""})
+    assert refused.status_code == 422
+    future = as_organiser.post(
+        "/snapshots/new", data={"title": "Too soon", "cutoff_at": "2999-01-01T00:00"}
+    )
+    assert future.status_code == 422 and "cannot be in the future" in text_of(future)
+    taken = as_organiser.post(
+        "/snapshots/new", data={"title": "Mid-year check", "cutoff_at": "2025-01-01T12:00"}
+    )
+    assert taken.status_code == 302
+    snapshot = db.session.scalar(sa.select(Snapshot).where(Snapshot.title == "Mid-year check"))
+    assert snapshot.status == SnapshotStatus.draft
+    assert snapshot.cutoff_at == datetime(2025, 1, 1, 12, tzinfo=UTC)
+    assert taken.headers["Location"].endswith(f"/snapshots/{snapshot.id}")
+
+    retaken = as_organiser.post(f"/snapshots/{snapshot.id}/retake")
+    assert retaken.status_code == 302
+    again = db.session.scalar(sa.select(Snapshot).where(Snapshot.title == "Mid-year check"))
+    assert again.entry_count == snapshot.entry_count
+    assert retaken.headers["Location"].endswith(f"/snapshots/{again.id}")
+
+    unconfirmed = as_organiser.post(f"/snapshots/{again.id}/publish", data={})
+    assert unconfirmed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Snapshot, again.id).status == SnapshotStatus.draft
+    published = as_organiser.post(
+        f"/snapshots/{again.id}/publish", data={"confirm": "y"}, follow_redirects=True
+    )
+    db.session.expire_all()
+    done = db.session.get(Snapshot, again.id)
+    assert done.status == SnapshotStatus.published and snapshot_services.verify(done)
+    html = text_of(published)
+    assert done.content_sha256 in html.split("data-sha256>", 1)[1]
+    assert f"Its SHA-256: {done.content_sha256}" in html
+
+    # Published: never re-taken nor deleted.
+    for action in ("retake", "delete"):
+        response = as_organiser.post(
+            f"/snapshots/{done.id}/{action}", data={"confirm": "y"}, follow_redirects=True
+        )
+        assert "published" in text_of(response).lower()
+    db.session.expire_all()
+    assert snapshot_services.verify(db.session.get(Snapshot, done.id))
+
+    deleted = as_organiser.post(f"/snapshots/{series.draft.id}/delete", data={"confirm": "y"})
+    assert deleted.status_code == 302 and deleted.headers["Location"].endswith("/snapshots")
+    db.session.expire_all()
+    assert db.session.get(Snapshot, series.draft.id) is None
+
+
+def test_the_buttons_need_the_csrf_token(app, as_organiser, db, series):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = as_organiser.post(f"/snapshots/{series.draft.id}/publish", data={"confirm": "y"})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code in (302, 400)
+    db.session.expire_all()
+    assert db.session.get(Snapshot, series.draft.id).status == SnapshotStatus.draft
