@@ -375,6 +375,6 @@ def test_the_buttons_need_the_csrf_token(app, as_organiser, db, series):
         response = as_organiser.post(f"/snapshots/{series.draft.id}/publish", data={"confirm": "y"})
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
-    assert response.status_code in (302, 400)
+    assert response.status_code == 400
     db.session.expire_all()
     assert db.session.get(Snapshot, series.draft.id).status == SnapshotStatus.draft
