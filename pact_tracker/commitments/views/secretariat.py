@@ -30,6 +30,7 @@ from pact_tracker.core.types import utcnow
 from pact_tracker.events.forms.events import HoldForm
 from pact_tracker.events.models import Event, EventStatus
 from pact_tracker.events.services import events as event_services
+from pact_tracker.events.views.events_public import event_time
 from pact_tracker.extensions import db
 from pact_tracker.programmes import services as programmes
 from pact_tracker.reference.models import Country, OrganisationType
@@ -184,7 +185,8 @@ def _hold_choices(form: HoldForm) -> None:
         )
     )
     form.event_id.choices = [
-        (event.id, f"{event.name} ({event.starts_at:%Y-%m-%d %H:%M} UTC)") for event in coming
+        (event.id, f"{event.name}, {event_time(event.starts_at, event.timezone)}")
+        for event in coming
     ]
 
 
