@@ -289,7 +289,11 @@ def csv_chunks(query: sa.Select) -> Iterator[str]:
 
 
 def json_chunks(snapshot: Snapshot, query: sa.Select) -> Iterator[str]:
-    """The snapshot's description and entries as one JSON object, a chunk of rows at a time."""
+    """The snapshot's description and entries as one JSON object, a chunk of rows at a time.
+
+    The description is read now: the rows are read while the response is sent,
+    after the request's session (and so ``snapshot``) is gone.
+    """
     head = {
         "id": snapshot.id,
         "title": snapshot.title,
@@ -298,7 +302,10 @@ def json_chunks(snapshot: Snapshot, query: sa.Select) -> Iterator[str]:
         "published_at": _csv_value(snapshot.published_at) if snapshot.published_at else None,
         "content_sha256": snapshot.content_sha256,
     }
-    opening = json.dumps(head, ensure_ascii=False)[:-1] + ', "entries": ['
+    return _json_rows(json.dumps(head, ensure_ascii=False)[:-1] + ', "entries": [', query)
+
+
+def _json_rows(opening: str, query: sa.Select) -> Iterator[str]:
     parts = [opening]
     for count, row in enumerate(stream(query, BATCH_SIZE)):
         item = dict(zip(COLUMNS, _row_values(row), strict=True))
