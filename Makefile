@@ -5,7 +5,7 @@ VENV   := .venv
 STAMP  := $(VENV)/.stamp
 FLASK  := $(VENV)/bin/flask --app pact_tracker
 
-.PHONY: venv translations messages chromium run test lint clean
+.PHONY: venv translations messages chromium pdf-libs run test lint clean
 
 venv: $(STAMP)
 
@@ -42,7 +42,13 @@ chromium:
 	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y --no-install-recommends chromium fonts-dejavu-core; }
 
-test: translations chromium
+# WeasyPrint (the snapshot's PDF report) draws text with Debian's Pango and HarfBuzz.
+pdf-libs:
+	@dpkg -s libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null 2>&1 \
+		|| { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+		--no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; }
+
+test: translations chromium pdf-libs
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

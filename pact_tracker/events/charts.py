@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import matplotlib
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 #: Bars of groups beyond this many are summed up in the page's tables, not drawn.
 MAX_BARS = 20
@@ -55,6 +56,8 @@ def bar_chart_svg(bars: list[Bar], *, axis_label: str, percent: bool, empty_text
             axes.invert_yaxis()
             top = 100 if percent else max(max(values), 1)
             axes.set_xlim(0, top * 1.18)
+            if not percent:
+                axes.xaxis.set_major_locator(MaxNLocator(integer=True))
             for position, bar in zip(positions, bars, strict=True):
                 axes.text(
                     bar.value + top * 0.01, position, bar.note, va="center", fontsize=8, zorder=3
