@@ -15,7 +15,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-#: Bars of groups beyond this many are summed up in the page's tables, not drawn.
+#: Most bars in one chart; the page's tables have every group.
 MAX_BARS = 20
 #: The bars' colour when the group has none of its own (SDG goals have theirs).
 DEFAULT_COLOUR = "#2b6cb0"
@@ -39,7 +39,8 @@ class Bar:
 
 def bar_chart_svg(bars: list[Bar], *, axis_label: str, percent: bool, empty_text: str) -> str:
     """A horizontal bar chart as an SVG document (text), the first bar on top."""
-    bars = bars[:MAX_BARS]
+    if len(bars) > MAX_BARS:
+        raise ValueError(f"at most {MAX_BARS} bars in a chart")
     with matplotlib.rc_context(_STYLE):
         height = 0.8 + 0.32 * max(len(bars), 1)
         figure = Figure(figsize=(7.5, height), layout="constrained")

@@ -378,3 +378,61 @@ def test_the_buttons_need_the_csrf_token(app, as_organiser, db, series):
     assert response.status_code == 400
     db.session.expire_all()
     assert db.session.get(Snapshot, series.draft.id).status == SnapshotStatus.draft
+
+
+def test_the_entries_are_paginated_and_a_chart_keeps_to_the_largest_groups(
+    client, db, make_commitment, make_signatory, secretariat
+):
+    cutoff = datetime(2026, 6, 1, tzinfo=UTC)
+    countries = [
+        "FR",
+        "SN",
+        "DE",
+        "BE",
+        "IT",
+        "ES",
+        "PT",
+        "MA",
+        "TN",
+        "CA",
+        "BR",
+        "AR",
+        "CL",
+        "MX",
+        "JP",
+        "KR",
+        "IN",
+        "KE",
+        "GH",
+        "NG",
+        "ZA",
+        "CH",
+        "LU",
+        "NL",
+        "SE",
+        "NO",
+    ]
+    for n, country in enumerate(countries + ["FR"]):
+        make_commitment(
+            title=f"Commitment {n:02d}",
+            signatory=make_signatory(country_code=country),
+            status=CommitmentStatus.approved,
+            created_at=APPROVED - 30 * DAY,
+            approved_at=APPROVED,
+            published_at=APPROVED,
+        )
+    snapshot = snapshot_services.take_snapshot(cutoff, title="Many")
+    snapshot_services.publish_snapshot(snapshot, secretariat)
+    first = text_of(client.get(f"/snapshots/{snapshot.id}"))
+    second = text_of(client.get(f"/snapshots/{snapshot.id}?page=2"))
+    assert len(entry_ids(first)) == 25 and len(entry_ids(second)) == 2
+    assert entry_ids(first).isdisjoint(entry_ids(second))
+    assert "Page 1 of 2" in first
+    # The pages keep the filters.
+    filtered = text_of(client.get(f"/snapshots/{snapshot.id}?status=approved"))
+    assert "status=approved" in filtered.split('rel="next"', 1)[0].rsplit("href=", 1)[1]
+    # 26 countries: every one in the table, the 20 largest (France first) in the chart.
+    assert len(breakdown_rows(first, "country")) == 26
+    svg = text_of(client.get(f"/snapshots/{snapshot.id}/charts/country.svg"))
+    assert "the 20 groups with the most commitments" in svg
+    assert "France" in svg and "no progress reported · 2" in svg
