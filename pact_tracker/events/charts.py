@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 
 import matplotlib
+from flask_babel import gettext as _
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -70,6 +71,36 @@ def bar_chart_svg(bars: list[Bar], *, axis_label: str, percent: bool, empty_text
         out = io.StringIO()
         figure.savefig(out, format="svg", metadata={"Date": None})
     return out.getvalue()
+
+
+def breakdown_chart(rows: list[tuple], *, counted: bool) -> str:
+    """A breakdown's chart: its groups' average progress, or their commitments if ``counted``.
+
+    :param rows: ``[(exports.Group, SnapshotAggregate)]`` in the order to draw.
+    """
+    axis_label = _("Commitments") if counted else _("Average progress (%)")
+    if len(rows) > MAX_BARS:
+        # Too many groups to draw (countries): the largest, and the chart says so.
+        rows = sorted(rows, key=lambda pair: -pair[1].commitments)[:MAX_BARS]
+        more = _("the %(num)s groups with the most commitments", num=MAX_BARS)
+        axis_label = f"{axis_label} · {more}"
+    bars = []
+    for group, row in rows:
+        average = row.average_percent
+        if counted:
+            value, note = row.commitments, str(row.commitments)
+        elif average is None:
+            value, note = 0, _("no progress reported · %(count)s", count=row.commitments)
+        else:
+            value = average
+            note = _("%(percent)s %% · %(count)s", percent=round(average, 1), count=row.commitments)
+        bars.append(Bar(group.label, value, note, group.colour or DEFAULT_COLOUR))
+    return bar_chart_svg(
+        bars,
+        axis_label=axis_label,
+        percent=not counted,
+        empty_text=_("No commitment in this snapshot."),
+    )
 
 
 def _shorten(label: str, length: int = 38) -> str:

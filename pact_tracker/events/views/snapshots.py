@@ -233,33 +233,8 @@ def snapshot(snapshot_id: int):
 
 
 def _chart(snapshot: Snapshot, breakdown: str) -> str:
-    figures = snapshot_exports.aggregates(snapshot)
-    counted = breakdown in COUNTED
-    rows = _breakdown_rows(figures, breakdown)
-    axis_label = _("Commitments") if counted else _("Average progress (%)")
-    if len(rows) > charts.MAX_BARS:
-        # Too many groups to draw (countries): the largest, said so under the chart.
-        rows = sorted(rows, key=lambda pair: -pair[1].commitments)[: charts.MAX_BARS]
-        axis_label += " · " + _("the %(num)s groups with the most commitments", num=charts.MAX_BARS)
-    bars = []
-    for group, row in rows:
-        average = row.average_percent
-        if counted:
-            value, note = row.commitments, f"{row.commitments}"
-        else:
-            value = average or 0
-            note = (
-                _("%(percent)s %% · %(count)s", percent=round(average, 1), count=row.commitments)
-                if average is not None
-                else _("no progress reported · %(count)s", count=row.commitments)
-            )
-        bars.append(charts.Bar(group.label, value, note, group.colour or charts.DEFAULT_COLOUR))
-    return charts.bar_chart_svg(
-        bars,
-        axis_label=axis_label,
-        percent=not counted,
-        empty_text=_("No commitment in this snapshot."),
-    )
+    rows = _breakdown_rows(snapshot_exports.aggregates(snapshot), breakdown)
+    return charts.breakdown_chart(rows, counted=breakdown in COUNTED)
 
 
 @blueprint.get("/snapshots/<int:snapshot_id>/charts/<breakdown>.svg")
