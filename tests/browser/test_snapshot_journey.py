@@ -5,8 +5,8 @@ import csv
 import io
 import json
 import uuid
-from pathlib import Path
 from datetime import UTC, datetime
+from pathlib import Path
 
 import openpyxl
 import pypdfium2
