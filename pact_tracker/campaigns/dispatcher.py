@@ -20,18 +20,21 @@ that all the threads of one process share.
 """
 
 import logging
-import smtplib
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import flask_mail
 import sqlalchemy as sa
 from flask import current_app
 
-from pact_tracker.campaigns.mailer import Connection, Prepared, mail, prepare
+from pact_tracker.campaigns.delivery import (
+    Builder,
+    Outcome,
+    deliver,
+    rate_limiter,
+)
+from pact_tracker.campaigns.mailer import Connection, mail
 from pact_tracker.campaigns.models import (
     Campaign,
     CampaignStatus,
@@ -41,7 +44,6 @@ from pact_tracker.campaigns.models import (
 )
 from pact_tracker.campaigns.services import REPLY_LENGTH, suppress_address
 from pact_tracker.campaigns.services import campaigns as campaign_services
-from pact_tracker.campaigns.unsubscribe import list_unsubscribe_headers
 from pact_tracker.core.activity import commit
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db
@@ -66,18 +68,6 @@ class DispatchResult:
             f"claimed {self.claimed}, sent {self.sent}, retry {self.retried}, "
             f"failed {self.failed}, suppressed {self.suppressed}"
         )
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    status: OutboxStatus
-    reply: str
-    #: Drop the SMTP session before the next message.
-    reconnect: bool = False
-    #: Suppress the recipient's address (a permanent refusal of it).
-    suppress: bool = False
-    #: No SMTP reply at all: the connection failed or was dropped.
-    lost_connection: bool = False
 
 
 def _config(key: str):
@@ -206,55 +196,6 @@ def dispatch_outbox(*, clock: Clock = utcnow, max_batches: int | None = None) ->
     return total
 
 
-class TokenBucket:
-    """At most ``rate`` takes per second on average, with bursts of up to ``capacity``.
-
-    Thread-safe: a take reserves its token under the lock and waits outside it.
-    """
-
-    def __init__(
-        self,
-        rate: float,
-        capacity: float | None = None,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ):
-        self.rate = float(rate)
-        self.capacity = float(capacity or max(1.0, self.rate))
-        self.monotonic, self.sleep = monotonic, sleep
-        self.tokens = self.capacity
-        self.updated = monotonic()
-        self._lock = threading.Lock()
-
-    def take(self) -> float:
-        """Wait for a token; return how long it waited, in seconds."""
-        with self._lock:
-            now = self.monotonic()
-            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-            self.updated = now
-            self.tokens -= 1
-            wait = -self.tokens / self.rate if self.tokens < 0 else 0.0
-        if wait > 0:
-            self.sleep(wait)
-        return wait
-
-
-_bucket_lock = threading.Lock()
-_bucket: TokenBucket | None = None
-
-
-def rate_limiter() -> TokenBucket | None:
-    """This process's bucket for ``MAIL_RATE_PER_SECOND`` (None when unlimited)."""
-    global _bucket
-    rate = _config("MAIL_RATE_PER_SECOND")
-    if not rate:
-        return None
-    with _bucket_lock:
-        if _bucket is None or _bucket.rate != float(rate):
-            _bucket = TokenBucket(rate)
-        return _bucket
-
-
 def _dispatch_loop(clock: Clock, max_batches: int | None) -> DispatchResult:
     """Claim and send batch after batch over one SMTP session until none is due."""
     result = DispatchResult()
@@ -316,7 +257,7 @@ def _send_batch(
     reconnect_every = _config("MAIL_RECONNECT_EVERY")
     bucket = rate_limiter()
     running = _RunningCampaigns(clock)
-    built = _Builder(rows)
+    built = Builder(rows)
     for position, row in enumerate(rows):
         now = clock()
         if now >= lease:
@@ -335,14 +276,14 @@ def _send_batch(
             continue
         if row.to_address.lower() in suppressed:
             recorder.wait()
-            _record(row, lease, _Outcome(OutboxStatus.suppressed, _SUPPRESSED), clock())
+            _record(row, lease, Outcome(OutboxStatus.suppressed, _SUPPRESSED), clock())
             result.suppressed += 1
             continue
         if reconnect_every and connection.num_emails >= reconnect_every:
             connection.close()
         if bucket is not None:
             bucket.take()
-        reply, outcome, unreachable = _deliver(
+        reply, outcome, unreachable = deliver(
             connection, built.get(position), before_dot=recorder.wait
         )
         if outcome is None:
@@ -423,112 +364,13 @@ def _release(row, lease: datetime) -> None:
     commit()
 
 
-class _Builder:
-    """Builds a batch's messages, in order, in a thread of its own.
-
-    Building a message (MIME tree, headers, bytes) is the dispatcher's main
-    work in Python; done ahead, it overlaps the waits for the SMTP server's
-    replies and the database's commits, during which the sender holds no lock.
-    """
-
-    def __init__(self, rows: list):
-        self.app = current_app._get_current_object()
-        self.rows = rows
-        self.built: list[Prepared | None] = [None] * len(rows)
-        self.count = 0
-        self.ready = threading.Condition()
-        threading.Thread(target=self._run, name="outbox-builder", daemon=True).start()
-
-    def _run(self) -> None:
-        with self.app.app_context():
-            for position, row in enumerate(self.rows):
-                try:
-                    item = prepare(_message(row))
-                except Exception as error:  # noqa: BLE001 - raised when it is sent
-                    item = Prepared(None, error=error)
-                with self.ready:
-                    self.built[position] = item
-                    self.count = position + 1
-                    self.ready.notify_all()
-
-    def get(self, position: int) -> Prepared:
-        with self.ready:
-            self.ready.wait_for(lambda: self.count > position)
-            return self.built[position]
-
-
-def _deliver(
-    connection: Connection, prepared: Prepared, before_dot: Callable[[], None]
-) -> tuple[str | None, _Outcome | None, bool]:
-    """``(reply, None, False)`` when accepted, else ``(None, outcome, unreachable)``."""
-    for fresh in (False, True):
-        was_connected = connection.connected
-        opened = connection.opened
-        try:
-            return connection.deliver(prepared, before_dot), None, False
-        except Exception as error:  # noqa: BLE001 - every failure is classified and recorded
-            outcome = _classify(error)
-        if outcome.reconnect:
-            connection.close()
-        if not outcome.lost_connection:
-            return None, outcome, False
-        if not was_connected and connection.opened == opened:
-            # Not even a session could be opened: nothing answers.
-            return None, outcome, True
-        if fresh:
-            return None, outcome, False
-        # The server dropped a session we held (idle, or its own limit): one more try.
-    raise AssertionError("unreachable")
-
-
 _SUPPRESSED = "not sent: the address is suppressed"
 
 
-def _message(row) -> flask_mail.Message:
-    message = flask_mail.Message(
-        subject=row.subject,
-        recipients=[row.to_address],
-        body=row.body_text,
-        html=row.body_html,
-        # RFC 3834: no out-of-office replies to automated mail.
-        extra_headers={
-            "Auto-Submitted": "auto-generated",
-            **list_unsubscribe_headers(row.template, row.user_id, row.to_address),
-        },
-    )
-    message.msgId = row.message_id
-    return message
-
-
-def _classify(error: Exception) -> _Outcome:
-    """What an SMTP failure means for the message (before the attempts limit)."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        code, text = next(iter(error.recipients.values()))
-        reply = _reply(code, text)
-        if code >= 500:
-            return _Outcome(OutboxStatus.failed, reply, suppress=True)
-        return _Outcome(OutboxStatus.retry, reply, reconnect=code == 421)
-    if isinstance(error, smtplib.SMTPSenderRefused):
-        # Our sender was refused: a configuration problem, not the recipient's.
-        return _Outcome(OutboxStatus.retry, _reply(error.smtp_code, error.smtp_error))
-    if isinstance(error, smtplib.SMTPResponseException):
-        reply = _reply(error.smtp_code, error.smtp_error)
-        if error.smtp_code >= 500 and isinstance(error, smtplib.SMTPDataError):
-            return _Outcome(OutboxStatus.failed, reply)
-        return _Outcome(OutboxStatus.retry, reply, reconnect=not 400 <= error.smtp_code < 500)
-    if isinstance(error, smtplib.SMTPNotSupportedError | flask_mail.BadHeaderError):
-        return _Outcome(OutboxStatus.failed, f"not sendable: {error!r}")
-    if isinstance(error, OSError):  # connection refused, reset, timed out; SMTPServerDisconnected
-        return _Outcome(
-            OutboxStatus.retry, f"connection error: {error!r}", reconnect=True, lost_connection=True
-        )
-    raise error
-
-
-def _retry_or_give_up(outcome: _Outcome, row) -> _Outcome:
+def _retry_or_give_up(outcome: Outcome, row) -> Outcome:
     if outcome.status != OutboxStatus.retry or row.attempts < _config("OUTBOX_MAX_ATTEMPTS"):
         return outcome
-    return _Outcome(OutboxStatus.failed, f"gave up after {row.attempts} attempts: {outcome.reply}")
+    return Outcome(OutboxStatus.failed, f"gave up after {row.attempts} attempts: {outcome.reply}")
 
 
 def backoff(attempts: int) -> timedelta:
@@ -538,13 +380,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(cap, base * 2 ** max(attempts - 1, 0)))
 
 
-def _reply(code: int, text: bytes | str) -> str:
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    return f"{code} {' '.join(text.split())}"
-
-
-def _record(row, lease: datetime, outcome: _Outcome, now: datetime) -> None:
+def _record(row, lease: datetime, outcome: Outcome, now: datetime) -> None:
     """Record a failure of ours, unless the row is no longer ours (its lease was taken over)."""
     values = {
         "status": outcome.status,

@@ -5,8 +5,8 @@ import time
 import pytest
 
 from pact_tracker import create_app, worker
-from pact_tracker.campaigns import dispatcher
-from pact_tracker.campaigns.dispatcher import TokenBucket
+from pact_tracker.campaigns import delivery, dispatcher
+from pact_tracker.campaigns.delivery import TokenBucket
 
 
 class FakeTime:
@@ -57,20 +57,20 @@ def test_dispatch_keeps_to_the_rate_per_second(db, app, make_user, queue, smtp_s
     assert result.sent == 30
     # A burst of at most 40 tokens was there; whatever was taken before, 30 more at 40/s
     # cannot take longer than 30/40 s plus the work, and the bucket is this process's own.
-    assert dispatcher.rate_limiter() is dispatcher.rate_limiter()
-    assert dispatcher.rate_limiter().rate == 40
+    assert delivery.rate_limiter() is delivery.rate_limiter()
+    assert delivery.rate_limiter().rate == 40
     assert elapsed < 5
     app.config["MAIL_RATE_PER_SECOND"] = 100
     for user in users:
         queue(user, f"paced-again-{user.id}")
-    bucket = dispatcher.rate_limiter()
+    bucket = delivery.rate_limiter()
     bucket.tokens = 0  # drained: every message now waits its turn
     started = time.monotonic()
     assert dispatcher.dispatch_outbox().sent == 30
     assert time.monotonic() - started >= 30 / 100 * 0.95
     assert len(smtp_sink.wait_for(60)) == 60
     app.config["MAIL_RATE_PER_SECOND"] = None
-    assert dispatcher.rate_limiter() is None
+    assert delivery.rate_limiter() is None
 
 
 def test_sqlite_runs_one_dispatcher_thread_whatever_the_setting(db, app, mail_config):
