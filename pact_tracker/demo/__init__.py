@@ -127,12 +127,15 @@ def load_demo(
     seed: int = 1,
     on_progress: Callable[[int], None] | None = None,
     password_hash: str | None = None,
+    with_events: bool = True,
 ) -> dict[str, int]:
     """Write a demo coalition into an empty database; return the rows written per table.
 
     :param on_progress: called with the number of signatories after each chunk.
     :param password_hash: hash given to every demo account; by default that of
         :data:`DEMO_PASSWORD`.
+    :param with_events: also create the demo's event series, its two past events
+        with their published snapshots, and the next event (:mod:`.events`).
     """
     reference = check_loadable()
     if password_hash is None:
@@ -171,4 +174,8 @@ def load_demo(
         "demo.loaded", secretariat, payload={"seed": seed, "counts": dict(sorted(totals.items()))}
     )
     activity.commit()
+    if with_events:
+        from pact_tracker.demo.events import load_events
+
+        totals.update(load_events(generator.secretariat_id))
     return dict(totals)
