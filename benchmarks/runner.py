@@ -92,9 +92,9 @@ DATABASES = {"sqlite": _sqlite, "postgresql": _postgresql}
 
 
 def _scenarios() -> dict[str, Callable[[Database], list[Row]]]:
-    from benchmarks import campaign_delivery
+    from benchmarks import campaign_delivery, snapshot_large
 
-    return {"campaign-delivery": campaign_delivery.run}
+    return {"campaign-delivery": campaign_delivery.run, "snapshot": snapshot_large.run}
 
 
 def _print(rows: list[Row]) -> None:
