@@ -53,18 +53,6 @@ def _analyze() -> None:
             connection.exec_driver_sql("ANALYZE")
 
 
-def _plan_for_whole_tables() -> None:
-    """Have PostgreSQL join whole tables by hashing, for this transaction only.
-
-    A snapshot reads every commitment and update: hash joins are the right plan.
-    Statistics that still say the freshly filled tables are empty (taken before
-    the load, or not yet visible to ``ANALYZE``) would otherwise lead the planner
-    to nested loops that re-run the ranking subqueries once per row.
-    """
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text("SET LOCAL enable_nestloop = off"))
-
-
 def load_events(secretariat_id: int | None) -> dict[str, int]:
     """Create the series, its three events and the two past events' published snapshots.
 
@@ -96,7 +84,6 @@ def load_events(secretariat_id: int | None) -> dict[str, int]:
         # The demo has no campaign history: the past events' waves are marked as missed.
         for wave in event.waves:
             wave.status = WaveStatus.cancelled
-        _plan_for_whole_tables()
         snapshot = snapshot_services.take_snapshot(
             event.cutoff_at, title=event.name, event=event, actor=secretariat
         )

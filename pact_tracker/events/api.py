@@ -14,7 +14,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy.orm import selectinload
 
 from pact_tracker.commitments.models import commitment_target
-from pact_tracker.core import activity, permissions
+from pact_tracker.core import permissions
 from pact_tracker.core.api import BEARER, api_user, login_required, paginate, require
 from pact_tracker.core.types import utcnow
 from pact_tracker.events import schemas
@@ -131,19 +131,7 @@ def update_series(data, series_id):
     """Rename a series, or change its description, place and the length of events to come."""
     _require_events()
     series = _get_or_404(EventSeries, series_id, "event series")
-    if "name" in data:
-        name = " ".join(data["name"].split())
-        if not name:
-            abort(422, message="Invalid fields.", errors={"json": {"name": ["required"]}})
-        series.name = name
-    for field in ("description", "place", "duration_hours"):
-        if field in data:
-            setattr(series, field, data[field])
-    db.session.flush()
-    activity.record(
-        "event_series.edited", series, actor=api_user(), payload={"fields": sorted(data)}
-    )
-    return series
+    return event_services.update_series(series, data, api_user())
 
 
 @blueprint.post("/event-series/<int:series_id>/occurrences")
