@@ -17,6 +17,7 @@ from pact_tracker.coalition.models import User
 from pact_tracker.core import permissions
 from pact_tracker.core.api import BEARER, api_user, login_required, paginate, require
 from pact_tracker.core.errors import InvalidInput
+from pact_tracker.core.lookup import MAX_ID
 from pact_tracker.extensions import db
 
 blueprint = Blueprint(
@@ -25,7 +26,6 @@ blueprint = Blueprint(
     description="Campaigns written by the secretariat, their progress and their recipients.",
 )
 
-MAX_ID = 2**31 - 1
 _UNAUTHENTICATED = "No valid token."
 _FORBIDDEN = "Not the secretariat."
 _NOT_FOUND = "No such campaign."

@@ -12,8 +12,9 @@ from marshmallow import Schema, fields, post_load, validate
 
 from pact_tracker.campaigns.models import CampaignStatus, OutboxStatus
 from pact_tracker.commitments.models import CommitmentStatus, ReportingState
+from pact_tracker.core.lookup import MAX_ID
 
-_ID = validate.Range(min=1, max=2**31 - 1)
+_ID = validate.Range(min=1, max=MAX_ID)
 #: PostgreSQL refuses NUL characters in text; refuse them here rather than fail there.
 _NO_NUL = validate.ContainsNoneOf(["\x00"])
 _LOCALE = validate.OneOf(["en", "fr"])

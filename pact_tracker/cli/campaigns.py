@@ -13,14 +13,12 @@ from flask.cli import with_appcontext
 
 from pact_tracker.campaigns.models import Campaign, CampaignStatus
 from pact_tracker.campaigns.services import campaigns as services
+from pact_tracker.cli.acting import acting_user, as_option, get_or_fail
 from pact_tracker.cli.users import fail
-from pact_tracker.coalition.services import find_user_by_email
 from pact_tracker.core import permissions
 from pact_tracker.core.activity import commit
 from pact_tracker.core.errors import DomainError
 from pact_tracker.extensions import db
-
-MAX_ID = 2**31 - 1
 
 
 @click.group("campaign")
@@ -28,37 +26,22 @@ def campaign_group():
     """See campaigns and schedule, pause, resume, cancel them or resend to the failed."""
 
 
-def _as_option(command):
-    return click.option(
-        "--as",
-        "as_email",
-        metavar="EMAIL",
-        help="Act as this secretariat member (the activity log names them); else as the system.",
-    )(command)
+_as_option = as_option(
+    "Act as this secretariat member (the activity log names them); else as the system."
+)
 
 
 def _actor(email: str | None):
     """The secretariat member acting, or None for the system."""
-    if email is None:
-        return None
-    user = find_user_by_email(email)
-    if user is None:
-        raise click.ClickException(f"--as: no user has the address {email!r}.")
-    if not permissions.can_manage_campaigns(user):
-        raise click.ClickException(
-            f"--as: {user.email} may not manage campaigns (an active secretariat member may)."
-        )
-    return user
+    return acting_user(
+        email,
+        permissions.can_manage_campaigns,
+        "may not manage campaigns (an active secretariat member may)",
+    )
 
 
 def _campaign(campaign_id: int, *, for_update: bool = False) -> Campaign:
-    campaign = None
-    if 0 < campaign_id <= MAX_ID:
-        lock = for_update and db.session.get_bind().dialect.name == "postgresql"
-        campaign = db.session.get(Campaign, campaign_id, with_for_update=lock or None)
-    if campaign is None:
-        raise click.ClickException(f"No campaign has the id {campaign_id}.")
-    return campaign
+    return get_or_fail(Campaign, campaign_id, "campaign", for_update=for_update)
 
 
 def _when(value: datetime | None) -> str:

@@ -28,6 +28,7 @@ from pact_tracker.core.csv_import import (
     without_none,
 )
 from pact_tracker.core.errors import DomainError
+from pact_tracker.core.lookup import MAX_ID
 from pact_tracker.extensions import db
 from pact_tracker.programmes.models import Programme
 
@@ -55,7 +56,6 @@ SIGNATORY_COLUMNS = (
 )
 
 #: Largest row id: a bigger number cannot name a row (and overflows PostgreSQL's integer).
-MAX_ID = 2**31 - 1
 
 INDICATOR_COLUMNS = ("name", "unit", "dimension_code", "baseline", "target", "direction")
 

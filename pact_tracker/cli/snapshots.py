@@ -13,8 +13,8 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from pact_tracker.cli.acting import acting_user, as_option, get_or_fail
 from pact_tracker.cli.users import fail
-from pact_tracker.coalition.services import find_user_by_email
 from pact_tracker.core import permissions
 from pact_tracker.core.activity import commit
 from pact_tracker.core.errors import DomainError
@@ -22,44 +22,25 @@ from pact_tracker.events.models import Event, Snapshot, SnapshotStatus
 from pact_tracker.events.services import snapshots as services
 from pact_tracker.extensions import db
 
-MAX_ID = 2**31 - 1
-
 
 @click.group("snapshot")
 def snapshot_group():
     """Take, publish, list and verify progress snapshots."""
 
 
-def _as_option(command):
-    return click.option(
-        "--as",
-        "as_email",
-        metavar="EMAIL",
-        help="Act as this organiser or secretariat member; else as the system.",
-    )(command)
+_as_option = as_option("Act as this organiser or secretariat member; else as the system.")
 
 
 def _actor(email: str | None):
-    if email is None:
-        return None
-    user = find_user_by_email(email)
-    if user is None:
-        raise click.ClickException(f"--as: no user has the address {email!r}.")
-    if not permissions.can_manage_snapshots(user):
-        raise click.ClickException(
-            f"--as: {user.email} may not manage snapshots (organisers and the secretariat may)."
-        )
-    return user
+    return acting_user(
+        email,
+        permissions.can_manage_snapshots,
+        "may not manage snapshots (organisers and the secretariat may)",
+    )
 
 
 def _snapshot(snapshot_id: int, *, for_update: bool = False) -> Snapshot:
-    snapshot = None
-    if 0 < snapshot_id <= MAX_ID:
-        lock = for_update and db.session.get_bind().dialect.name == "postgresql"
-        snapshot = db.session.get(Snapshot, snapshot_id, with_for_update=lock or None)
-    if snapshot is None:
-        raise click.ClickException(f"No snapshot has the id {snapshot_id}.")
-    return snapshot
+    return get_or_fail(Snapshot, snapshot_id, "snapshot", for_update=for_update)
 
 
 def _parse_cutoff(value: str) -> datetime:

@@ -12,6 +12,7 @@ from pact_tracker.core.api import (
     paginate,
     require,
 )
+from pact_tracker.core.lookup import MAX_ID
 from pact_tracker.extensions import db
 
 blueprint = Blueprint(
@@ -21,7 +22,6 @@ blueprint = Blueprint(
 )
 
 SECRETARIAT_ONLY = "Only the secretariat may set this field."
-MAX_ID = 2**31 - 1
 
 
 def _signatory_or_404(slug: str) -> Signatory:

@@ -10,6 +10,7 @@ from datetime import UTC
 from marshmallow import Schema, fields, validate
 
 from pact_tracker.coalition.models import Role, SignatoryStatus
+from pact_tracker.core.lookup import MAX_ID
 from pact_tracker.reference.schemas import CountrySchema, OrganisationTypeSchema
 
 _LOCALES = validate.OneOf(["en", "fr"])
@@ -237,7 +238,7 @@ class ActivityFilterSchema(Schema):
         validate=[validate.Length(max=80), _NO_NUL],
         metadata={"description": "Exact action, or a prefix ending with a dot (signatory.)."},
     )
-    actor_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
-    signatory_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    actor_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    signatory_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     since = fields.AwareDateTime(default_timezone=UTC)
     until = fields.AwareDateTime(default_timezone=UTC)

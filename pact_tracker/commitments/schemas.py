@@ -18,9 +18,10 @@ from pact_tracker.commitments.models import (
     UpdateSource,
     Visibility,
 )
+from pact_tracker.core.lookup import MAX_ID
 from pact_tracker.programmes.models import Direction
 
-_ID = validate.Range(min=1, max=2**31 - 1)
+_ID = validate.Range(min=1, max=MAX_ID)
 #: PostgreSQL refuses NUL characters in text; refuse them here rather than fail there.
 _NO_NUL = validate.ContainsNoneOf(["\x00"])
 _NUMBER = {"as_string": True, "places": 4}

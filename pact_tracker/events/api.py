@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from pact_tracker.commitments.models import commitment_target
 from pact_tracker.core import permissions
 from pact_tracker.core.api import BEARER, api_user, login_required, paginate, require
+from pact_tracker.core.lookup import MAX_ID
 from pact_tracker.core.types import utcnow
 from pact_tracker.events import schemas
 from pact_tracker.events.models import (
@@ -38,7 +39,6 @@ blueprint = Blueprint(
     description="Event series, events with their cutoffs and reminder waves, and snapshots.",
 )
 
-MAX_ID = 2**31 - 1
 _DESCRIPTIONS = {
     401: "No valid token (or a wrong one, even on public reads).",
     403: "Not an organiser or the secretariat.",

@@ -15,9 +15,10 @@ from pact_tracker.commitments.models import (
     ProgressStatus,
     ReportingState,
 )
+from pact_tracker.core.lookup import MAX_ID
 from pact_tracker.events.models import EventStatus, SnapshotStatus, WaveStatus
 
-_ID = validate.Range(min=1, max=2**31 - 1)
+_ID = validate.Range(min=1, max=MAX_ID)
 #: PostgreSQL refuses NUL characters in text; refuse them here rather than fail there.
 _NO_NUL = validate.ContainsNoneOf(["\x00"])
 _NAME = [validate.Length(min=1, max=200), _NO_NUL]

@@ -4,6 +4,7 @@ from flask_smorest import Blueprint, abort
 
 from pact_tracker.core import permissions
 from pact_tracker.core.api import BEARER, api_user, login_required, paginate, require
+from pact_tracker.core.lookup import get_by_id
 from pact_tracker.extensions import db
 from pact_tracker.programmes import schemas, services
 from pact_tracker.programmes.models import Programme, Proposal
@@ -26,7 +27,7 @@ def _programme_or_404(code: str) -> Programme:
 def _proposal_or_404(proposal_id: int) -> Proposal:
     """The proposal; inactive ones, or those of inactive programmes, only for the secretariat."""
     # Larger ids overflow SQLite's integers; no proposal has one.
-    proposal = db.session.get(Proposal, proposal_id) if 0 < proposal_id < 2**31 else None
+    proposal = get_by_id(Proposal, proposal_id)
     if proposal is None or not permissions.can_view_proposal(api_user(), proposal):
         abort(404, message=f"No proposal {proposal_id}.")
     return proposal

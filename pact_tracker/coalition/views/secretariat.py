@@ -54,6 +54,7 @@ from pact_tracker.commitments.services import review
 from pact_tracker.core import permissions
 from pact_tracker.core.csv_import import ImportFileError, import_rows, read_csv_bytes
 from pact_tracker.core.errors import DomainError
+from pact_tracker.core.lookup import get_by_id
 from pact_tracker.core.pagination import paginate_select
 from pact_tracker.extensions import db
 from pact_tracker.reference.models import Country, OrganisationType
@@ -324,7 +325,7 @@ def admin_user_new():
 
 
 def _target_user(user_id: int) -> User:
-    target = db.session.get(User, user_id) if user_id <= 2**31 - 1 else None
+    target = get_by_id(User, user_id)
     if target is None:
         abort(404)
     return target

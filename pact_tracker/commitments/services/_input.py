@@ -11,9 +11,9 @@ from enum import Enum
 from typing import Any
 
 from pact_tracker.core.errors import InvalidInput
+from pact_tracker.core.lookup import MAX_ID
 
 #: Largest id a lookup accepts: bigger numbers cannot be rows and overflow PostgreSQL.
-MAX_ID = 2**31 - 1
 _MISSING = object()
 
 

@@ -8,10 +8,10 @@ from pact_tracker.commitments.services import assessments_of
 from pact_tracker.commitments.services import explorer as explorer_service
 from pact_tracker.commitments.views import blueprint
 from pact_tracker.core import permissions
+from pact_tracker.core.lookup import MAX_ID
 from pact_tracker.core.pagination import paginate_select
 
 #: Largest id the ``commitment.id`` column can hold; beyond it nothing exists.
-_MAX_ID = 2**31 - 1
 
 
 def _viewer():
@@ -41,7 +41,7 @@ def explorer():
 def commitment_page(commitment_id: int):
     """A commitment, its indicators and milestones, and the timeline of its progress."""
     commitment = (
-        explorer_service.commitment_for_page(commitment_id) if commitment_id <= _MAX_ID else None
+        explorer_service.commitment_for_page(commitment_id) if commitment_id <= MAX_ID else None
     )
     if commitment is None or not permissions.can_view_commitment(_viewer(), commitment):
         abort(404)

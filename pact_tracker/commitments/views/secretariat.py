@@ -25,6 +25,7 @@ from pact_tracker.commitments.services import review
 from pact_tracker.commitments.views import blueprint
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError
+from pact_tracker.core.lookup import MAX_ID
 from pact_tracker.core.pagination import paginate_select
 from pact_tracker.core.types import utcnow
 from pact_tracker.events.forms.events import HoldForm
@@ -37,7 +38,6 @@ from pact_tracker.reference.models import Country, OrganisationType
 
 #: Re-rendering a refused form: 422, so that the request's transaction rolls back.
 UNPROCESSABLE = 422
-MAX_ID = 2**31 - 1
 
 
 def _user():

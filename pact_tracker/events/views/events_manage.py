@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError, InvalidInput
+from pact_tracker.core.lookup import MAX_ID
 from pact_tracker.core.pagination import paginate_select
 from pact_tracker.events.forms.events import (
     CancelEventForm,
@@ -30,7 +31,6 @@ from pact_tracker.extensions import db
 
 #: Re-rendering a refused form: 422, so that the request's transaction rolls back.
 UNPROCESSABLE = 422
-MAX_ID = 2**31 - 1
 ORGANISER_LAYOUT = "events/manage/_organiser_layout.html"
 SECRETARIAT_LAYOUT = "coalition/secretariat/_layout.html"
 

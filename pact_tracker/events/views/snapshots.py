@@ -25,6 +25,7 @@ from flask_login import current_user, login_required
 
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError, InvalidTransition
+from pact_tracker.core.lookup import MAX_ID
 from pact_tracker.core.pagination import paginate_select
 from pact_tracker.events import charts
 from pact_tracker.events import exports as snapshot_exports
@@ -41,7 +42,6 @@ from pact_tracker.events.views import blueprint
 from pact_tracker.extensions import db
 
 UNPROCESSABLE = 422
-_MAX_ID = 2**31 - 1
 #: The breakdowns shown as charts, in the page's order, and their headings.
 BREAKDOWNS = {
     "programme": _l("By programme"),
@@ -74,7 +74,7 @@ def _manager():
 
 def _snapshot(snapshot_id: int) -> Snapshot:
     """The snapshot, if this visitor may see it (404 otherwise, drafts included)."""
-    snapshot = db.session.get(Snapshot, snapshot_id) if snapshot_id <= _MAX_ID else None
+    snapshot = db.session.get(Snapshot, snapshot_id) if snapshot_id <= MAX_ID else None
     if snapshot is None or not permissions.can_view_snapshot(_viewer(), snapshot):
         abort(404)
     return snapshot
@@ -134,7 +134,7 @@ def _compared_with(snapshot: Snapshot) -> tuple[Snapshot | None, str | None]:
         return snapshot_service.previous_snapshot(snapshot), None
     other = (
         db.session.get(Snapshot, int(chosen))
-        if chosen.isdigit() and int(chosen) <= _MAX_ID
+        if chosen.isdigit() and int(chosen) <= MAX_ID
         else None
     )
     if (

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError
+from pact_tracker.core.lookup import get_by_id
 from pact_tracker.extensions import db
 from pact_tracker.programmes import services
 from pact_tracker.programmes.forms.secretariat import (
@@ -167,7 +168,7 @@ def admin_proposal_new(code: str):
 def admin_proposal_edit(proposal_id: int):
     """Change a proposal's texts, the organisations it suits, its targets and indicators."""
     _require_manager()
-    proposal = db.session.get(Proposal, proposal_id) if proposal_id <= 2**31 - 1 else None
+    proposal = get_by_id(Proposal, proposal_id)
     if proposal is None:
         abort(404)
     indicators = [

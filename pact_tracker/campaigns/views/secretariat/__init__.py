@@ -20,6 +20,7 @@ from pact_tracker.campaigns.services import audience
 from pact_tracker.coalition.models import User
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError, InvalidInput
+from pact_tracker.core.lookup import get_by_id
 from pact_tracker.extensions import db
 from pact_tracker.programmes.models import Programme
 from pact_tracker.reference.models import Country, OrganisationType
@@ -50,7 +51,7 @@ def _page_number() -> int:
 
 
 def _campaign(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id) if campaign_id <= 2**31 - 1 else None
+    campaign = get_by_id(Campaign, campaign_id)
     if campaign is None:
         abort(404)
     return campaign

@@ -23,9 +23,9 @@ from pact_tracker.campaigns.views.secretariat import (
 )
 from pact_tracker.coalition.models import Signatory, User
 from pact_tracker.core import permissions
+from pact_tracker.core.lookup import get_by_id
 from pact_tracker.core.pagination import paginate_select
 from pact_tracker.core.types import utcnow
-from pact_tracker.extensions import db
 
 
 def _link_state(link: UpdateLink, now: datetime) -> str:
@@ -88,7 +88,7 @@ def admin_update_links():
 def admin_update_link_revoke(link_id: int):
     """Stop a link working, and every session it opened."""
     user = _manager()
-    link = db.session.get(UpdateLink, link_id) if link_id <= 2**31 - 1 else None
+    link = get_by_id(UpdateLink, link_id)
     if link is None:
         abort(404)
     _require(permissions.can_revoke_update_link(user, link))

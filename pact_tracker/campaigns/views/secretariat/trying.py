@@ -25,6 +25,7 @@ from pact_tracker.campaigns.views.secretariat.campaign import _render_campaign
 from pact_tracker.coalition.models import Membership, User
 from pact_tracker.coalition.services import find_user_by_email
 from pact_tracker.core.errors import DomainError, InvalidInput
+from pact_tracker.core.lookup import MAX_ID
 from pact_tracker.extensions import db, limiter
 
 #: Per client address: each test send is an email.
@@ -97,7 +98,7 @@ def _preview_target(form: PreviewForm, people: list[User]) -> User | None:
             form.email.errors = [_("No account has this address.")]
         return target
     chosen = form.user_id.data
-    if chosen and chosen.isdigit() and int(chosen) <= 2**31 - 1:
+    if chosen and chosen.isdigit() and int(chosen) <= MAX_ID:
         target = db.session.get(User, int(chosen))
         if target is None:
             form.user_id.errors = [_("Choose a person of the list.")]
