@@ -15,9 +15,16 @@ from pact_tracker.campaigns.services import audience
 from pact_tracker.campaigns.services import campaigns as services
 from pact_tracker.coalition.models import User
 from pact_tracker.core import permissions
-from pact_tracker.core.api import BEARER, api_user, login_required, paginate, require
+from pact_tracker.core.api import (
+    BEARER,
+    api_user,
+    documented,
+    get_or_404,
+    login_required,
+    paginate,
+    require,
+)
 from pact_tracker.core.errors import InvalidInput
-from pact_tracker.core.lookup import MAX_ID
 from pact_tracker.extensions import db
 
 blueprint = Blueprint(
@@ -38,31 +45,19 @@ def _require_secretariat() -> None:
 
 def _campaign_or_404(campaign_id: int, *, for_update: bool = False) -> Campaign:
     """The campaign, locked against the worker on PostgreSQL when it is about to change."""
-    campaign = None
-    if campaign_id <= MAX_ID:
-        lock = for_update and db.session.get_bind().dialect.name == "postgresql"
-        campaign = db.session.get(Campaign, campaign_id, with_for_update=lock or None)
-    if campaign is None:
-        abort(404, message=f"No campaign {campaign_id}.")
-    return campaign
+    return get_or_404(Campaign, campaign_id, "campaign", for_update=for_update)
 
 
-def _documented(*codes: int):
-    """The refusals an operation may answer with, each described once here."""
-    descriptions = {
+_documented = documented(
+    blueprint,
+    {
         401: _UNAUTHENTICATED,
         403: _FORBIDDEN,
         404: _NOT_FOUND,
         409: "The campaign's status does not allow this.",
         422: _INVALID,
-    }
-
-    def decorate(view):
-        for code in reversed(codes):
-            view = blueprint.alt_response(code, description=descriptions[code])(view)
-        return view
-
-    return decorate
+    },
+)
 
 
 def _paginate_rows(query, pagination_parameters):

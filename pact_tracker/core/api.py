@@ -7,6 +7,7 @@ from flask_smorest import Api, abort
 
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError
+from pact_tracker.core.lookup import get_by_id
 from pact_tracker.extensions import csrf
 
 #: OpenAPI security requirement for operations that need a token.
@@ -121,3 +122,31 @@ def paginate(query, pagination_parameters):
     pagination_parameters.item_count = db.session.scalar(count_query)
     page = query.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
     return db.session.scalars(page).unique().all()
+
+
+def get_or_404(model, pk: int, label: str, *, for_update: bool = False):
+    """The ``model`` row with id ``pk``, or a 404 naming what was not found.
+
+    :param for_update: lock it until the end of the request (PostgreSQL), for a change.
+    """
+    found = get_by_id(model, pk, for_update=for_update)
+    if found is None:
+        abort(404, message=f"No {label} {pk}.")
+    return found
+
+
+def documented(blueprint, descriptions: dict[int, str]):
+    """A decorator factory: ``@documented(401, 404)`` adds those refusals to the OpenAPI doc.
+
+    Each blueprint describes its refusals once in ``descriptions``.
+    """
+
+    def codes(*answered: int):
+        def decorate(view):
+            for code in reversed(answered):
+                view = blueprint.alt_response(code, description=descriptions[code])(view)
+            return view
+
+        return decorate
+
+    return codes

@@ -15,8 +15,16 @@ from sqlalchemy.orm import selectinload
 
 from pact_tracker.commitments.models import commitment_target
 from pact_tracker.core import permissions
-from pact_tracker.core.api import BEARER, api_user, login_required, paginate, require
-from pact_tracker.core.lookup import MAX_ID
+from pact_tracker.core.api import (
+    BEARER,
+    api_user,
+    documented,
+    get_or_404,
+    login_required,
+    paginate,
+    require,
+)
+from pact_tracker.core.lookup import get_by_id
 from pact_tracker.core.types import utcnow
 from pact_tracker.events import schemas
 from pact_tracker.events.models import (
@@ -48,13 +56,7 @@ _DESCRIPTIONS = {
 }
 
 
-def _documented(*codes: int):
-    def decorate(view):
-        for code in reversed(codes):
-            view = blueprint.alt_response(code, description=_DESCRIPTIONS[code])(view)
-        return view
-
-    return decorate
+_documented = documented(blueprint, _DESCRIPTIONS)
 
 
 def _require_events() -> None:
@@ -71,18 +73,8 @@ def _require_snapshots() -> None:
     )
 
 
-def _get_or_404(model, object_id: int, label: str):
-    found = db.session.get(model, object_id) if 0 < object_id <= MAX_ID else None
-    if found is None:
-        abort(404, message=f"No {label} {object_id}.")
-    return found
-
-
 def _snapshot_or_404(snapshot_id: int, *, for_update: bool = False) -> Snapshot:
-    snapshot = None
-    if 0 < snapshot_id <= MAX_ID:
-        lock = for_update and db.session.get_bind().dialect.name == "postgresql"
-        snapshot = db.session.get(Snapshot, snapshot_id, with_for_update=lock or None)
+    snapshot = get_by_id(Snapshot, snapshot_id, for_update=for_update)
     if snapshot is None or not permissions.can_view_snapshot(api_user(), snapshot):
         abort(404, message=f"No snapshot {snapshot_id}.")
     return snapshot
@@ -118,7 +110,7 @@ def create_series(data):
 @_documented(401, 404)
 def get_series(series_id):
     """One series."""
-    return _get_or_404(EventSeries, series_id, "event series")
+    return get_or_404(EventSeries, series_id, "event series")
 
 
 @blueprint.patch("/event-series/<int:series_id>")
@@ -130,7 +122,7 @@ def get_series(series_id):
 def update_series(data, series_id):
     """Rename a series, or change its description, place and the length of events to come."""
     _require_events()
-    series = _get_or_404(EventSeries, series_id, "event series")
+    series = get_or_404(EventSeries, series_id, "event series")
     return event_services.update_series(series, data, api_user())
 
 
@@ -143,7 +135,7 @@ def update_series(data, series_id):
 def schedule_occurrences(data, series_id):
     """Add the next ``count`` events of the series after its last one, with cutoffs and waves."""
     _require_events()
-    series = _get_or_404(EventSeries, series_id, "event series")
+    series = get_or_404(EventSeries, series_id, "event series")
     last = db.session.scalar(
         sa.select(sa.func.max(Event.starts_at)).where(Event.series_id == series.id)
     )
@@ -203,7 +195,7 @@ def create_event(data):
 @_documented(401, 404)
 def get_event(event_id):
     """One event with its reminder waves."""
-    return _get_or_404(Event, event_id, "event")
+    return get_or_404(Event, event_id, "event")
 
 
 @blueprint.patch("/events/<int:event_id>")
@@ -215,7 +207,7 @@ def get_event(event_id):
 def update_event(data, event_id):
     """Change an event; moving its start moves its end, cutoff and pending waves with it."""
     _require_events()
-    event = _get_or_404(Event, event_id, "event")
+    event = get_or_404(Event, event_id, "event")
     event_services.update_event(event, data, api_user())
     # The signal moves the waves again after the commit; doing it here shows them moved.
     event_services.move_waves(event)
@@ -230,7 +222,7 @@ def update_event(data, event_id):
 def cancel_event(event_id):
     """Cancel an event, its pending waves and its waves' campaigns not started yet."""
     _require_events()
-    return event_services.cancel_event(_get_or_404(Event, event_id, "event"), api_user())
+    return event_services.cancel_event(get_or_404(Event, event_id, "event"), api_user())
 
 
 # Snapshots.
