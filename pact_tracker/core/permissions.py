@@ -199,3 +199,8 @@ def can_view_snapshot(user: User | None, snapshot) -> bool:
 def can_hold_commitment(user: User | None, commitment: Commitment) -> bool:
     """Hold an approved commitment back until an event (an embargo)."""
     return can_review_commitments(user)
+
+
+def can_lift_suppression(user: User | None) -> bool:
+    """Let an address that bounced or was suppressed receive mail again."""
+    return can_manage_campaigns(user)

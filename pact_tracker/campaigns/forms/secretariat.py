@@ -270,6 +270,14 @@ class RevokeLinkForm(FlaskForm):
     """Only a button."""
 
 
+class SuppressionFilterForm(_FilterForm):
+    email = StringField(_l("Address"), validators=[Optional(), Length(max=254)])
+
+
+class LiftSuppressionForm(FlaskForm):
+    """Only a button."""
+
+
 class RecipientFilterForm(_FilterForm):
     status = SelectField(
         _l("Status"),

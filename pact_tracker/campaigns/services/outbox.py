@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pact_tracker.campaigns.models import OutboxMessage, OutboxStatus, Suppression
 from pact_tracker.coalition.models import User
+from pact_tracker.core import activity
 from pact_tracker.extensions import db
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,18 @@ def new_message_id() -> str:
     if not domain:
         domain = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
     return make_msgid(domain=domain)
+
+
+def lift_suppression(suppression: Suppression, actor: User | None) -> None:
+    """Write to the address again (the bounce was temporary, the mailbox was fixed...)."""
+    activity.record(
+        "suppression.lifted",
+        suppression,
+        actor=actor,
+        payload={"address": suppression.address, "reason": suppression.reason},
+    )
+    db.session.delete(suppression)
+    db.session.flush()
 
 
 def is_suppressed(address: str) -> bool:

@@ -96,4 +96,8 @@ ROUTES: dict[str, Route] = {
     "campaigns.admin_update_link_revoke": Route(
         "POST", "/admin/update-links/{update_link_id}/revoke", ADMIN
     ),
+    "campaigns.admin_suppressions": Route("GET", "/admin/suppressions?email=bounced", ADMIN),
+    "campaigns.admin_suppression_lift": Route(
+        "POST", "/admin/suppressions/{suppression_id}/lift", ADMIN
+    ),
 }

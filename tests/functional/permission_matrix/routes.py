@@ -53,6 +53,7 @@ WORLD_KEYS = {
     "invitation_id": "the other signatory's invitation to the owner, not yet answered",
     "goal": "an SDG goal number (8)",
     "campaign_id": "a draft campaign written by the secretariat (to everyone)",
+    "suppression_id": "a suppressed address (bounced@example.org, a 550)",
     "update_link_id": "an update link issued to the owner for own_slug",
     "series_id": "an event series (yearly summit, from June 2025)",
     "series_slug": "its slug",

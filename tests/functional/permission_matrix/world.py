@@ -9,8 +9,12 @@ signs people in by opening their server-side session directly.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+import sqlalchemy as sa
+
 from pact_tracker.campaigns import update_links
+from pact_tracker.campaigns.models import Suppression
 from pact_tracker.campaigns.services import campaigns as campaign_services
+from pact_tracker.campaigns.services import suppress_address
 from pact_tracker.coalition import services as coalition
 from pact_tracker.coalition.models import Role, SignatoryStatus
 from pact_tracker.commitments import services as commitments
@@ -18,6 +22,7 @@ from pact_tracker.core.activity import commit
 from pact_tracker.core.types import utcnow
 from pact_tracker.events.services import events as event_services
 from pact_tracker.events.services import snapshots as snapshot_services
+from pact_tracker.extensions import db
 from pact_tracker.programmes import services as programmes
 
 from .routes import ANONYMOUS, ORGANISER, OTHER, OWNER, SECRETARIAT, WORLD_KEYS
@@ -190,6 +195,10 @@ def build_world() -> World:
     draft_snapshot = snapshot_services.take_snapshot(
         utcnow() - timedelta(days=1), title="Draft check"
     )
+    suppress_address("bounced@example.org", "bounce: 550 5.1.1 no such mailbox")
+    suppression_id = db.session.scalar(
+        sa.select(Suppression.id).where(Suppression.address == "bounced@example.org")
+    )
     link_url = update_links.issue_update_link(owner, own)
     update_link = update_links.find_link(link_url.rsplit("/", 1)[-1])
     commit()
@@ -213,6 +222,7 @@ def build_world() -> World:
         "invitation_id": invitation.id,
         "goal": 8,
         "campaign_id": campaign.id,
+        "suppression_id": suppression_id,
         "update_link_id": update_link.id,
         "series_id": series.id,
         "series_slug": series.slug,

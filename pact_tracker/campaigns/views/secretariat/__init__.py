@@ -105,7 +105,8 @@ from pact_tracker.campaigns.views.secretariat import (  # noqa: E402
     campaign,
     compose,
     links,
+    suppressions,
     trying,
 )
 
-__all__ = ["campaign", "compose", "links", "trying"]
+__all__ = ["campaign", "compose", "links", "suppressions", "trying"]
