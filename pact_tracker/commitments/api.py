@@ -9,9 +9,9 @@ from flask_smorest import Blueprint, abort
 from pact_tracker.coalition.models import Signatory
 from pact_tracker.commitments import schemas, services
 from pact_tracker.commitments.models import Commitment, ProgressUpdate, UpdateSource
-from pact_tracker.commitments.services._input import MAX_ID
 from pact_tracker.core import permissions
 from pact_tracker.core.api import BEARER, api_user, login_required, paginate, require
+from pact_tracker.core.lookup import get_by_id
 from pact_tracker.extensions import db
 
 blueprint = Blueprint(
@@ -26,14 +26,14 @@ _CONFLICT = "The commitment's status does not allow this."
 
 
 def _commitment_or_404(commitment_id: int) -> Commitment:
-    commitment = db.session.get(Commitment, commitment_id) if commitment_id <= MAX_ID else None
+    commitment = get_by_id(Commitment, commitment_id)
     if commitment is None or not permissions.can_view_commitment(api_user(), commitment):
         abort(404, message=f"No commitment {commitment_id}.")
     return commitment
 
 
 def _update_or_404(update_id: int) -> ProgressUpdate:
-    update = db.session.get(ProgressUpdate, update_id) if update_id <= MAX_ID else None
+    update = get_by_id(ProgressUpdate, update_id)
     if update is None or not permissions.can_view_commitment(api_user(), update.commitment):
         abort(404, message=f"No progress update {update_id}.")
     return update

@@ -25,7 +25,7 @@ from pact_tracker.commitments.services import review
 from pact_tracker.commitments.views import blueprint
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError
-from pact_tracker.core.lookup import MAX_ID
+from pact_tracker.core.lookup import get_by_id
 from pact_tracker.core.pagination import paginate_select
 from pact_tracker.core.types import utcnow
 from pact_tracker.events.forms.events import HoldForm
@@ -50,7 +50,7 @@ def _require(allowed: bool) -> None:
 
 
 def _commitment(commitment_id: int) -> Commitment:
-    commitment = db.session.get(Commitment, commitment_id) if commitment_id <= MAX_ID else None
+    commitment = get_by_id(Commitment, commitment_id)
     if commitment is None:
         abort(404)
     return commitment
@@ -123,7 +123,7 @@ def admin_review_bulk():
 
 def _decide_one(commitment_id: int, action: str, comment: str, user) -> str | None:
     """Apply the decision to one commitment in its own SAVEPOINT; the refusal's reason, or None."""
-    commitment = db.session.get(Commitment, commitment_id) if 0 < commitment_id <= MAX_ID else None
+    commitment = get_by_id(Commitment, commitment_id)
     if commitment is None:
         return _("no such commitment.")
     if not permissions.can_review_commitment(user, commitment):

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError, InvalidInput
-from pact_tracker.core.lookup import MAX_ID
+from pact_tracker.core.lookup import get_by_id
 from pact_tracker.core.pagination import paginate_select
 from pact_tracker.events.forms.events import (
     CancelEventForm,
@@ -44,7 +44,7 @@ def _manager():
 
 
 def _get(model, object_id: int):
-    found = db.session.get(model, object_id) if object_id <= MAX_ID else None
+    found = get_by_id(model, object_id)
     if found is None:
         abort(404)
     return found

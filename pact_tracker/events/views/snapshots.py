@@ -25,7 +25,7 @@ from flask_login import current_user, login_required
 
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError, InvalidTransition
-from pact_tracker.core.lookup import MAX_ID
+from pact_tracker.core.lookup import MAX_ID, get_by_id
 from pact_tracker.core.pagination import paginate_select
 from pact_tracker.events import charts
 from pact_tracker.events import exports as snapshot_exports
@@ -74,7 +74,7 @@ def _manager():
 
 def _snapshot(snapshot_id: int) -> Snapshot:
     """The snapshot, if this visitor may see it (404 otherwise, drafts included)."""
-    snapshot = db.session.get(Snapshot, snapshot_id) if snapshot_id <= MAX_ID else None
+    snapshot = get_by_id(Snapshot, snapshot_id)
     if snapshot is None or not permissions.can_view_snapshot(_viewer(), snapshot):
         abort(404)
     return snapshot
