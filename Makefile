@@ -60,6 +60,11 @@ clean:
 
 # Benchmarks, each beside its floor (benchmarks/runner.py). PostgreSQL: BENCH_DATABASE_URL
 # (default postgresql+psycopg://postgres@127.0.0.1:5432/pact_bench, created and dropped).
-.PHONY: bench
-bench: $(STAMP)
+# The page scenarios load gunicorn with wrk, from Debian's packages.
+.PHONY: bench wrk
+wrk:
+	@command -v wrk >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y --no-install-recommends wrk; }
+
+bench: $(STAMP) wrk
 	$(VENV)/bin/python -m benchmarks $(BENCH_ARGS)

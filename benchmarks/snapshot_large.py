@@ -1,11 +1,6 @@
 """Taking a snapshot of the large demo data on PostgreSQL, beside one hand-written SQL statement.
 
-The large demo (20,000 signatories, 200,000 commitments, 2.2 million progress
-updates) takes about seven minutes to load, so it lives in a database of its
-own, ``pact_bench_large`` on the benchmark's server (``BENCH_LARGE_DATABASE_URL``
-to choose another), loaded once and reused by later runs: a table
-``bench_marker`` records that the load finished. ``BENCH_SNAPSHOT_SCALE=medium``
-uses ``pact_bench_medium`` and the medium demo instead.
+The large demo is loaded once and reused (``benchmarks.large_data``).
 
 * ours: ``services.snapshots.take_snapshot`` as of the demo's last day (entries,
   indicator values, every breakdown's aggregates), in one transaction, rolled
@@ -29,95 +24,16 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
-from benchmarks.runner import DEFAULT_POSTGRESQL, Database, Row
+from benchmarks.large_data import CUTOFF, SCALE, app_for, ensure_loaded, log
+from benchmarks.runner import Database, Row
 
 ROOT = Path(__file__).resolve().parent.parent
-SCALE = os.environ.get("BENCH_SNAPSHOT_SCALE", "large")
-#: The demo's last day: every commitment of the demo is approved by then.
-CUTOFF = datetime(2026, 10, 31, 0, 0, tzinfo=UTC)
-MARKER = "bench_marker"
 #: Rounds of (floor, ours); the best of each is reported.
 ROUNDS = int(os.environ.get("BENCH_SNAPSHOT_ROUNDS", "2"))
-
-
-def _log(text: str) -> None:
-    print(f"#   {text}", file=sys.stderr, flush=True)
-
-
-def large_database_url() -> str:
-    configured = os.environ.get("BENCH_LARGE_DATABASE_URL")
-    if configured:
-        return configured
-    base = make_url(os.environ.get("BENCH_DATABASE_URL") or DEFAULT_POSTGRESQL)
-    return base.set(database=f"pact_bench_{SCALE}").render_as_string(hide_password=False)
-
-
-def _app(url: str):
-    from pact_tracker import create_app
-
-    return create_app(
-        {"PACT_ENV": "production", "SECRET_KEY": "benchmark-only", "SQLALCHEMY_DATABASE_URI": url}
-    )
-
-
-def _is_loaded(url: str) -> bool:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return (
-                connection.scalar(
-                    sa.text("SELECT count(*) FROM bench_marker WHERE scale = :scale"),
-                    {"scale": SCALE},
-                )
-                == 1
-            )
-    except sa.exc.SQLAlchemyError:
-        return False
-    finally:
-        engine.dispose()
-
-
-def ensure_loaded(url: str) -> None:
-    """Create and load the demo database unless a finished load is already there."""
-    if _is_loaded(url):
-        _log(f"reusing {make_url(url).database} ({SCALE} demo already loaded)")
-        return
-    target = make_url(url)
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
-    admin.dispose()
-    from pact_tracker.demo import SCALES, load_demo
-    from pact_tracker.extensions import db
-    from pact_tracker.reference.services import load_reference_data
-
-    app = _app(url)
-    started = time.perf_counter()
-    with app.app_context():
-        db.create_all()
-        load_reference_data()
-        db.session.commit()
-        _log(f"loading the {SCALE} demo into {target.database} (once; minutes)...")
-        totals = load_demo(SCALES[SCALE], seed=1, with_events=False)
-        db.session.remove()
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM (ANALYZE)")
-            connection.exec_driver_sql(f"CREATE TABLE {MARKER} (scale text PRIMARY KEY)")
-            connection.execute(
-                sa.text("INSERT INTO bench_marker VALUES (:scale)"), {"scale": SCALE}
-            )
-        db.engine.dispose()
-    _log(
-        f"loaded {totals.get('commitment', 0):,} commitments, "
-        f"{totals.get('progress_update', 0):,} updates in {time.perf_counter() - started:.0f} s"
-    )
 
 
 FLOOR_SQL = """
@@ -275,7 +191,7 @@ def measure(url: str) -> dict:
     from pact_tracker.events.services import snapshots
     from pact_tracker.extensions import db
 
-    app = _app(url)
+    app = app_for(url)
     figures = {"floor": float("inf"), "ours": float("inf")}
     with app.app_context():
         window = current_app.config["REPORT_DUE_WINDOW_DAYS"]
@@ -307,8 +223,7 @@ def measure(url: str) -> dict:
 def run(database: Database) -> list[Row]:
     if database.name != "postgresql":
         return []
-    url = large_database_url()
-    ensure_loaded(url)
+    url = ensure_loaded()
     # In a child process, so that its peak memory is the snapshot's, not the load's.
     output = subprocess.run(  # noqa: S603 - this interpreter, this module
         [sys.executable, "-m", "benchmarks.snapshot_large", "--measure", url],
@@ -318,7 +233,7 @@ def run(database: Database) -> list[Row]:
         text=True,
     ).stdout
     figures = eval(output.strip().splitlines()[-1], {})  # noqa: S307 - our own child's repr
-    _log(f"snapshot: {figures}")
+    log(f"snapshot: {figures}")
     if not (figures["same_entries"] and figures["same_aggregates"]):
         raise AssertionError(f"take_snapshot and the SQL floor disagree: {figures}")
     return [
@@ -344,4 +259,4 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--measure"]:
         print(repr(measure(sys.argv[2])))
     else:
-        ensure_loaded(large_database_url())
+        ensure_loaded()
