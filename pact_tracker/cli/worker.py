@@ -1,6 +1,7 @@
 """``flask pact worker``: the process that delivers mail and runs the scheduled ticks."""
 
 import logging
+import signal
 
 import click
 from flask import current_app
@@ -22,7 +23,16 @@ def worker_command(once):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     scheduler = worker.build_scheduler(app)
     click.echo(f"Worker started: {', '.join(job.name for job in worker.JOBS)}. Ctrl-C stops it.")
+    # Service managers (systemd, containers) stop a process with SIGTERM: stop as on Ctrl-C,
+    # letting the tick in hand finish, rather than die mid-send.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
-        scheduler.shutdown(wait=False)
+        if scheduler.running:  # a signal may come before the scheduler has started
+            scheduler.shutdown(wait=False)
+    click.echo("Worker stopped.")
+
+
+def _exit_on_sigterm(_signum, _frame):
+    raise SystemExit(0)
