@@ -1,6 +1,7 @@
 """JSON API of the coalition: signatories, their members, users and the activity log."""
 
 from flask_smorest import Blueprint, abort
+from sqlalchemy import orm
 
 from pact_tracker.coalition import schemas, services
 from pact_tracker.coalition.models import Membership, Signatory, SignatoryStatus, User
@@ -140,7 +141,13 @@ def list_members(slug):
     user = api_user()
     signatory = _signatory_or_404(slug)
     require(permissions.is_secretariat(user) or permissions.is_member_of(user, signatory.id))
-    return sorted(signatory.memberships, key=lambda membership: membership.id)
+    # One query for the people, not one per membership.
+    return db.session.scalars(
+        db.select(Membership)
+        .where(Membership.signatory_id == signatory.id)
+        .options(orm.joinedload(Membership.user))
+        .order_by(Membership.id)
+    ).all()
 
 
 @blueprint.post("/signatories/<string:slug>/members")
@@ -220,7 +227,11 @@ def update_me(data):
 def list_users(filters, pagination_parameters):
     """Every account, by email (secretariat)."""
     require(permissions.can_manage_users(api_user()), "This is for the secretariat.")
-    return paginate(services.users_query(**filters), pagination_parameters)
+    # Each user's memberships and their signatories in two queries for the page, not two per user.
+    query = services.users_query(**filters).options(
+        orm.selectinload(User.memberships).joinedload(Membership.signatory)
+    )
+    return paginate(query, pagination_parameters)
 
 
 @blueprint.post("/users")

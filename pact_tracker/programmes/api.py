@@ -1,6 +1,7 @@
 """JSON API of thematic programmes and their commitment proposals."""
 
 from flask_smorest import Blueprint, abort
+from sqlalchemy import orm
 
 from pact_tracker.core import permissions
 from pact_tracker.core.api import BEARER, api_user, login_required, paginate, require
@@ -38,7 +39,8 @@ def _proposal_or_404(proposal_id: int) -> Proposal:
 @blueprint.alt_response(401, description="A token was given but is not valid.")
 def list_programmes():
     """The active programmes by code; the secretariat also sees inactive ones."""
-    return db.session.scalars(services.programmes_query(api_user())).unique().all()
+    query = services.programmes_query(api_user()).options(orm.selectinload(Programme.goals))
+    return db.session.scalars(query).unique().all()
 
 
 @blueprint.get("/programmes/<string:code>")
@@ -89,7 +91,13 @@ def update_programme(data, code):
 def list_proposals(filters, code, pagination_parameters):
     """A programme's proposals; with a member's token, those adapted to their organisation."""
     programme = _programme_or_404(code)
-    query = services.proposals_query(programme, api_user(), **filters)
+    # What each proposal suggests, in one query per kind for the page rather than per proposal.
+    query = services.proposals_query(programme, api_user(), **filters).options(
+        orm.selectinload(Proposal.organisation_types),
+        orm.selectinload(Proposal.targets),
+        orm.selectinload(Proposal.dimensions),
+        orm.selectinload(Proposal.indicators),
+    )
     return paginate(query, pagination_parameters)
 
 

@@ -110,6 +110,12 @@ def updates_of(commitment: Commitment) -> list[ProgressUpdate]:
     return db.session.scalars(
         sa.select(ProgressUpdate)
         .where(ProgressUpdate.commitment_id == commitment.id)
+        # What pages and the API show of each update, in a query per kind, not per update.
+        .options(
+            selectinload(ProgressUpdate.values),
+            selectinload(ProgressUpdate.evidence),
+            selectinload(ProgressUpdate.superseded_by),
+        )
         .order_by(
             ProgressUpdate.reported_at.desc(),
             ProgressUpdate.recorded_at.desc(),

@@ -1,0 +1,304 @@
+"""Every public page and API list issues a bounded number of queries, whatever the data.
+
+Each URL below is requested twice: in a small world (the permission matrix's
+world and one batch of rows, see ``query_budget_world``) and after four more
+batches of every kind of row the pages list. Each time the SQL statements the
+request sends are counted (``before_cursor_execute``); the count must stay
+within the URL's budget and must not change with the amount of data: a count
+that grows is a query per row (N+1).
+
+The URLs are checked against the app: a public GET route or an API list
+endpoint that nobody added here makes ``test_every_public_page_is_covered`` or
+``test_every_api_list_is_covered`` fail.
+"""
+
+import re
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+from flask_sqlalchemy.session import Session as FlaskSession
+from query_budget_world import build_small_world, grow
+
+from pact_tracker.coalition.models import User
+from pact_tracker.core.activity import commit
+from pact_tracker.core.tokens import issue_token
+from pact_tracker.extensions import db as _db
+
+# The PDF export loads WeasyPrint, which warns once about a system library it will need.
+pytestmark = pytest.mark.filterwarnings("ignore:HarfBuzz-Subset:DeprecationWarning")
+
+#: Batches added between the two measurements (the small world has one).
+MORE_BATCHES = 4
+DEFAULT_BUDGET = 12
+
+ANONYMOUS = "anonymous"
+SECRETARIAT = "secretariat"
+
+#: Route prefixes a visitor cannot open without an account, a role or a token of their own.
+#: Their query counts are not this test's concern (the permission matrix covers them).
+NON_PUBLIC_PREFIXES = (
+    "/admin",  # the secretariat's back office
+    "/my/",  # a member's space
+    "/manage/",  # organisers' event management
+    "/organiser/",  # organisers' home
+    "/account/",  # a signed-in person's password
+    "/u/",  # update links: a capability token from a reminder
+    "/unsubscribe/",  # a token from an email
+    "/static/",  # files, no queries
+    "/api/",  # the API: its lists are checked by test_every_api_list_is_covered
+)
+#: Public GET routes left out, and why.
+NON_PUBLIC_ENDPOINTS = {
+    "auth.two_factor": "only after a password was given (a pending sign-in in the session)",
+    "auth.sign_in_link": "a single-use token from an email",
+    "events.new_snapshot": "organisers and the secretariat only (login required)",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    endpoint: str
+    #: A ``str.format`` template over the world's keys.
+    path: str
+    #: Text the response must contain (bytes for binary downloads).
+    expect: str | bytes
+    who: str = ANONYMOUS
+    budget: int = DEFAULT_BUDGET
+
+
+CHARTS = ("programme", "goal", "organisation_type", "country", "dimension", "status")
+CHARTS += ("reporting_state",)
+EXPORTS = {"csv": "Showcase", "json": "Showcase", "xlsx": b"PK"}
+
+PAGES = [
+    Case("core.home", "/", 'data-figure="signatories"'),
+    Case("core.healthz", "/healthz", '"database"'),
+    Case("coalition.directory", "/signatories", "Matrix Own Cooperative"),
+    Case("coalition.directory", "/signatories?country=FR&q=batch", "cooperative FR"),
+    Case("coalition.signatory_page", "/signatories/{own_slug}", "Showcase"),
+    Case("coalition.manifesto", "/manifesto", "anifesto"),
+    Case("coalition.join", "/join", "contact_email"),
+    Case("auth.sign_in", "/sign-in", "password"),
+    Case("auth.request_sign_in_link", "/sign-in/link", "email"),
+    # The explorer loads a list per filter (goals, targets, dimensions, programmes,
+    # organisation types, countries), then the page and what its rows show.
+    Case("commitments.explorer", "/commitments", "Showcase", budget=14),
+    Case(
+        "commitments.explorer",
+        "/commitments?goal={goal}&status=approved&organisation_type=cooperative&country=FR",
+        "Showcase",
+        budget=14,
+    ),
+    Case("commitments.commitment_page", "/commitments/{commitment_id}", "Milestone 1", budget=14),
+    Case("programmes.programme_list", "/programmes", "Decent work"),
+    Case("programmes.programme_page", "/programmes/{programme_code}", "Batch 1 proposal"),
+    Case("reference.goal_page", "/sdg/{goal}", "Decent work"),
+    Case("events.event_list", "/events", "Regional meeting 1"),
+    Case("events.event_page", "/events/{event_slug}", "Annual Summit"),
+    Case("events.calendar_feed", "/events.ics", "Regional meeting 1"),
+    Case("events.event_calendar", "/events/{event_slug}.ics", "Annual Summit"),
+    Case("events.snapshots", "/snapshots", "Check"),
+    Case("events.snapshot", "/snapshots/{snapshot_id}", "Decent work"),
+    *(
+        Case("events.snapshot_chart", f"/snapshots/{{snapshot_id}}/charts/{name}.svg", "<svg")
+        for name in CHARTS
+    ),
+    *(
+        Case("events.export_snapshot", f"/snapshots/{{snapshot_id}}/export.{ext}", expect)
+        for ext, expect in EXPORTS.items()
+    ),
+    # The PDF report is the snapshot page and its seven charts in one document.
+    Case("events.export_snapshot", "/snapshots/{snapshot_id}/export.pdf", b"%PDF", budget=20),
+    Case("events.snapshot_datapackage", "/snapshots/{snapshot_id}/datapackage.json", "csv"),
+    Case("api-docs.openapi_json", "/api/v1/openapi.json", "openapi"),
+    Case("api-docs.openapi_swagger_ui", "/api/v1/docs", "swagger"),
+]
+
+API_LISTS = [
+    Case("api_reference.list_goals", "/api/v1/sdg/goals", "Decent work"),
+    Case("api_reference.list_targets", "/api/v1/sdg/targets?goal={goal}", "8.5"),
+    Case("api_reference.list_indicators", "/api/v1/sdg/indicators?target=8.5", "8.5.1"),
+    Case("api_reference.list_organisation_types", "/api/v1/organisation-types", "cooperative"),
+    Case("api_reference.list_impact_dimensions", "/api/v1/impact-dimensions", "social"),
+    Case("api_reference.list_countries", "/api/v1/countries", "France"),
+    Case("api_reference.list_subdivisions", "/api/v1/countries/FR/subdivisions", "FR-ARA"),
+    Case("api_coalition.list_signatories", "/api/v1/signatories", "Batch 1 association"),
+    Case(
+        "api_coalition.list_members",
+        "/api/v1/signatories/{own_slug}/members",
+        "Colleague 1",
+        SECRETARIAT,
+    ),
+    Case("api_coalition.list_users", "/api/v1/users", "applicant@matrix.example.org", SECRETARIAT),
+    Case("api_coalition.list_activity", "/api/v1/activity", "progress.reported", SECRETARIAT),
+    Case("api_programmes.list_programmes", "/api/v1/programmes", "Decent work"),
+    Case(
+        "api_programmes.list_proposals",
+        "/api/v1/programmes/{programme_code}/proposals",
+        "Batch 1 proposal",
+    ),
+    Case("api_commitments.list_commitments", "/api/v1/commitments", "Showcase"),
+    Case(
+        "api_commitments.list_updates",
+        "/api/v1/commitments/{commitment_id}/updates",
+        "going well",
+    ),
+    Case(
+        "api_commitments.list_assessments",
+        "/api/v1/commitments/{commitment_id}/assessments",
+        "substantial",
+    ),
+    Case(
+        "api_commitments.commitment_history",
+        "/api/v1/commitments/{commitment_id}/history",
+        "progress",
+    ),
+    Case("api_campaigns.list_campaigns", "/api/v1/campaigns", "Progress call", SECRETARIAT),
+    Case(
+        "api_campaigns.list_recipients",
+        "/api/v1/campaigns/{campaign_id}/recipients",
+        "Colleague 1",
+        SECRETARIAT,
+    ),
+    Case("api_events.list_series", "/api/v1/event-series", "Regional meeting 1"),
+    Case("api_events.list_events", "/api/v1/events", "Regional meeting 1"),
+    Case("api_events.list_snapshots", "/api/v1/snapshots", "Check"),
+    Case("api_events.list_entries", "/api/v1/snapshots/{snapshot_id}/entries", "Showcase"),
+]
+
+CASES = {case.path: case for case in PAGES + API_LISTS}
+
+
+@dataclass(frozen=True)
+class Measure:
+    url: str
+    status: int
+    queries: int
+    #: The statements, to show in a failure.
+    statements: tuple[str, ...]
+    shows_content: bool
+
+
+class _ConnectionBoundSession(FlaskSession):
+    """Keeps to the module's connection (Flask-SQLAlchemy's session would pick an engine)."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+@pytest.fixture(scope="module")
+def measures(app) -> dict[str, tuple[Measure, Measure]]:
+    """Every case measured in the small world and again in the grown one (rolled back after)."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        transaction = connection.begin()
+        original_session = _db.session
+        _db.session = _db._make_scoped_session(
+            {
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+                "class_": _ConnectionBoundSession,
+            }
+        )
+        try:
+            world = build_small_world()
+            _token, secret = issue_token(_db.session.get(User, world["secretariat_id"]))
+            headers = {ANONYMOUS: {}, SECRETARIAT: {"Authorization": f"Bearer {secret}"}}
+            commit()
+            small = {key: _measure(app, case, world, headers) for key, case in CASES.items()}
+            grow(world, MORE_BATCHES)
+            large = {key: _measure(app, case, world, headers) for key, case in CASES.items()}
+            yield {key: (small[key], large[key]) for key in CASES}
+        finally:
+            _db.session.remove()
+            _db.session = original_session
+            transaction.rollback()
+            connection.close()
+
+
+def _is_query(statement: str) -> bool:
+    """Savepoints are the test's transaction, not the request's work."""
+    return not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO"))
+
+
+def _measure(app, case: Case, world: dict, headers: dict) -> Measure:
+    url = case.path.format(**world)
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if _is_query(statement):
+            statements.append(statement)
+
+    client = app.test_client()
+    sa.event.listen(_db.engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url, headers=headers[case.who])
+        # Downloads stream: their queries run while the body is read.
+        body = response.get_data()
+    finally:
+        sa.event.remove(_db.engine, "before_cursor_execute", count)
+    expect = case.expect if isinstance(case.expect, bytes) else case.expect.encode()
+    return Measure(url, response.status_code, len(statements), tuple(statements), expect in body)
+
+
+def _shown(measure: Measure) -> str:
+    return f"{measure.url}: {measure.queries} queries\n" + "\n".join(
+        " ".join(statement.split())[:200] for statement in measure.statements
+    )
+
+
+@pytest.mark.parametrize("key", list(CASES))
+def test_url_serves_content_within_its_budget(measures, key):
+    case = CASES[key]
+    for measure in measures[key]:
+        assert measure.status == 200, measure.url
+        assert measure.shows_content, f"{measure.url} does not show {case.expect!r}"
+        assert measure.queries <= case.budget, _shown(measure)
+
+
+@pytest.mark.parametrize("key", list(CASES))
+def test_queries_do_not_grow_with_the_data(measures, key):
+    small, large = measures[key]
+    assert large.queries == small.queries, _shown(small) + "\n\n" + _shown(large)
+
+
+def _public_get_endpoints(app) -> set[str]:
+    return {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods
+        and not rule.rule.startswith(NON_PUBLIC_PREFIXES)
+        and rule.endpoint not in NON_PUBLIC_ENDPOINTS
+    }
+
+
+def test_every_public_page_is_covered(app):
+    covered = {case.endpoint for case in PAGES if not case.endpoint.startswith("api-docs.")}
+    assert _public_get_endpoints(app) == covered
+    assert set(NON_PUBLIC_ENDPOINTS) <= {rule.endpoint for rule in app.url_map.iter_rules()}
+
+
+def _api_list_endpoints(app) -> set[str]:
+    """GET endpoints of the API whose documented answer is an array."""
+    # Not the ``client`` fixture: its transaction would wait on the module's world (SQLite).
+    with app.app_context():
+        spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    lists = set()
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or not rule.rule.startswith("/api/"):
+            continue
+        operation = spec["paths"].get(_openapi_path(rule), {}).get("get", {})
+        content = operation.get("responses", {}).get("200", {}).get("content", {})
+        if content.get("application/json", {}).get("schema", {}).get("type") == "array":
+            lists.add(rule.endpoint)
+    return lists
+
+
+def _openapi_path(rule) -> str:
+    """``/api/v1/x/<int:y>`` as OpenAPI writes it: ``/api/v1/x/{y}``."""
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+
+
+def test_every_api_list_is_covered(app):
+    assert _api_list_endpoints(app) == {case.endpoint for case in API_LISTS}
