@@ -33,6 +33,7 @@ from benchmarks.runner import Database, Row
 #: Rounds of (floor, ours) per query; the best of each is kept.
 ROUNDS = int(os.environ.get("BENCH_AS_OF_ROUNDS", "1"))
 SQLITE_SCALE = "medium"
+TEXT_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?")
 QUERIES = ("effective_updates_as_of", "commitment_states_as_of", "indicator_values_as_of")
 
 LIVE = """
@@ -53,7 +54,7 @@ SELECT commitment_id, id, reported_at, status, percent_complete FROM (
     ) AS rn
     FROM live
 ) ranked WHERE rn = 1
-"""
+"""  # noqa: S608 - constant fragments, no input
 
 INDICATOR_VALUES = f"""
 WITH {LIVE}
@@ -63,7 +64,7 @@ SELECT indicator_id, commitment_id, update_id, reported_at, value FROM (
                ORDER BY live.reported_at DESC, live.recorded_at DESC, live.id DESC) AS rn
     FROM indicator_value v JOIN live ON live.id = v.update_id
 ) ranked WHERE rn = 1
-"""
+"""  # noqa: S608 - constant fragments, no input
 
 #: The states, with the dialect's spelling of midnight of a date and of month arithmetic.
 STATES = """
@@ -163,27 +164,28 @@ FLOORS = {
 }
 
 
-def _driver_statement(sql: str, dialect: str) -> str:
+def driver_statement(sql: str, dialect: str) -> str:
     """``:name`` placeholders in the driver's own style (psycopg: ``%(name)s``)."""
     if dialect == "postgresql":
         return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
     return sql
 
 
-def _driver_parameters(instant: datetime, window: timedelta, dialect: str) -> dict:
-    soon = instant + window
-    if dialect == "sqlite":
-        # As UTCDateTime binds them on SQLite: naive UTC text.
-        return {
-            name: value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-            for name, value in (("t", instant), ("soon", soon))
-        }
-    return {"t": instant, "soon": soon}
+def driver_parameters(values: dict, dialect: str) -> dict:
+    """Parameters for the driver's cursor: on SQLite, instants as UTCDateTime binds them."""
+    if dialect != "sqlite":
+        return values
+    return {
+        name: value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        if isinstance(value, datetime)
+        else value
+        for name, value in values.items()
+    }
 
 
 def _normal(value):
     """One spelling per value, whoever fetched it (SQLite's text timestamps, 0/1 booleans)."""
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?", value):
+    if isinstance(value, str) and TEXT_TIMESTAMP.fullmatch(value):
         value = datetime.fromisoformat(value).replace(tzinfo=UTC)
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
@@ -236,9 +238,9 @@ def measure(url: str, instant: datetime = CUTOFF) -> dict:
     with app.app_context():
         dialect = db.engine.dialect.name
         window = timedelta(days=current_app.config["REPORT_DUE_WINDOW_DAYS"])
-        parameters = _driver_parameters(instant, window, dialect)
+        parameters = driver_parameters({"t": instant, "soon": instant + window}, dialect)
         for name in QUERIES:
-            sql = _driver_statement(FLOORS[dialect][name], dialect)
+            sql = driver_statement(FLOORS[dialect][name], dialect)
             best = {"floor": float("inf"), "ours": float("inf")}
             for _round in range(ROUNDS):
                 floor_time, floor_rows = _run_floor(sql, parameters)
