@@ -6,7 +6,8 @@ worker`` processes sharing the outbox, an SMTP sink in a process of its own
 (``smtp_sink.ProcessSink``), all on one database, in the production
 configuration (CSRF on, rate limits on, ``PACT_PROXY_HOPS=1`` so that each
 simulated person has their own forwarded address). The schema is made as a
-deploy makes it: ``flask db upgrade`` and ``flask pact init``, once.
+deploy makes it, once, before any process starts: the migrations (what
+``flask db upgrade`` runs) and the reference data (``flask pact init``).
 
 While client threads send each request of a journey to one server and the
 next to the other (members reporting progress with Bearer tokens, the
