@@ -2,11 +2,13 @@
 
 The machinery is the same for every kind of row. The file is read and its
 header checked before any row; then each row is parsed into the data a
-service takes and handed to that service inside a SAVEPOINT, so that a bad
-row leaves no trace while the good ones stay visible to the rows after them
-(a duplicate within the file is caught). Every error is collected with the
-CSV line it came from (the header is line 1). Only when no row failed, and
-this is not a dry run, is the transaction committed.
+service takes and handed to that service, a chunk of rows inside one
+SAVEPOINT. When a row of the chunk fails, the chunk is rolled back and its
+rows are run again each in a SAVEPOINT of its own, so that a bad row leaves
+no trace while the good ones stay visible to the rows after them (a duplicate
+within the file is caught). Every error is collected with the CSV line it
+came from (the header is line 1). Only when no row failed, and this is not a
+dry run, is the transaction committed.
 """
 
 import csv
@@ -31,6 +33,10 @@ from pact_tracker.extensions import db
 
 #: Largest file accepted, unless the ``IMPORT_MAX_BYTES`` setting says otherwise.
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+#: Rows imported in one SAVEPOINT (each row gets its own only when the chunk fails).
+CHUNK_ROWS = 200
+#: What refuses a row: its service, or the database.
+ROW_FAILURES = (DomainError, IntegrityError, DataError)
 
 
 class ImportFileError(click.ClickException):
@@ -193,7 +199,7 @@ def import_rows(
     label: str = "Importing",
     progress: bool = True,
 ) -> ImportResult:
-    """Hand every row to ``handle``, each in a SAVEPOINT; commit only if all succeed.
+    """Hand every row to ``handle``, in SAVEPOINTs; commit only if all succeed.
 
     ``handle`` parses the row and calls a service. It reports bad input by
     raising :class:`DomainError` (``InvalidInput`` with ``errors`` naming the
@@ -203,18 +209,60 @@ def import_rows(
     :param progress: draw a progress bar on the terminal (the command line does).
     """
     result = ImportResult(rows=len(rows), dry_run=dry_run)
+    chunks = [rows[start : start + CHUNK_ROWS] for start in range(0, len(rows), CHUNK_ROWS)]
     if progress:
-        with click.progressbar(rows, label=label, file=sys.stderr) as bar:
-            for row in bar:
-                result.errors.extend(_import_row(row, handle))
+        with click.progressbar(length=len(rows), label=label, file=sys.stderr) as bar:
+            for chunk in chunks:
+                result.errors.extend(_import_chunk(chunk, handle))
+                bar.update(len(chunk))
     else:
-        for row in rows:
-            result.errors.extend(_import_row(row, handle))
+        for chunk in chunks:
+            result.errors.extend(_import_chunk(chunk, handle))
     if result.ok and not dry_run:
-        commit()
+        _commit_keeping_rows_loaded()
     else:
         db.session.rollback()
     return result
+
+
+def _import_chunk(chunk: Sequence[CsvRow], handle: Callable[[dict[str, str]], Any]):
+    """Import the rows in one SAVEPOINT; if one fails, again, each in its own, for the errors.
+
+    A SAVEPOINT per row costs two statements and a flush per row: most files
+    are valid, so a chunk pays that only when one of its rows fails.
+    """
+    first_errors: list[RowError] = []
+    if not any(row.problem for row in chunk):
+        row = chunk[0]
+        try:
+            with db.session.begin_nested():
+                for row in chunk:
+                    handle(row.values)
+            return []
+        except ROW_FAILURES as error:
+            first_errors = _row_errors(row, error)
+    errors = [error for row in chunk for error in _import_row(row, handle)]
+    # Rows fail again when replayed, each naming itself. One whose check depends on the
+    # clock might not: its first failure still stands, so that nothing is committed.
+    return errors or first_errors
+
+
+def _commit_keeping_rows_loaded() -> None:
+    """Commit, then send the rows' signals, without expiring the rows at each commit.
+
+    Each row's signal may run a transaction of its own (one commit per row),
+    and every commit would expire every object in the session: with a
+    100,000-row import in it that is quadratic. The rows hold what was just
+    written, so they are expired once, after the signals.
+    """
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        commit()
+    finally:
+        session.expire_on_commit = expire_on_commit
+        if expire_on_commit:
+            session.expire_all()
 
 
 def _import_row(row: CsvRow, handle: Callable[[dict[str, str]], Any]) -> list[RowError]:
@@ -223,7 +271,14 @@ def _import_row(row: CsvRow, handle: Callable[[dict[str, str]], Any]) -> list[Ro
     try:
         with db.session.begin_nested():
             handle(row.values)
-    except DomainError as error:
+    except ROW_FAILURES as error:
+        return _row_errors(row, error)
+    return []
+
+
+def _row_errors(row: CsvRow, error: Exception) -> list[RowError]:
+    """The errors of a row refused by its service (a DomainError) or by the database."""
+    if isinstance(error, DomainError):
         if not error.errors:
             return [RowError(row.line, None, error.message)]
         return [
@@ -231,10 +286,8 @@ def _import_row(row: CsvRow, handle: Callable[[dict[str, str]], Any]) -> list[Ro
             for name, messages in error.errors.items()
             for message in _messages(messages)
         ]
-    except (IntegrityError, DataError) as error:
-        reason = str(error.orig).strip().splitlines()[0]
-        return [RowError(row.line, None, f"the database refused the row: {reason}")]
-    return []
+    reason = str(error.orig).strip().splitlines()[0]
+    return [RowError(row.line, None, f"the database refused the row: {reason}")]
 
 
 def _messages(messages) -> Iterable[str]:

@@ -1,7 +1,9 @@
-"""The import machinery itself: a SAVEPOINT per row, the database's refusals reported."""
+"""The import machinery: SAVEPOINTs per chunk and per row, the database's refusals reported."""
 
 from pact_tracker.coalition.models import Signatory
+from pact_tracker.core import csv_import
 from pact_tracker.core.csv_import import CsvRow, import_rows
+from pact_tracker.core.errors import InvalidInput
 
 
 def test_a_row_the_database_refuses_is_reported_and_later_rows_still_checked(db, make_signatory):
@@ -29,7 +31,8 @@ def test_a_row_the_database_refuses_is_reported_and_later_rows_still_checked(db,
     ]
     result = import_rows(rows, handle)
 
-    assert checked == ["fresh", taken.slug, "later"]
+    # The chunk failed at the taken slug, so its rows were run again one by one.
+    assert checked == ["fresh", taken.slug, "fresh", taken.slug, "later"]
     [error] = result.errors
     assert (error.line, error.field) == (3, None)
     assert error.message.startswith("the database refused the row:")
@@ -51,3 +54,71 @@ def test_a_dry_run_keeps_nothing_even_when_every_row_is_valid(db):
 
     assert (result.ok, result.rows, result.dry_run) == (True, 1, True)
     assert db.session.scalar(db.select(Signatory).where(Signatory.slug == "dry-run")) is None
+
+
+def _add_signatory(slug: str) -> None:
+    from pact_tracker.extensions import db
+
+    db.session.add(
+        Signatory(name=slug, slug=slug, organisation_type_code="cooperative", country_code="FR")
+    )
+    db.session.flush()
+
+
+def test_a_bad_row_inside_a_chunk_is_named_and_nothing_is_written(db, monkeypatch):
+    monkeypatch.setattr(csv_import, "CHUNK_ROWS", 4)
+    calls = []
+
+    def handle(values):
+        calls.append(values["slug"])
+        if values["slug"].startswith("bad"):
+            raise InvalidInput("Invalid row.", errors={"slug": ["is bad"]})
+        _add_signatory(values["slug"])
+
+    slugs = ["a", "b", "bad-c", "d", "e", "f", "g", "h", "i", "bad-j"]
+    rows = [CsvRow(line, {"slug": slug}) for line, slug in enumerate(slugs, start=2)]
+    result = import_rows(rows, handle, progress=False)
+
+    assert [str(error) for error in result.errors] == [
+        "line 4: slug: is bad",
+        "line 11: slug: is bad",
+    ]
+    # Chunks of four: the first and the last fail and are run again row by row; the
+    # middle one passes at once.
+    assert calls == [
+        "a", "b", "bad-c", "a", "b", "bad-c", "d", "e", "f", "g", "h",
+        "i", "bad-j", "i", "bad-j",
+    ]  # fmt: skip
+    assert db.session.scalars(db.select(Signatory.slug)).all() == []
+
+
+def test_rows_of_an_earlier_chunk_stay_visible_to_later_ones(db, monkeypatch):
+    monkeypatch.setattr(csv_import, "CHUNK_ROWS", 2)
+
+    def handle(values):
+        _add_signatory(values["slug"])
+
+    rows = [CsvRow(2, {"slug": "one"}), CsvRow(3, {"slug": "two"}), CsvRow(4, {"slug": "one"})]
+    result = import_rows(rows, handle, progress=False)
+
+    [error] = result.errors
+    assert (error.line, error.field) == (4, None)
+    assert error.message.startswith("the database refused the row:")
+    assert db.session.scalars(db.select(Signatory.slug)).all() == []
+
+
+def test_a_valid_import_in_several_chunks_commits_every_row(db, monkeypatch):
+    monkeypatch.setattr(csv_import, "CHUNK_ROWS", 3)
+
+    def handle(values):
+        _add_signatory(values["slug"])
+
+    rows = [CsvRow(line, {"slug": f"row-{line}"}) for line in range(2, 10)]
+    result = import_rows(rows, handle, progress=False)
+
+    assert result.ok
+    # The signals were sent without expiring the rows at each commit; the setting is back.
+    assert db.session().expire_on_commit is True
+    assert sorted(db.session.scalars(db.select(Signatory.slug))) == sorted(
+        f"row-{line}" for line in range(2, 10)
+    )
