@@ -30,7 +30,7 @@ from benchmarks.as_of_query import driver_parameters, driver_statement
 from benchmarks.large_data import SCALE, app_for, ensure_loaded, log
 from benchmarks.runner import Database, Row
 
-ROUNDS = int(os.environ.get("BENCH_COMPARISON_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_COMPARISON_ROUNDS", "2"))
 SQLITE_SCALE = "medium"
 #: The demo summits' cutoffs (two weeks before 18 March and 18 September 2026).
 CUTOFFS = (datetime(2026, 3, 4, 8, 0, tzinfo=UTC), datetime(2026, 9, 4, 7, 0, tzinfo=UTC))
