@@ -92,9 +92,14 @@ DATABASES = {"sqlite": _sqlite, "postgresql": _postgresql}
 
 
 def _scenarios() -> dict[str, Callable[[Database], list[Row]]]:
-    from benchmarks import campaign_delivery, snapshot_large
+    from benchmarks import as_of_query, campaign_delivery, snapshot_comparison, snapshot_large
 
-    return {"campaign-delivery": campaign_delivery.run, "snapshot": snapshot_large.run}
+    return {
+        "campaign-delivery": campaign_delivery.run,
+        "snapshot": snapshot_large.run,
+        "as-of": as_of_query.run,
+        "snapshot-comparison": snapshot_comparison.run,
+    }
 
 
 def _print(rows: list[Row]) -> None:
