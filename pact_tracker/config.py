@@ -35,7 +35,10 @@ class Config:
         },
         "info": {
             "description": "Signatories, commitments and their progress for the coalition. "
-            "Reads of published data are public; writes need a Bearer token."
+            "Reads of published data are public; writes need a Bearer token. "
+            "Lists are paged: the X-Pagination header gives the page, the next and previous "
+            "pages and the total, counted at most 1,000 items past the page's first item; "
+            "X-Total-Exact: false says the total (and last_page) is then a lower bound."
         },
     }
     #: Largest page an API client may ask for.

@@ -18,6 +18,7 @@ from pact_tracker.core import permissions
 from pact_tracker.core.api import (
     BEARER,
     api_user,
+    count_total,
     documented,
     get_or_404,
     login_required,
@@ -62,8 +63,7 @@ _documented = documented(
 
 def _paginate_rows(query, pagination_parameters):
     """Like ``core.api.paginate``, for a query of several entities per row."""
-    count_query = db.select(db.func.count()).select_from(query.order_by(None).subquery())
-    pagination_parameters.item_count = db.session.scalar(count_query)
+    count_total(query, pagination_parameters)
     page = query.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
     return db.session.execute(page).all()
 

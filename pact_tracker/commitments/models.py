@@ -164,6 +164,15 @@ class Commitment(TimestampMixin, db.Model):
         ),
         sa.Index("ix_commitment_status_report_due", "status", "report_due_at"),
         sa.Index("ix_commitment_signatory_status", "signatory_id", "status"),
+        # The API lists published commitments newest first: a walk down this index rather
+        # than a sort of them all (or a walk past the newest, unpublished, ones).
+        sa.Index(
+            "ix_commitment_public_created",
+            "created_at",
+            "id",
+            postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL"),
+            sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL"),
+        ),
         # Public lists count and page through published commitments: an index-only scan.
         sa.Index(
             "ix_commitment_public",

@@ -2,12 +2,13 @@
 
 from functools import wraps
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, after_this_request, g, jsonify, request
 from flask_smorest import Api, abort
 
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError
 from pact_tracker.core.lookup import get_by_id
+from pact_tracker.core.pagination import count_from
 from pact_tracker.extensions import csrf
 
 #: OpenAPI security requirement for operations that need a token.
@@ -111,6 +112,27 @@ def _status_phrase(code: int) -> str:
     return HTTPStatus(code).phrase
 
 
+#: Response header saying whether ``X-Pagination``'s total is exact (see ``count_total``).
+TOTAL_EXACT_HEADER = "X-Total-Exact"
+
+
+def count_total(query, pagination_parameters) -> None:
+    """Tell flask-smorest how many items ``query`` has, counted as the HTML lists count.
+
+    Counting stops ``core.pagination.COUNT_AHEAD`` items past the page's first
+    item: the total (and ``last_page``) is then a lower bound and the
+    ``X-Total-Exact`` header says ``false``; ``next_page`` is still given while
+    there are more.
+    """
+    count = count_from(query, pagination_parameters.first_item)
+    pagination_parameters.item_count = count.total
+
+    @after_this_request
+    def say_whether_exact(response):
+        response.headers[TOTAL_EXACT_HEADER] = "true" if count.exact else "false"
+        return response
+
+
 def paginate(query, pagination_parameters):
     """Run ``query`` (a ``select``) for one page, telling flask-smorest the total count.
 
@@ -118,8 +140,7 @@ def paginate(query, pagination_parameters):
     """
     from pact_tracker.extensions import db
 
-    count_query = db.select(db.func.count()).select_from(query.order_by(None).subquery())
-    pagination_parameters.item_count = db.session.scalar(count_query)
+    count_total(query, pagination_parameters)
     page = query.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
     return db.session.scalars(page).unique().all()
 

@@ -1,13 +1,12 @@
 """Headline figures of the coalition, for the home page."""
 
-import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
 
 from pact_tracker.coalition.models import Signatory, SignatoryStatus
 from pact_tracker.commitments.models import Commitment, commitment_target
+from pact_tracker.core.caching import recent
 from pact_tracker.extensions import db
 from pact_tracker.reference.models import SdgGoal, SdgTarget
 
@@ -61,26 +60,9 @@ def coalition_figures() -> CoalitionFigures:
     )
 
 
-#: Seconds the home page reuses its figures: counting every public commitment
-#: takes a few hundred milliseconds on a large coalition, and a minute's delay is harmless.
-FIGURES_CACHE_SECONDS = 60
-
-
 def recent_coalition_figures() -> CoalitionFigures:
-    """``coalition_figures()``, reused for ``FIGURES_CACHE_SECONDS`` within this process.
-
-    The app's ``FIGURES_CACHE_SECONDS`` setting overrides it; tests get fresh figures.
-    """
-    seconds = current_app.config.get(
-        "FIGURES_CACHE_SECONDS", 0 if current_app.testing else FIGURES_CACHE_SECONDS
-    )
-    cached = current_app.extensions.get("pact_figures")
-    now = time.monotonic()
-    if seconds > 0 and cached is not None and cached[0] > now:
-        return cached[1]
-    figures = coalition_figures()
-    current_app.extensions["pact_figures"] = (now + seconds, figures)
-    return figures
+    """``coalition_figures()``, reused a minute within this process (``core.caching``)."""
+    return recent("coalition_figures", coalition_figures)
 
 
 def sdg_goals() -> list[SdgGoal]:

@@ -1,4 +1,12 @@
-"""Pages of rows for HTML lists, counted and sliced in the database."""
+"""Pages of rows for HTML lists, counted and sliced in the database.
+
+A list counts its rows only so far past the start of the page shown
+(``COUNT_AHEAD``): beyond that the total is a lower bound, shown as "1,000+".
+Counting every published commitment of a large coalition to print one figure
+cost more than the rest of the page together, and grew with the table; a
+bounded count costs the same on any coalition, and the pages past it are still
+reachable one "Next" at a time.
+"""
 
 import math
 from dataclasses import dataclass
@@ -10,6 +18,8 @@ from pact_tracker.extensions import db
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
+#: Rows counted past the first row of the page asked for.
+COUNT_AHEAD = 1_000
 
 
 @dataclass(frozen=True)
@@ -17,7 +27,9 @@ class Page:
     items: list[Any]
     number: int
     per_page: int
+    #: Rows of the list, or, when ``total_exact`` is False, how many were counted (there are more).
     total: int
+    total_exact: bool = True
 
     @property
     def pages(self) -> int:
@@ -32,12 +44,34 @@ class Page:
         return self.number < self.pages
 
 
+@dataclass(frozen=True)
+class Count:
+    """How many rows a list has from its start, counted up to ``COUNT_AHEAD`` past ``start``."""
+
+    total: int
+    exact: bool
+
+
+def count_from(query: sa.Select, start: int) -> Count:
+    """Count the rows of ``query``, no further than ``COUNT_AHEAD`` rows past ``start``."""
+    limit = start + COUNT_AHEAD
+    # One row more than the limit tells whether there are more than it.
+    limited = query.order_by(None).limit(limit + 1).subquery()
+    counted = db.session.scalar(sa.select(sa.func.count()).select_from(limited))
+    return Count(total=min(counted, limit), exact=counted <= limit)
+
+
 def paginate_select(query: sa.Select, page: int = 1, per_page: int = DEFAULT_PER_PAGE) -> Page:
-    """One page of ``query`` (ORM select); out-of-range page numbers are clamped."""
+    """One page of ``query`` (ORM select); page numbers past the end are clamped to the last."""
     per_page = min(max(1, per_page), MAX_PER_PAGE)
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
-    )
-    number = min(max(1, page), max(1, math.ceil(total / per_page)))
+    number = max(1, page)
+    count = count_from(query, (number - 1) * per_page)
+    number = min(number, max(1, math.ceil(count.total / per_page)))
     rows = db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)).unique().all()
-    return Page(items=list(rows), number=number, per_page=per_page, total=total)
+    return Page(
+        items=list(rows),
+        number=number,
+        per_page=per_page,
+        total=count.total,
+        total_exact=count.exact,
+    )

@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from pact_tracker.core.caching import recent
 from pact_tracker.extensions import db
 from pact_tracker.programmes.models import Programme
 from pact_tracker.reference.models import Country, OrganisationType, Subdivision
@@ -38,24 +39,36 @@ def choices(pairs) -> list[SelectChoice]:
 def organisation_type_choices() -> list[SelectChoice]:
     """Organisation types in their order, labelled in the page language."""
     locale = str(get_locale())
-    types = db.session.scalars(sa.select(OrganisationType).order_by(OrganisationType.position))
-    return choices((t.code, t.localised("label", locale)) for t in types)
+
+    def compute():
+        types = db.session.scalars(sa.select(OrganisationType).order_by(OrganisationType.position))
+        return choices((t.code, t.localised("label", locale)) for t in types)
+
+    return recent(("organisation_type_choices", locale), compute)
 
 
 def country_choices() -> list[SelectChoice]:
     """Countries by name in the page language."""
     locale = str(get_locale())
-    countries = choices(
-        (c.code, c.localised("name", locale)) for c in db.session.scalars(sa.select(Country))
-    )
-    return sorted(countries, key=lambda choice: _sort_key(choice.label))
+
+    def compute():
+        countries = choices(
+            (c.code, c.localised("name", locale)) for c in db.session.scalars(sa.select(Country))
+        )
+        return sorted(countries, key=lambda choice: _sort_key(choice.label))
+
+    return recent(("country_choices", locale), compute)
 
 
 def programme_choices() -> list[SelectChoice]:
     """Active programmes by code, named in the page language."""
     locale = str(get_locale())
-    query = sa.select(Programme).where(Programme.active.is_(True)).order_by(Programme.code)
-    return choices((p.code, p.localised("name", locale)) for p in db.session.scalars(query))
+
+    def compute():
+        query = sa.select(Programme).where(Programme.active.is_(True)).order_by(Programme.code)
+        return choices((p.code, p.localised("name", locale)) for p in db.session.scalars(query))
+
+    return recent(("programme_choices", locale), compute)
 
 
 def _strip(value: str | None) -> str | None:

@@ -13,6 +13,7 @@ from pact_tracker.coalition.forms.public import (
     programme_choices,
 )
 from pact_tracker.commitments.services.explorer import PUBLIC_STATUSES
+from pact_tracker.core.caching import recent
 from pact_tracker.extensions import db
 from pact_tracker.reference.models import ImpactDimension, SdgGoal, SdgTarget
 
@@ -39,6 +40,50 @@ def _shorten(text: str) -> str:
     return text[: _TARGET_LABEL_LENGTH - 1].rstrip() + "…"
 
 
+def _goal_choices() -> list[SelectChoice]:
+    locale = str(get_locale())
+
+    def compute():
+        goals = db.session.scalars(sa.select(SdgGoal).order_by(SdgGoal.number))
+        return choices(
+            (str(g.number), f"{g.number}. {g.localised('short', locale)}") for g in goals
+        )
+
+    return recent(("goal_choices", locale), compute)
+
+
+def _target_choices() -> list[SelectChoice]:
+    """Targets grouped by goal, their text shortened."""
+    locale = str(get_locale())
+
+    def compute():
+        targets = db.session.scalars(
+            sa.select(SdgTarget).order_by(SdgTarget.goal_number, SdgTarget.position)
+        )
+        return [
+            SelectChoice(
+                t.code,
+                f"{t.code} {_shorten(t.localised('text', locale))}",
+                optgroup=str(_l("Goal %(number)s", number=t.goal_number)),
+            )
+            for t in targets
+        ]
+
+    return recent(("target_choices", locale), compute)
+
+
+def _dimension_choices() -> list[SelectChoice]:
+    locale = str(get_locale())
+
+    def compute():
+        dimensions = db.session.scalars(
+            sa.select(ImpactDimension).order_by(ImpactDimension.position)
+        )
+        return choices((d.code, d.localised("label", locale)) for d in dimensions)
+
+    return recent(("dimension_choices", locale), compute)
+
+
 class ExplorerFilterForm(Form):
     """Filters of the commitments explorer, read from the query string (GET, no CSRF)."""
 
@@ -53,36 +98,17 @@ class ExplorerFilterForm(Form):
 
     def __init__(self, formdata, **kwargs):
         super().__init__(formdata, **kwargs)
-        locale = str(get_locale())
         every = [SelectChoice("", _l("All"))]
-        goals = db.session.scalars(sa.select(SdgGoal).order_by(SdgGoal.number)).all()
-        targets = db.session.scalars(
-            sa.select(SdgTarget).order_by(SdgTarget.goal_number, SdgTarget.position)
-        ).all()
-        dimensions = db.session.scalars(
-            sa.select(ImpactDimension).order_by(ImpactDimension.position)
-        )
         self.programme.choices = every + programme_choices()
-        self.goal.choices = every + choices(
-            (str(g.number), f"{g.number}. {g.localised('short', locale)}") for g in goals
-        )
-        self.target.choices = every + [
-            SelectChoice(
-                t.code,
-                f"{t.code} {_shorten(t.localised('text', locale))}",
-                optgroup=str(_l("Goal %(number)s", number=t.goal_number)),
-            )
-            for t in targets
-        ]
+        self.goal.choices = every + _goal_choices()
+        self.target.choices = every + _target_choices()
         self.organisation_type.choices = every + organisation_type_choices()
         self.country.choices = every + country_choices()
         self.status.choices = every + choices(
             (str(s), STATUS_LABELS[str(s)]) for s in PUBLIC_STATUSES
         )
         self.reporting_state.choices = every + choices(REPORTING_LABELS.items())
-        self.dimension.choices = every + choices(
-            (d.code, d.localised("label", locale)) for d in dimensions
-        )
+        self.dimension.choices = every + _dimension_choices()
 
     def filters(self) -> dict[str, str | int]:
         """The valid, non-empty filters; a bad value is ignored (its field shows why)."""

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 4375123411c9
+Revision ID: c981d6bdd4f8
 Revises: 
-Create Date: 2026-11-23 22:39:42.523225
+Create Date: 2026-11-24 01:02:42.123591
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import pact_tracker.core.types
 
 
 # revision identifiers, used by Alembic.
-revision = '4375123411c9'
+revision = 'c981d6bdd4f8'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -482,6 +482,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_commitment_programme_id'), ['programme_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_commitment_proposal_id'), ['proposal_id'], unique=False)
         batch_op.create_index('ix_commitment_public', ['visibility', 'published_at'], unique=False, postgresql_include=['id', 'signatory_id'])
+        batch_op.create_index('ix_commitment_public_created', ['created_at', 'id'], unique=False, postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL"))
         batch_op.create_index(batch_op.f('ix_commitment_published_at'), ['published_at'], unique=False)
         batch_op.create_index('ix_commitment_signatory_status', ['signatory_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_commitment_status'), ['status'], unique=False)
@@ -763,6 +764,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_commitment_status'))
         batch_op.drop_index('ix_commitment_signatory_status')
         batch_op.drop_index(batch_op.f('ix_commitment_published_at'))
+        batch_op.drop_index('ix_commitment_public_created', postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL"))
         batch_op.drop_index('ix_commitment_public', postgresql_include=['id', 'signatory_id'])
         batch_op.drop_index(batch_op.f('ix_commitment_proposal_id'))
         batch_op.drop_index(batch_op.f('ix_commitment_programme_id'))
