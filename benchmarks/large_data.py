@@ -82,17 +82,18 @@ def _is_loaded(url: str, shape: str) -> bool:
 def _create_missing_indexes(app) -> None:
     from pact_tracker.extensions import db
 
-    with app.app_context(), db.engine.begin() as connection:
-        existing = {
-            row[0] for row in connection.exec_driver_sql("SELECT indexname FROM pg_indexes")
-        }
-        for table in db.metadata.sorted_tables:
-            for index in table.indexes:
-                if index.name not in existing:
-                    log(f"creating index {index.name} added since the load")
-                    index.create(connection)
-                    connection.exec_driver_sql(f"ANALYZE {table.name}")
-    db.engine.dispose()
+    with app.app_context():
+        with db.engine.begin() as connection:
+            existing = {
+                row[0] for row in connection.exec_driver_sql("SELECT indexname FROM pg_indexes")
+            }
+            for table in db.metadata.sorted_tables:
+                for index in table.indexes:
+                    if index.name not in existing:
+                        log(f"creating index {index.name} added since the load")
+                        index.create(connection)
+                        connection.exec_driver_sql(f"ANALYZE {table.name}")
+        db.engine.dispose()
 
 
 def ensure_loaded(url: str | None = None) -> str:
