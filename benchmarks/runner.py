@@ -93,12 +93,15 @@ DATABASES = {"sqlite": _sqlite, "postgresql": _postgresql}
 
 def _scenarios() -> dict[str, Callable[[Database], list[Row]]]:
     from benchmarks import as_of_query, campaign_delivery, snapshot_comparison, snapshot_large
+    from benchmarks import csv_import, demo_load
 
     return {
         "campaign-delivery": campaign_delivery.run,
         "snapshot": snapshot_large.run,
         "as-of": as_of_query.run,
         "snapshot-comparison": snapshot_comparison.run,
+        "demo-load": demo_load.run,
+        "csv-import": csv_import.run,
     }
 
 
