@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterable
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from pact_tracker.coalition.models import Signatory
 from pact_tracker.commitments.models import (
@@ -73,39 +73,39 @@ def latest_progress(
 ) -> dict[int, tuple[int | None, ProgressStatus]]:
     """``{commitment id: (percent complete, progress status)}`` of each one's latest live update.
 
-    One query for a whole page; commitments that never reported are absent.
+    One query for a whole page; commitments that never reported are absent. The
+    updates of a page's commitments are few, and a correction belongs to the same
+    commitment as what it corrects, so the superseded ones are dropped here: in
+    SQL, the anti-join over corrections made PostgreSQL read the index of every
+    correction in the table.
     """
     if not commitment_ids:
         return {}
-    correction = aliased(ProgressUpdate, name="correction")
-    ranked = (
+    rows = db.session.execute(
         sa.select(
+            ProgressUpdate.id,
             ProgressUpdate.commitment_id,
+            ProgressUpdate.supersedes_id,
+            ProgressUpdate.reported_at,
+            ProgressUpdate.recorded_at,
             ProgressUpdate.percent_complete,
             ProgressUpdate.status,
-            sa.func.row_number()
-            .over(
-                partition_by=ProgressUpdate.commitment_id,
-                order_by=(
-                    ProgressUpdate.reported_at.desc(),
-                    ProgressUpdate.recorded_at.desc(),
-                    ProgressUpdate.id.desc(),
-                ),
-            )
-            .label("position"),
-        )
-        .where(
-            ProgressUpdate.commitment_id.in_(sorted(commitment_ids)),
-            ~sa.select(correction.id).where(correction.supersedes_id == ProgressUpdate.id).exists(),
-        )
-        .subquery("ranked")
-    )
-    rows = db.session.execute(
-        sa.select(ranked.c.commitment_id, ranked.c.percent_complete, ranked.c.status).where(
-            ranked.c.position == 1
-        )
-    )
-    return {row.commitment_id: (row.percent_complete, row.status) for row in rows}
+        ).where(ProgressUpdate.commitment_id.in_(sorted(commitment_ids)))
+    ).all()
+    superseded = {row.supersedes_id for row in rows if row.supersedes_id is not None}
+    latest = {}
+    for row in rows:
+        if row.id in superseded:
+            continue
+        shown = latest.get(row.commitment_id)
+        if shown is None or _newest_first_key(row) > _newest_first_key(shown):
+            latest[row.commitment_id] = row
+    return {key: (row.percent_complete, row.status) for key, row in latest.items()}
+
+
+def _newest_first_key(row) -> tuple:
+    """The order of ``timeline_of``: latest report, then latest recorded, then latest id."""
+    return (row.reported_at, row.recorded_at, row.id)
 
 
 def sdg_goals() -> dict[int, SdgGoal]:
