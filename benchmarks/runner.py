@@ -92,8 +92,14 @@ DATABASES = {"sqlite": _sqlite, "postgresql": _postgresql}
 
 
 def _scenarios() -> dict[str, Callable[[Database], list[Row]]]:
-    from benchmarks import as_of_query, campaign_delivery, snapshot_comparison, snapshot_large
-    from benchmarks import csv_import, demo_load
+    from benchmarks import (
+        as_of_query,
+        campaign_delivery,
+        csv_import,
+        demo_load,
+        snapshot_comparison,
+        snapshot_large,
+    )
 
     return {
         "campaign-delivery": campaign_delivery.run,
