@@ -2,9 +2,33 @@
 
 from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
 
 from pact_tracker.core import permissions
 from pact_tracker.core.markdown import render_markdown
+
+#: Labels of statuses and reporting states, for the badges of every list. Lazy: each row
+#: translates only the label it shows (a dict of them written in the macro translated
+#: all fifteen for every row, a third of a list page's time).
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "changes_requested": _l("Changes requested"),
+    "approved": _l("Approved"),
+    "achieved": _l("Achieved"),
+    "partially_achieved": _l("Partially achieved"),
+    "not_achieved": _l("Not achieved"),
+    "withdrawn": _l("Withdrawn"),
+    "applied": _l("Applied"),
+    "rejected": _l("Rejected"),
+    "suspended": _l("Suspended"),
+}
+REPORTING_LABELS = {
+    "on_time": _l("On time"),
+    "due": _l("Report due"),
+    "overdue": _l("Overdue"),
+    "inactive": _l("Inactive"),
+}
 
 
 def localised(obj, field: str) -> str:
@@ -37,4 +61,9 @@ def init_templating(app: Flask) -> None:
         datetime=format_datetime,
         number=format_decimal,
     )
-    app.jinja_env.globals.update(permissions=permissions, url_with=url_with)
+    app.jinja_env.globals.update(
+        permissions=permissions,
+        url_with=url_with,
+        STATUS_LABELS=STATUS_LABELS,
+        REPORTING_LABELS=REPORTING_LABELS,
+    )

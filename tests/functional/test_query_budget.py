@@ -25,9 +25,6 @@ from pact_tracker.core.activity import commit
 from pact_tracker.core.tokens import issue_token
 from pact_tracker.extensions import db as _db
 
-# The PDF export loads WeasyPrint, which warns once about a system library it will need.
-pytestmark = pytest.mark.filterwarnings("ignore:HarfBuzz-Subset:DeprecationWarning")
-
 #: Batches added between the two measurements (the small world has one).
 MORE_BATCHES = 4
 DEFAULT_BUDGET = 12

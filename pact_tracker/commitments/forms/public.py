@@ -14,22 +14,13 @@ from pact_tracker.coalition.forms.public import (
 )
 from pact_tracker.commitments.services.explorer import PUBLIC_STATUSES
 from pact_tracker.core.caching import recent
+from pact_tracker.core.templating import REPORTING_LABELS
+from pact_tracker.core.templating import STATUS_LABELS as ALL_STATUS_LABELS
 from pact_tracker.extensions import db
 from pact_tracker.reference.models import ImpactDimension, SdgGoal, SdgTarget
 
-STATUS_LABELS = {
-    "approved": _l("Approved"),
-    "achieved": _l("Achieved"),
-    "partially_achieved": _l("Partially achieved"),
-    "not_achieved": _l("Not achieved"),
-    "withdrawn": _l("Withdrawn"),
-}
-REPORTING_LABELS = {
-    "on_time": _l("On time"),
-    "due": _l("Report due"),
-    "overdue": _l("Overdue"),
-    "inactive": _l("Inactive"),
-}
+#: Labels of the statuses a published commitment can have, in their order.
+STATUS_LABELS = {str(status): ALL_STATUS_LABELS[str(status)] for status in PUBLIC_STATUSES}
 #: Longest target text shown in the select; the goal page has the full text.
 _TARGET_LABEL_LENGTH = 70
 
