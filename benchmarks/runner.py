@@ -36,16 +36,21 @@ class Row:
     #: What was processed, e.g. "20,000 messages".
     size: str
     ours: float
-    floor: float
+    #: None when the scenario has no floor for this row (it is then shown for its own figure).
+    floor: float | None
     #: The unit of both figures, e.g. "msg/s".
     unit: str
     #: True when more is better (a rate), False when less is (a duration, memory).
     higher_is_better: bool = True
+    #: Further figures, on the row (percentiles, throughput...).
+    detail: str = ""
     note: str = ""
 
     @property
-    def ratio(self) -> float:
+    def ratio(self) -> float | None:
         """Ours against the floor, as a share of it (1.0 = as good as the floor)."""
+        if self.floor is None:
+            return None
         if self.higher_is_better:
             return self.ours / self.floor if self.floor else 0.0
         return self.floor / self.ours if self.ours else 0.0
@@ -97,6 +102,7 @@ def _scenarios() -> dict[str, Callable[[Database], list[Row]]]:
         campaign_delivery,
         csv_import,
         demo_load,
+        page_load,
         snapshot_comparison,
         snapshot_large,
     )
@@ -104,24 +110,30 @@ def _scenarios() -> dict[str, Callable[[Database], list[Row]]]:
     return {
         "campaign-delivery": campaign_delivery.run,
         "snapshot": snapshot_large.run,
-        "as-of": as_of_query.run,
-        "snapshot-comparison": snapshot_comparison.run,
+        "pages": page_load.run,
         "demo-load": demo_load.run,
         "csv-import": csv_import.run,
+        "as-of": as_of_query.run,
+        "snapshot-comparison": snapshot_comparison.run,
     }
 
 
+def _figure(value: float) -> str:
+    return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+
 def _print(rows: list[Row]) -> None:
-    header = ("scenario", "database", "size", "ours", "floor", "unit", "ratio")
+    header = ("scenario", "database", "size", "ours", "floor", "unit", "ratio", "detail")
     table = [header] + [
         (
             r.scenario,
             r.database,
             r.size,
-            f"{r.ours:,.0f}",
-            f"{r.floor:,.0f}",
+            _figure(r.ours),
+            "–" if r.floor is None else _figure(r.floor),
             r.unit,
-            f"{r.ratio:.0%}",
+            "–" if r.ratio is None else f"{r.ratio:.0%}",
+            r.detail,
         )
         for r in rows
     ]
