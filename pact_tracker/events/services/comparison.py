@@ -34,6 +34,21 @@ class Change:
         return self.after_average - self.before_average
 
 
+@dataclass(frozen=True)
+class SignatoryRef:
+    """What a comparison shows of a signatory, and what deciding who may see it needs.
+
+    Plain columns, not ``Signatory`` rows: on a large coalition the lists hold
+    thousands of signatories, and loading each one's type and country cost more
+    than the comparison itself.
+    """
+
+    id: int
+    slug: str
+    name: str
+    status: str
+
+
 @dataclass
 class Comparison:
     before: Snapshot
@@ -47,9 +62,9 @@ class Comparison:
     #: Per breakdown and group: commitments and average progress on both sides.
     changes: list[Change] = field(default_factory=list)
     #: Signatories with an update recorded between the two cutoffs.
-    reported: list[Signatory] = field(default_factory=list)
+    reported: list[SignatoryRef] = field(default_factory=list)
     #: Signatories that had reported by ``before`` and have not since.
-    gone_quiet: list[Signatory] = field(default_factory=list)
+    gone_quiet: list[SignatoryRef] = field(default_factory=list)
 
     @property
     def overall(self) -> Change | None:
@@ -122,7 +137,7 @@ def _changes(before: Snapshot, after: Snapshot) -> list[Change]:
 
 def _reporting_signatories(
     before: Snapshot, after: Snapshot
-) -> tuple[list[Signatory], list[Signatory]]:
+) -> tuple[list[SignatoryRef], list[SignatoryRef]]:
     reported_since = (
         sa.select(SnapshotEntry.signatory_id)
         .where(
@@ -136,12 +151,13 @@ def _reporting_signatories(
         .where(SnapshotEntry.snapshot_id == before.id, SnapshotEntry.update_id.is_not(None))
         .distinct()
     )
-    reported = db.session.scalars(
-        sa.select(Signatory).where(Signatory.id.in_(reported_since)).order_by(Signatory.name)
-    ).all()
-    quiet = db.session.scalars(
-        sa.select(Signatory)
-        .where(Signatory.id.in_(had_reported), Signatory.id.not_in(reported_since))
-        .order_by(Signatory.name)
-    ).all()
-    return list(reported), list(quiet)
+    columns = sa.select(Signatory.id, Signatory.slug, Signatory.name, Signatory.status)
+    reported = db.session.execute(
+        columns.where(Signatory.id.in_(reported_since)).order_by(Signatory.name)
+    )
+    quiet = db.session.execute(
+        columns.where(Signatory.id.in_(had_reported), Signatory.id.not_in(reported_since)).order_by(
+            Signatory.name
+        )
+    )
+    return [SignatoryRef(*row) for row in reported], [SignatoryRef(*row) for row in quiet]
