@@ -12,11 +12,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import flask_mail
 from flask import current_app
 
-from pact_tracker.campaigns.mailer import Connection, Prepared, prepare
+from pact_tracker.campaigns.mailer import Connection, Prepared, compose
 from pact_tracker.campaigns.models import OutboxStatus
 from pact_tracker.campaigns.unsubscribe import list_unsubscribe_headers
 
@@ -103,9 +104,9 @@ class Builder:
         with self.app.app_context():
             for position, row in enumerate(self.rows):
                 try:
-                    item = prepare(build_message(row))
+                    item = prepare_message(row)
                 except Exception as error:  # noqa: BLE001 - raised when it is sent
-                    item = Prepared(None, error=error)
+                    item = Prepared(partial(build_message, row), error=error)
                 with self.ready:
                     self.built[position] = item
                     self.count = position + 1
@@ -118,14 +119,20 @@ class Builder:
 
 
 def deliver(
-    connection: Connection, prepared: Prepared, before_dot: Callable[[], None]
+    connection: Connection,
+    prepared: Prepared,
+    before_dot: Callable[[], None],
+    dot_ready: Callable[[], bool] | None = None,
 ) -> tuple[str | None, Outcome | None, bool]:
-    """``(reply, None, False)`` when accepted, else ``(None, outcome, unreachable)``."""
+    """``(reply, None, False)`` when accepted, else ``(None, outcome, unreachable)``.
+
+    ``before_dot`` and ``dot_ready``: see ``mailer.Connection.deliver``.
+    """
     for fresh in (False, True):
         was_connected = connection.connected
         opened = connection.opened
         try:
-            return connection.deliver(prepared, before_dot), None, False
+            return connection.deliver(prepared, before_dot, dot_ready), None, False
         except Exception as error:  # noqa: BLE001 - every failure is classified and recorded
             outcome = classify(error)
         if outcome.reconnect:
@@ -141,20 +148,44 @@ def deliver(
     raise AssertionError("unreachable")
 
 
+def prepare_message(row) -> Prepared:
+    """The envelope and bytes of an outbox row's message (what :func:`build_message` gives)."""
+    return compose(
+        sender=_default_sender(),
+        to=row.to_address,
+        subject=row.subject,
+        text=row.body_text,
+        html=row.body_html,
+        message_id=row.message_id,
+        extra_headers=_extra_headers(row),
+        message=partial(build_message, row),
+    )
+
+
 def build_message(row) -> flask_mail.Message:
+    """An outbox row's message as Flask-Mail's ``Message`` (with ``MAIL_SUPPRESS_SEND``)."""
     message = flask_mail.Message(
         subject=row.subject,
         recipients=[row.to_address],
         body=row.body_text,
         html=row.body_html,
-        # RFC 3834: no out-of-office replies to automated mail.
-        extra_headers={
-            "Auto-Submitted": "auto-generated",
-            **list_unsubscribe_headers(row.template, row.user_id, row.to_address),
-        },
+        extra_headers=_extra_headers(row),
     )
     message.msgId = row.message_id
     return message
+
+
+def _default_sender() -> str:
+    sender = current_app.extensions["mail"].default_sender
+    return f"{sender[0]} <{sender[1]}>" if isinstance(sender, tuple) else sender
+
+
+def _extra_headers(row) -> dict[str, str]:
+    return {
+        # RFC 3834: no out-of-office replies to automated mail.
+        "Auto-Submitted": "auto-generated",
+        **list_unsubscribe_headers(row.template, row.user_id, row.to_address),
+    }
 
 
 def classify(error: Exception) -> Outcome:

@@ -80,6 +80,27 @@ def claim_due(*, limit: int, clock: Clock = utcnow) -> tuple[list[int], datetime
     Due: ``queued`` or ``retry`` rows whose time has come, and ``sending`` rows
     whose lease expired (their dispatcher died).
     """
+    rows, lease = _claim(limit=limit, clock=clock)
+    return [row.id for row in rows], lease
+
+
+#: What sending a claimed row needs, returned by the claim itself (no second query).
+_CLAIMED_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.to_address,
+    OutboxMessage.subject,
+    OutboxMessage.body_text,
+    OutboxMessage.body_html,
+    OutboxMessage.message_id,
+    OutboxMessage.attempts,
+    OutboxMessage.template,
+    OutboxMessage.user_id,
+    OutboxMessage.campaign_id,
+)
+
+
+def _claim(*, limit: int, clock: Clock) -> tuple[list[sa.Row], datetime]:
+    """``claim_due``, returning the claimed rows' columns (``attempts`` counting this claim)."""
     now = clock()
     lease = now + timedelta(seconds=_config("OUTBOX_LEASE_SECONDS"))
     due = (
@@ -111,12 +132,12 @@ def claim_due(*, limit: int, clock: Clock = utcnow) -> tuple[list[int], datetime
             lease_expires_at=lease,
             attempts=OutboxMessage.attempts + 1,
         )
-        .returning(OutboxMessage.id)
+        .returning(*_CLAIMED_COLUMNS)
         .execution_options(synchronize_session=False)
     )
-    ids = sorted(db.session.scalars(claim))
+    rows = sorted(db.session.execute(claim).all(), key=lambda row: row.id)
     commit()
-    return ids, lease
+    return rows, lease
 
 
 def _not_held_by_campaign() -> sa.ColumnElement[bool]:
@@ -205,13 +226,13 @@ def _dispatch_loop(clock: Clock, max_batches: int | None) -> DispatchResult:
     try:
         with mail.connect() as connection:
             while max_batches is None or batches < max_batches:
-                ids, lease = claim_due(limit=batch_size, clock=clock)
+                rows, lease = _claim(limit=batch_size, clock=clock)
                 batches += 1
-                if not ids:
+                if not rows:
                     break
-                result.claimed += len(ids)
-                _send_batch(connection, ids, lease, result, clock, recorder)
-                if result.unreachable or len(ids) < batch_size:
+                result.claimed += len(rows)
+                _send_batch(connection, rows, lease, result, clock, recorder)
+                if result.unreachable or len(rows) < batch_size:
                     break
     finally:
         recorder.close()
@@ -222,28 +243,14 @@ def _dispatch_loop(clock: Clock, max_batches: int | None) -> DispatchResult:
 
 def _send_batch(
     connection: Connection,
-    ids: list[int],
+    rows: list[sa.Row],
     lease: datetime,
     result: DispatchResult,
     clock: Clock,
     recorder: "_Recorder",
 ) -> None:
-    rows = db.session.execute(
-        sa.select(
-            OutboxMessage.id,
-            OutboxMessage.to_address,
-            OutboxMessage.subject,
-            OutboxMessage.body_text,
-            OutboxMessage.body_html,
-            OutboxMessage.message_id,
-            OutboxMessage.attempts,
-            OutboxMessage.template,
-            OutboxMessage.user_id,
-            OutboxMessage.campaign_id,
-        )
-        .where(OutboxMessage.id.in_(ids))
-        .order_by(OutboxMessage.id)
-    ).all()
+    # Built from the claim's own rows: the building overlaps the suppression query too.
+    built = Builder(rows)
     suppressed = set(
         db.session.scalars(
             sa.select(Suppression.address).where(
@@ -257,7 +264,6 @@ def _send_batch(
     reconnect_every = _config("MAIL_RECONNECT_EVERY")
     bucket = rate_limiter()
     running = _RunningCampaigns(clock)
-    built = Builder(rows)
     for position, row in enumerate(rows):
         now = clock()
         if now >= lease:
@@ -284,7 +290,7 @@ def _send_batch(
         if bucket is not None:
             bucket.take()
         reply, outcome, unreachable = deliver(
-            connection, built.get(position), before_dot=recorder.wait
+            connection, built.get(position), before_dot=recorder.wait, dot_ready=recorder.ready
         )
         if outcome is None:
             recorder.record_sent(row.id, reply, clock())
@@ -465,6 +471,10 @@ class _Recorder:
             self.pending = (pk, reply, now)
             self.wake.notify()
 
+    def ready(self) -> bool:
+        """Whether ``wait`` would return at once (only the sender hands over outcomes)."""
+        return self.idle.is_set()
+
     def wait(self) -> None:
         """Until the outcome handed over is committed (raises what committing it raised)."""
         self.idle.wait()
@@ -484,6 +494,7 @@ class _Recorder:
 
     def _run(self) -> None:
         with self.app.app_context():
+            connection = _OutcomeConnection(db.engine)
             try:
                 while True:
                     with self.wake:
@@ -492,20 +503,65 @@ class _Recorder:
                             return
                         item, self.pending = self.pending, None
                     try:
-                        _record_sent(*item)
+                        connection.record_sent(*item)
                     except BaseException as error:  # noqa: BLE001 - raised in the sender
-                        db.session.rollback()
                         self.error = error
                     finally:
                         self.idle.set()
             finally:
-                db.session.remove()
+                connection.close()
 
 
 def _record_sent(pk: int, reply: str, now: datetime) -> None:
     """The server accepted it: that is final, whoever holds the row now."""
-    db.session.execute(_SENT, {"pk": pk, "now": now, "reply": reply[:REPLY_LENGTH]})
+    db.session.execute(_SENT, _sent_values(pk, reply, now))
     commit()
+
+
+def _sent_values(pk: int, reply: str, now: datetime) -> dict:
+    return {"pk": pk, "now": now, "reply": reply[:REPLY_LENGTH]}
+
+
+class _OutcomeConnection:
+    """The recorder's own database connection, held for the whole dispatch.
+
+    A Core connection rather than the ORM session, and kept rather than taken
+    from the pool for each outcome: per message, that saves the session's
+    bookkeeping and the pool's ``pool_pre_ping`` round trip. What the ping did
+    is kept: a connection found dead is replaced once, and the outcome written
+    again (the UPDATE only takes a row not yet ``sent``, so writing it twice is
+    harmless).
+    """
+
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+        self.connection: sa.Connection | None = None
+
+    def record_sent(self, pk: int, reply: str, now: datetime) -> None:
+        values = _sent_values(pk, reply, now)
+        try:
+            self._write(values)
+        except sa.exc.DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            self.close()
+            self._write(values)
+
+    def _write(self, values: dict) -> None:
+        if self.connection is None:
+            self.connection = self.engine.connect()
+        try:
+            self.connection.execute(_SENT, values)
+            self.connection.commit()
+        except BaseException:
+            # Closing rolls back; the next outcome takes a fresh connection.
+            self.close()
+            raise
+
+    def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            connection.close()
 
 
 def _renew_lease_until(ids: list[int], lease: datetime, until: datetime) -> datetime:
