@@ -11,14 +11,20 @@ from pact_tracker import signals
 
 
 @signals.progress_reported.connect
-def _mark_reminders_answered(update, **_extra) -> None:
+def _mark_reminders_answered(update, *, batch=(), **_extra) -> None:
     """Progress was reported: the reminders that asked its author for it are answered.
 
-    Sent after the commit that recorded ``update``: this is a transaction of
-    its own. Running it again for the same update changes nothing.
+    Sent after the commit that recorded ``update`` (or, for an import, the
+    ``batch`` of updates): this is a transaction of its own. Running it again
+    for the same updates changes nothing.
     """
-    from pact_tracker.campaigns.update_links import mark_reminders_answered
+    from pact_tracker.campaigns.update_links import (
+        mark_reminders_answered,
+        mark_reminders_answered_many,
+    )
     from pact_tracker.core.activity import commit
 
-    mark_reminders_answered(update)
+    if update is not None:
+        mark_reminders_answered(update)
+    mark_reminders_answered_many(batch)
     commit()

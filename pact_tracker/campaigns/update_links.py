@@ -131,28 +131,62 @@ def mark_reminders_answered(update) -> int:
     """
     if update.author_id is None:
         return 0
+    return _mark_answered(update.author_id, {update.commitment.signatory_id}, update.recorded_at)
+
+
+def mark_reminders_answered_many(updates) -> int:
+    """:func:`mark_reminders_answered` for a batch of ``ReportedUpdate``, in few statements.
+
+    The updates of one author recorded at one instant are answered together:
+    an import is one author and one instant, so two statements in all.
+    """
+    signatories: dict[tuple, set[int]] = {}
+    for update in updates:
+        if update.author_id is not None:
+            key = (update.recorded_at, update.author_id)
+            signatories.setdefault(key, set()).add(update.signatory_id)
+    # The earliest first: a reminder keeps the instant of the first report answering it.
+    return sum(
+        _mark_answered(author_id, ids, recorded_at)
+        for (recorded_at, author_id), ids in sorted(signatories.items(), key=lambda kv: kv[0][0])
+    )
+
+
+def _mark_answered(author_id: int, signatory_ids: set[int], recorded_at) -> int:
+    """Mark answered at ``recorded_at`` what ``author_id``'s links for ``signatory_ids`` asked."""
     asked = sa.select(UpdateLink.outbox_message_id).where(
-        UpdateLink.user_id == update.author_id,
-        UpdateLink.signatory_id == update.commitment.signatory_id,
+        UpdateLink.user_id == author_id,
+        UpdateLink.signatory_id.in_(signatory_ids),
         UpdateLink.outbox_message_id.is_not(None),
-        UpdateLink.created_at <= update.recorded_at,
+        UpdateLink.created_at <= recorded_at,
     )
     result = db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id.in_(asked), OutboxMessage.answered_at.is_(None))
-        .values(answered_at=update.recorded_at)
+        .values(answered_at=recorded_at)
         .execution_options(synchronize_session=False)
     )
-    # A campaign asks a person per signatory: only that signatory's row is answered.
+    # A campaign asks a person per signatory: only the row of the signatory whose link
+    # asked is answered.
+    asked_this_signatory = (
+        sa.select(UpdateLink.id)
+        .where(
+            UpdateLink.outbox_message_id == CampaignRecipient.outbox_message_id,
+            UpdateLink.user_id == author_id,
+            UpdateLink.signatory_id == CampaignRecipient.signatory_id,
+            UpdateLink.created_at <= recorded_at,
+        )
+        .exists()
+    )
     db.session.execute(
         sa.update(CampaignRecipient)
         .where(
-            CampaignRecipient.outbox_message_id.in_(asked),
-            CampaignRecipient.user_id == update.author_id,
-            CampaignRecipient.signatory_id == update.commitment.signatory_id,
+            CampaignRecipient.user_id == author_id,
+            CampaignRecipient.signatory_id.in_(signatory_ids),
             CampaignRecipient.answered_at.is_(None),
+            asked_this_signatory,
         )
-        .values(answered_at=update.recorded_at)
+        .values(answered_at=recorded_at)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount

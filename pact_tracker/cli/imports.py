@@ -18,6 +18,10 @@ from pact_tracker.coalition.models import Signatory, SignatoryStatus, User
 from pact_tracker.coalition.services import create_signatory
 from pact_tracker.commitments.models import Commitment, ProgressUpdate, UpdateSource
 from pact_tracker.commitments.services import create_commitment, report_progress
+from pact_tracker.commitments.services.progress import (
+    commitments_for_reporting,
+    report_progress_many,
+)
 from pact_tracker.core.csv_import import (
     Column,
     RowFields,
@@ -227,13 +231,46 @@ def _indicator_values(row: RowFields) -> list[dict[str, Any]]:
 
 def import_progress(values: dict[str, str], actor: User | None = None) -> ProgressUpdate:
     """Record the progress update of one row."""
-    row = RowFields(values)
-    commitment_id = row.integer("commitment_id", required=True, minimum=1, maximum=MAX_ID)
+    row, commitment_id, data = _progress_row(values)
     commitment = None
     if commitment_id is not None:
         commitment = db.session.get(Commitment, commitment_id)
         if commitment is None:
             row.error("commitment_id", f"no commitment {commitment_id}")
+    row.check()
+    try:
+        return report_progress(commitment, data, actor, source=UpdateSource.import_)
+    except DomainError as error:
+        raise _in_columns(error) from None
+
+
+def import_progress_many(rows: list[dict[str, str]], actor: User | None = None) -> list[int]:
+    """Record the progress updates of many rows at once: what :func:`import_progress` writes.
+
+    The first bad row raises (the importer then runs the rows one by one, for
+    every error with its line).
+    """
+    parsed = [_progress_row(values) for values in rows]
+    commitments = commitments_for_reporting(
+        commitment_id for _, commitment_id, _ in parsed if commitment_id is not None
+    )
+    items = []
+    for row, commitment_id, data in parsed:
+        commitment = commitments.get(commitment_id)
+        if commitment_id is not None and commitment is None:
+            row.error("commitment_id", f"no commitment {commitment_id}")
+        row.check()
+        items.append((commitment, data))
+    return report_progress_many(items, actor, source=UpdateSource.import_)
+
+
+import_progress.many = import_progress_many
+
+
+def _progress_row(values: dict[str, str]) -> tuple[RowFields, int | None, dict[str, Any]]:
+    """A progress row read: its cells' errors so far, the commitment's id, the service's data."""
+    row = RowFields(values)
+    commitment_id = row.integer("commitment_id", required=True, minimum=1, maximum=MAX_ID)
     data = {
         "reported_at": row.instant("reported_at"),
         "status": row.text("status"),
@@ -241,11 +278,7 @@ def import_progress(values: dict[str, str], actor: User | None = None) -> Progre
         "narrative": row.text("narrative"),
         "indicator_values": _indicator_values(row),
     }
-    row.check()
-    try:
-        return report_progress(commitment, without_none(data), actor, source=UpdateSource.import_)
-    except DomainError as error:
-        raise _in_columns(error) from None
+    return row, commitment_id, without_none(data)
 
 
 @click.group("import")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import partial
 from typing import Any
 
 import click
@@ -206,18 +207,24 @@ def import_rows(
     columns); the database refusing a row is reported the same way.
     Nothing is committed when any row failed, or on a dry run.
 
+    A handler may have a batch form, its ``many`` attribute (also found
+    through a ``functools.partial`` of it): it takes a chunk's rows at once and
+    must write what the handler would write row after row. A chunk it refuses
+    is run again row by row, for the errors and their lines.
+
     :param progress: draw a progress bar on the terminal (the command line does).
     """
     result = ImportResult(rows=len(rows), dry_run=dry_run)
     chunks = [rows[start : start + CHUNK_ROWS] for start in range(0, len(rows), CHUNK_ROWS)]
+    handle_chunk = _chunk_form(handle)
     if progress:
         with click.progressbar(length=len(rows), label=label, file=sys.stderr) as bar:
             for chunk in chunks:
-                result.errors.extend(_import_chunk(chunk, handle))
+                result.errors.extend(_import_chunk(chunk, handle, handle_chunk))
                 bar.update(len(chunk))
     else:
         for chunk in chunks:
-            result.errors.extend(_import_chunk(chunk, handle))
+            result.errors.extend(_import_chunk(chunk, handle, handle_chunk))
     if result.ok and not dry_run:
         _commit_keeping_rows_loaded()
     else:
@@ -225,19 +232,27 @@ def import_rows(
     return result
 
 
-def _import_chunk(chunk: Sequence[CsvRow], handle: Callable[[dict[str, str]], Any]):
+def _import_chunk(
+    chunk: Sequence[CsvRow],
+    handle: Callable[[dict[str, str]], Any],
+    handle_chunk: Callable[[list[dict[str, str]]], Any] | None = None,
+):
     """Import the rows in one SAVEPOINT; if one fails, again, each in its own, for the errors.
 
     A SAVEPOINT per row costs two statements and a flush per row: most files
-    are valid, so a chunk pays that only when one of its rows fails.
+    are valid, so a chunk pays that only when one of its rows fails. With a
+    batch form of the handler, the chunk's rows go through it at once.
     """
     first_errors: list[RowError] = []
     if not any(row.problem for row in chunk):
         row = chunk[0]
         try:
             with db.session.begin_nested():
-                for row in chunk:
-                    handle(row.values)
+                if handle_chunk is not None:
+                    handle_chunk([row.values for row in chunk])
+                else:
+                    for row in chunk:
+                        handle(row.values)
             return []
         except ROW_FAILURES as error:
             first_errors = _row_errors(row, error)
@@ -245,6 +260,14 @@ def _import_chunk(chunk: Sequence[CsvRow], handle: Callable[[dict[str, str]], An
     # Rows fail again when replayed, each naming itself. One whose check depends on the
     # clock might not: its first failure still stands, so that nothing is committed.
     return errors or first_errors
+
+
+def _chunk_form(handle: Callable) -> Callable | None:
+    """The batch form of ``handle`` (its ``many``), given the same bound arguments; or None."""
+    if isinstance(handle, partial):
+        many = getattr(handle.func, "many", None)
+        return partial(many, *handle.args, **handle.keywords) if many is not None else None
+    return getattr(handle, "many", None)
 
 
 def _commit_keeping_rows_loaded() -> None:

@@ -1,9 +1,13 @@
 """The progress log (append-only: a correction is a new row) and reviewers' assessments."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from pact_tracker.commitments.models import (
     REPORTING_STATUSES,
@@ -19,9 +23,9 @@ from pact_tracker.commitments.models import (
     UpdateSource,
 )
 from pact_tracker.commitments.services import _input as check
-from pact_tracker.commitments.services.workflow import refresh_schedule
+from pact_tracker.commitments.services.workflow import refresh_schedule, refresh_schedules
 from pact_tracker.core import activity
-from pact_tracker.core.errors import InvalidTransition
+from pact_tracker.core.errors import DomainError, InvalidInput, InvalidTransition
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db
 from pact_tracker.reference.models import ImpactDimension
@@ -51,14 +55,8 @@ def report_progress(
         future nor before approval), ``indicator_values``, ``evidence`` and
         ``milestones_done`` (ids of milestones this report marks as done).
     """
-    _require_reporting(commitment)
     now = utcnow()
-    errors = check.Errors()
-    check.refuse_unknown(data, set(PROGRESS_FIELDS), errors)
-    reported_at = _reported_at(commitment, data.get("reported_at"), now, errors)
-    fields = _clean(commitment, data, errors)
-    errors.raise_if_any("The progress update was not recorded.")
-
+    reported_at, fields = checked_progress(commitment, data, now)
     update = _append(commitment, fields, actor, source, reported_at=reported_at, recorded_at=now)
     _mark_milestones_done(commitment, fields["milestones_done"], reported_at)
     refresh_schedule(commitment)
@@ -67,9 +65,135 @@ def report_progress(
         update,
         actor=actor,
         signatory_id=commitment.signatory_id,
-        payload={"commitment_id": commitment.id, "source": str(update.source)},
+        payload=_reported_payload(commitment.id, update.source),
     )
     return update
+
+
+def checked_progress(commitment: Commitment, data: dict, now) -> tuple:
+    """The ``reported_at`` and cleaned fields of a report, or :class:`InvalidInput`.
+
+    The one set of rules for a report, whether it comes alone or in a batch.
+    """
+    _require_reporting(commitment)
+    errors = check.Errors()
+    check.refuse_unknown(data, set(PROGRESS_FIELDS), errors)
+    reported_at = _reported_at(commitment, data.get("reported_at"), now, errors)
+    fields = _clean(commitment, data, errors)
+    errors.raise_if_any("The progress update was not recorded.")
+    return reported_at, fields
+
+
+def _reported_payload(commitment_id: int, source) -> dict:
+    return {"commitment_id": commitment_id, "source": str(UpdateSource(source))}
+
+
+@dataclass(frozen=True)
+class ReportedUpdate:
+    """What the batch form of ``progress_reported`` carries for each update it recorded."""
+
+    id: int
+    commitment_id: int
+    signatory_id: int
+    author_id: int | None
+    recorded_at: datetime
+
+
+def commitments_for_reporting(ids) -> dict[int, Commitment]:
+    """The commitments of ``ids`` by id, with what checking a report on them reads."""
+    found = db.session.scalars(
+        db.select(Commitment)
+        .where(Commitment.id.in_(set(ids)))
+        .options(selectinload(Commitment.indicators), selectinload(Commitment.milestones))
+    )
+    return {commitment.id: commitment for commitment in found}
+
+
+def report_progress_many(
+    items: Sequence[tuple[Commitment, dict]], actor, *, source=UpdateSource.import_
+) -> list[int]:
+    """Append one progress update per ``(commitment, data)`` item, as :func:`report_progress`
+    would one after the other, in a fixed number of statements; returns the updates' ids.
+
+    The same checks, made on every item before anything is written: when any
+    fails, :class:`InvalidInput` is raised with ``errors`` holding each bad
+    item's messages under its index, and nothing is written. Each commitment's
+    schedule is refreshed once, after all its updates are in.
+    """
+    now = utcnow()
+    checked = _check_all(items, now)
+    source = UpdateSource(source)
+    author_id = actor.id if actor is not None else None
+    ids = _insert_updates(items, checked, author_id, source, now)
+    touched: dict[int, Commitment] = {}
+    for (commitment, _), (reported_at, fields) in zip(items, checked, strict=True):
+        _mark_milestones_done(commitment, fields["milestones_done"], reported_at, flush=False)
+        touched.setdefault(commitment.id, commitment)
+    for commitment in touched.values():
+        # The rows were written beside the ORM: a loaded list of updates would miss them.
+        db.session.expire(commitment, ["updates"])
+    refresh_schedules(list(touched.values()))
+    activity.record_many(
+        "progress.reported",
+        [
+            ReportedUpdate(id, commitment.id, commitment.signatory_id, author_id, now)
+            for id, (commitment, _) in zip(ids, items, strict=True)
+        ],
+        subject_type=ProgressUpdate.__tablename__,
+        actor=actor,
+        signatory_ids=[commitment.signatory_id for commitment, _ in items],
+        payloads=[_reported_payload(commitment.id, source) for commitment, _ in items],
+    )
+    return ids
+
+
+def _check_all(items, now) -> list[tuple]:
+    checked, errors = [], {}
+    for n, (commitment, data) in enumerate(items):
+        try:
+            checked.append(checked_progress(commitment, data, now))
+        except DomainError as error:
+            errors[n] = error.errors or {"commitment": [error.message]}
+    if errors:
+        raise InvalidInput(
+            f"{len(errors)} of {len(items)} progress updates are not valid; none was recorded.",
+            errors=errors,
+        )
+    return checked
+
+
+def _insert_updates(items, checked, author_id, source, now) -> list[int]:
+    """Insert the updates, their indicator values and evidence; the updates' ids, in order."""
+    ids = db.session.scalars(
+        db.insert(ProgressUpdate).returning(ProgressUpdate.id, sort_by_parameter_order=True),
+        [
+            {
+                "commitment_id": commitment.id,
+                "author_id": author_id,
+                "reported_at": reported_at,
+                "recorded_at": now,
+                "status": fields["status"],
+                "percent_complete": fields["percent_complete"],
+                "narrative": fields["narrative"],
+                "source": source,
+                "supersedes_id": None,
+                "correction_reason": None,
+            }
+            for (commitment, _), (reported_at, fields) in zip(items, checked, strict=True)
+        ],
+    ).all()
+    values, evidence = [], []
+    for update_id, (_, fields) in zip(ids, checked, strict=True):
+        values += [
+            {"update_id": update_id, "indicator_id": indicator_id, "value": value}
+            for indicator_id, value in fields["indicator_values"]
+        ]
+        evidence += [{"update_id": update_id, **item} for item in fields["evidence"]]
+    if values:
+        db.session.execute(db.insert(IndicatorValue), values)
+    if evidence:
+        db.session.execute(db.insert(Evidence), evidence)
+    return ids
 
 
 def correct_update(
@@ -320,8 +444,11 @@ def _append(
     return update
 
 
-def _mark_milestones_done(commitment: Commitment, ids: list[int], reported_at) -> None:
+def _mark_milestones_done(
+    commitment: Commitment, ids: list[int], reported_at, *, flush: bool = True
+) -> None:
     for milestone in commitment.milestones:
         if milestone.id in ids and milestone.done_on is None:
             milestone.done_on = reported_at.date()
-    db.session.flush()
+    if flush:
+        db.session.flush()

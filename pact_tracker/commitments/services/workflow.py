@@ -1,6 +1,7 @@
 """The commitment workflow: every change of status goes through :func:`change_status`."""
 
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from pact_tracker.commitments.models import (
     CLOSED_STATUSES,
@@ -20,6 +21,8 @@ from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db
 
 _CLOSINGS = frozenset(CLOSED_STATUSES - {CommitmentStatus.withdrawn})
+#: A correction of an update, in the query that skips corrected updates.
+_CORRECTION = aliased(ProgressUpdate)
 
 
 def change_status(
@@ -84,23 +87,68 @@ def record_status_change(
 
 def refresh_schedule(commitment: Commitment) -> None:
     """Recompute ``last_reported_at``, ``report_due_at`` and ``inactive_at`` from the log."""
-    correction = aliased(ProgressUpdate)
-    commitment.last_reported_at = db.session.scalar(
-        db.select(db.func.max(ProgressUpdate.reported_at)).where(
-            ProgressUpdate.commitment_id == commitment.id,
-            ~db.select(correction.id).where(correction.supersedes_id == ProgressUpdate.id).exists(),
-        )
-    )
-    if commitment.status in REPORTING_STATUSES:
-        commitment.report_due_at, commitment.inactive_at = report_schedule(
-            commitment.cadence_months,
-            commitment.approved_at,
-            commitment.start_date,
-            commitment.last_reported_at,
-        )
-    else:
-        commitment.report_due_at = commitment.inactive_at = None
+    last_reported_at = _last_reports([commitment.id]).get(commitment.id)
+    for name, value in _schedule(commitment, last_reported_at).items():
+        setattr(commitment, name, value)
     db.session.flush()
+
+
+def refresh_schedules(commitments: list[Commitment]) -> None:
+    """:func:`refresh_schedule` for each of ``commitments``: one read, one executemany.
+
+    The changed schedules are written beside the unit of work (an ORM flush
+    would check every column of every commitment, and SQLite would get one
+    statement per row), then set on the objects as their committed state.
+    """
+    latest = _last_reports([commitment.id for commitment in commitments])
+    now = utcnow()
+    changed = []
+    for commitment in commitments:
+        schedule = _schedule(commitment, latest.get(commitment.id))
+        if any(getattr(commitment, name) != value for name, value in schedule.items()):
+            changed.append((commitment, {**schedule, "updated_at": now}))
+    if not changed:
+        return
+    table = Commitment.__table__
+    db.session.execute(
+        db.update(table)
+        .where(table.c.id == db.bindparam("commitment_id"))
+        .values({name: db.bindparam(name) for name in changed[0][1]}),
+        [{"commitment_id": commitment.id, **values} for commitment, values in changed],
+    )
+    for commitment, values in changed:
+        for name, value in values.items():
+            set_committed_value(commitment, name, value)
+
+
+def _last_reports(commitment_ids: list[int]) -> dict[int, object]:
+    """The latest ``reported_at`` of each commitment's updates, corrected ones left out."""
+    return dict(
+        db.session.execute(
+            db.select(ProgressUpdate.commitment_id, db.func.max(ProgressUpdate.reported_at))
+            .where(
+                ProgressUpdate.commitment_id.in_(commitment_ids),
+                ~db.select(_CORRECTION.id)
+                .where(_CORRECTION.supersedes_id == ProgressUpdate.id)
+                .exists(),
+            )
+            .group_by(ProgressUpdate.commitment_id)
+        ).all()
+    )
+
+
+def _schedule(commitment: Commitment, last_reported_at) -> dict:
+    """The commitment's reporting schedule, given its latest report."""
+    if commitment.status not in REPORTING_STATUSES:
+        return {"last_reported_at": last_reported_at, "report_due_at": None, "inactive_at": None}
+    report_due_at, inactive_at = report_schedule(
+        commitment.cadence_months, commitment.approved_at, commitment.start_date, last_reported_at
+    )
+    return {
+        "last_reported_at": last_reported_at,
+        "report_due_at": report_due_at,
+        "inactive_at": inactive_at,
+    }
 
 
 def submit_commitment(commitment: Commitment, actor) -> StatusChange:
