@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.util import identity_key
 
 from pact_tracker.commitments.models import (
     REPORTING_STATUSES,
@@ -100,13 +101,26 @@ class ReportedUpdate:
 
 
 def commitments_for_reporting(ids) -> dict[int, Commitment]:
-    """The commitments of ``ids`` by id, with what checking a report on them reads."""
-    found = db.session.scalars(
-        db.select(Commitment)
-        .where(Commitment.id.in_(set(ids)))
-        .options(selectinload(Commitment.indicators), selectinload(Commitment.milestones))
-    )
-    return {commitment.id: commitment for commitment in found}
+    """The commitments of ``ids`` by id, with what checking a report on them reads.
+
+    Those the session holds already are taken from it, as ``db.session.get``
+    would: an import names the same commitments chunk after chunk.
+    """
+    found, missing = {}, []
+    for commitment_id in set(ids):
+        held = db.session.identity_map.get(identity_key(Commitment, commitment_id))
+        if held is not None:
+            found[commitment_id] = held
+        else:
+            missing.append(commitment_id)
+    if missing:
+        loaded = db.session.scalars(
+            db.select(Commitment)
+            .where(Commitment.id.in_(missing))
+            .options(selectinload(Commitment.indicators), selectinload(Commitment.milestones))
+        )
+        found.update((commitment.id, commitment) for commitment in loaded)
+    return found
 
 
 def report_progress_many(
@@ -189,10 +203,12 @@ def _insert_updates(items, checked, author_id, source, now) -> list[int]:
             for indicator_id, value in fields["indicator_values"]
         ]
         evidence += [{"update_id": update_id, **item} for item in fields["evidence"]]
+    # RETURNING makes SQLAlchemy send many rows per statement (a plain executemany is
+    # one statement per row on PostgreSQL).
     if values:
-        db.session.execute(db.insert(IndicatorValue), values)
+        db.session.execute(db.insert(IndicatorValue).returning(IndicatorValue.id), values)
     if evidence:
-        db.session.execute(db.insert(Evidence), evidence)
+        db.session.execute(db.insert(Evidence).returning(Evidence.id), evidence)
     return ids
 
 
