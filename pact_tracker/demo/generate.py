@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from pact_tracker.commitments.models import goal_mask_of
 from pact_tracker.demo import catalogue, history, vocabulary
 from pact_tracker.demo.rows import Batch, Ids
 
@@ -430,6 +431,7 @@ class Generator:
                 dated["last_reported_at"],
                 dated["report_due_at"],
                 dated["inactive_at"],
+                goal_mask_of(targets),
                 timeline["created"],
                 dated["updated_at"],
             )

@@ -38,7 +38,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "status", "scope", "country_code", "subdivision_code", "start_date", "due_date",
         "cadence_months", "funding_amount", "funding_currency", "visibility", "created_by_id",
         "submitted_at", "approved_at", "published_at", "closed_at", "last_reported_at",
-        "report_due_at", "inactive_at", "created_at", "updated_at",
+        "report_due_at", "inactive_at", "goal_mask", "created_at", "updated_at",
     ),
     "commitment_target": ("commitment_id", "target_code"),
     "commitment_dimension": ("commitment_id", "dimension_code"),

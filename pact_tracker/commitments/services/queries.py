@@ -16,11 +16,11 @@ from pact_tracker.commitments.models import (
     StatusChange,
     commitment_dimension,
     commitment_target,
+    goal_bit,
 )
 from pact_tracker.core import permissions
 from pact_tracker.extensions import db
 from pact_tracker.programmes.models import Programme
-from pact_tracker.reference.models import SdgTarget
 
 
 def visible_to(user) -> sa.ColumnElement[bool]:
@@ -73,19 +73,7 @@ def commitments_query(user, filters: dict) -> sa.Select:
             )
         )
     if "goal" in filters:
-        # By the goal's target codes, given as values: the planner then knows from the
-        # statistics of each code how few commitments a goal may have (with a join to
-        # sdg_target it guessed a seventeenth of them and read the whole table to sort).
-        targets_of_goal = db.session.scalars(
-            sa.select(SdgTarget.code).where(SdgTarget.goal_number == filters["goal"])
-        ).all()
-        query = query.where(
-            Commitment.id.in_(
-                sa.select(commitment_target.c.commitment_id).where(
-                    commitment_target.c.target_code.in_(targets_of_goal)
-                )
-            )
-        )
+        query = query.where(Commitment.goal_mask.op("&")(goal_bit(filters["goal"])) != 0)
     if "target" in filters:
         query = query.where(
             Commitment.id.in_(

@@ -10,6 +10,7 @@ from pact_tracker.commitments.models import (
     ProgressUpdate,
     ReportingState,
     StatusChange,
+    goal_mask_of,
     reporting_state_at,
 )
 from pact_tracker.commitments.reporting import report_schedule
@@ -141,3 +142,10 @@ def test_new_rows_get_fresh_ids_after_a_load(db, loaded, make_signatory):
 def test_second_load_is_refused(db, loaded, tiny):
     with pytest.raises(DemoRefused, match="already has signatories"):
         load_demo(tiny, seed=7, password_hash="x")
+
+
+def test_goal_masks_match_the_targets_written(db, loaded):
+    commitments = _all(db, Commitment)
+    assert any(commitment.goal_mask for commitment in commitments)
+    for commitment in commitments:
+        assert commitment.goal_mask == goal_mask_of(t.code for t in commitment.targets)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c981d6bdd4f8
+Revision ID: 3060d8af3a8b
 Revises: 
-Create Date: 2026-11-24 01:02:42.123591
+Create Date: 2026-11-24 01:21:09.625583
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import pact_tracker.core.types
 
 
 # revision identifiers, used by Alembic.
-revision = 'c981d6bdd4f8'
+revision = '3060d8af3a8b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -462,6 +462,7 @@ def upgrade():
     sa.Column('last_reported_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('report_due_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('inactive_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('goal_mask', sa.Integer(), server_default='0', nullable=False),
     sa.Column('created_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', pact_tracker.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('cadence_months BETWEEN 1 AND 24', name=op.f('ck_commitment_cadence_range')),
@@ -481,7 +482,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_commitment_embargo_event_id'), ['embargo_event_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_commitment_programme_id'), ['programme_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_commitment_proposal_id'), ['proposal_id'], unique=False)
-        batch_op.create_index('ix_commitment_public', ['visibility', 'published_at'], unique=False, postgresql_include=['id', 'signatory_id'])
+        batch_op.create_index('ix_commitment_public', ['visibility', 'published_at'], unique=False, postgresql_include=['id', 'signatory_id', 'goal_mask'])
         batch_op.create_index('ix_commitment_public_created', ['created_at', 'id'], unique=False, postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL"))
         batch_op.create_index(batch_op.f('ix_commitment_published_at'), ['published_at'], unique=False)
         batch_op.create_index('ix_commitment_signatory_status', ['signatory_id', 'status'], unique=False)
@@ -765,7 +766,7 @@ def downgrade():
         batch_op.drop_index('ix_commitment_signatory_status')
         batch_op.drop_index(batch_op.f('ix_commitment_published_at'))
         batch_op.drop_index('ix_commitment_public_created', postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL"))
-        batch_op.drop_index('ix_commitment_public', postgresql_include=['id', 'signatory_id'])
+        batch_op.drop_index('ix_commitment_public', postgresql_include=['id', 'signatory_id', 'goal_mask'])
         batch_op.drop_index(batch_op.f('ix_commitment_proposal_id'))
         batch_op.drop_index(batch_op.f('ix_commitment_programme_id'))
         batch_op.drop_index(batch_op.f('ix_commitment_embargo_event_id'))
