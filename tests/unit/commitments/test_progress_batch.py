@@ -75,12 +75,16 @@ def _state(db, commitments) -> dict:
         ],
         "schedules": [
             (c.id, c.last_reported_at, c.report_due_at, c.inactive_at)
-            for c in db.session.scalars(db.select(Commitment).where(Commitment.id.in_(ids)))
+            for c in db.session.scalars(
+                db.select(Commitment).where(Commitment.id.in_(ids)).order_by(Commitment.id)
+            )
         ],
         "milestones": [
             (m.id, m.done_on)
             for m in db.session.scalars(
-                db.select(Milestone).where(Milestone.commitment_id.in_(ids))
+                db.select(Milestone)
+                .where(Milestone.commitment_id.in_(ids))
+                .order_by(Milestone.commitment_id, Milestone.id)
             )
         ],
         "activity": sorted(
