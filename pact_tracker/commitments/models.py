@@ -340,14 +340,18 @@ def goal_mask_of(target_codes) -> int:
     return mask
 
 
+def _targets_changed(commitment: Commitment) -> bool:
+    return sa.inspect(commitment).attrs.targets.history.has_changes()
+
+
 @sa.event.listens_for(Session, "before_flush")
 def _keep_goal_masks(session, _flush_context, _instances) -> None:
     """Recompute the goal mask of each commitment whose targets are new or changed."""
-    for instance in (*session.new, *session.dirty):
-        if not isinstance(instance, Commitment):
-            continue
-        targets = sa.inspect(instance).attrs.targets
-        if instance in session.new or targets.history.has_changes():
+    for instance in session.new:
+        if isinstance(instance, Commitment):
+            instance.goal_mask = goal_mask_of(target.code for target in instance.targets)
+    for instance in session.dirty:
+        if isinstance(instance, Commitment) and _targets_changed(instance):
             instance.goal_mask = goal_mask_of(target.code for target in instance.targets)
 
 
