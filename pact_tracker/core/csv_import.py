@@ -35,7 +35,7 @@ from pact_tracker.extensions import db
 #: Largest file accepted, unless the ``IMPORT_MAX_BYTES`` setting says otherwise.
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 #: Rows imported in one SAVEPOINT (each row gets its own only when the chunk fails).
-CHUNK_ROWS = 200
+CHUNK_ROWS = 1000
 #: What refuses a row: its service, or the database.
 ROW_FAILURES = (DomainError, IntegrityError, DataError)
 

@@ -1,13 +1,13 @@
 """The progress log (append-only: a correction is a new row) and reviewers' assessments."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from pact_tracker.commitments.models import (
@@ -18,7 +18,9 @@ from pact_tracker.commitments.models import (
     CommitmentStatus,
     Evidence,
     EvidenceKind,
+    Indicator,
     IndicatorValue,
+    Milestone,
     ProgressStatus,
     ProgressUpdate,
     UpdateSource,
@@ -100,31 +102,91 @@ class ReportedUpdate:
     recorded_at: datetime
 
 
-def commitments_for_reporting(ids) -> dict[int, Commitment]:
-    """The commitments of ``ids`` by id, with what checking a report on them reads.
+@dataclass(frozen=True, eq=False)
+class ReportingCommitment:
+    """What checking and recording reports reads of a commitment, as plain values.
 
-    Those the session holds already are taken from it, as ``db.session.get``
-    would: an import names the same commitments chunk after chunk.
+    A batch works on these rather than on ORM objects: an import of 100,000
+    rows would otherwise keep every commitment, indicator and milestone it
+    named in the session, and each flush and query would cost more than the
+    last.
     """
-    found, missing = {}, []
-    for commitment_id in set(ids):
-        held = db.session.identity_map.get(identity_key(Commitment, commitment_id))
-        if held is not None:
-            found[commitment_id] = held
-        else:
-            missing.append(commitment_id)
-    if missing:
-        loaded = db.session.scalars(
-            db.select(Commitment)
-            .where(Commitment.id.in_(missing))
-            .options(selectinload(Commitment.indicators), selectinload(Commitment.milestones))
+
+    id: int
+    signatory_id: int
+    status: CommitmentStatus
+    approved_at: datetime | None
+    created_at: datetime | None
+    start_date: date
+    cadence_months: int
+    last_reported_at: datetime | None
+    report_due_at: datetime | None
+    inactive_at: datetime | None
+    indicator_ids: frozenset[int]
+    #: Each milestone's ``done_on``, by id.
+    milestones: Mapping[int, date | None]
+
+    @classmethod
+    def of(cls, commitment: Commitment) -> "ReportingCommitment":
+        """The values of a loaded commitment (its pending changes included)."""
+        return cls(
+            **{name: getattr(commitment, name) for name in _COMMITMENT_COLUMNS},
+            indicator_ids=frozenset(indicator.id for indicator in commitment.indicators),
+            milestones={milestone.id: milestone.done_on for milestone in commitment.milestones},
         )
-        found.update((commitment.id, commitment) for commitment in loaded)
-    return found
+
+
+_COMMITMENT_COLUMNS = (
+    "id",
+    "signatory_id",
+    "status",
+    "approved_at",
+    "created_at",
+    "start_date",
+    "cadence_months",
+    "last_reported_at",
+    "report_due_at",
+    "inactive_at",
+)
+
+
+def commitments_for_reporting(ids) -> dict[int, ReportingCommitment]:
+    """The commitments of ``ids`` by id, as what checking a report on them reads.
+
+    Three queries of plain columns, nothing kept in the session: pending
+    changes are flushed first, so what is read is what the session would see.
+    """
+    ids = list(set(ids))
+    if not ids:
+        return {}
+    indicators: dict[int, set[int]] = {commitment_id: set() for commitment_id in ids}
+    for commitment_id, indicator_id in db.session.execute(
+        db.select(Indicator.commitment_id, Indicator.id).where(Indicator.commitment_id.in_(ids))
+    ):
+        indicators[commitment_id].add(indicator_id)
+    milestones: dict[int, dict] = {commitment_id: {} for commitment_id in ids}
+    for commitment_id, milestone_id, done_on in db.session.execute(
+        db.select(Milestone.commitment_id, Milestone.id, Milestone.done_on).where(
+            Milestone.commitment_id.in_(ids)
+        )
+    ):
+        milestones[commitment_id][milestone_id] = done_on
+    columns = [getattr(Commitment, name) for name in _COMMITMENT_COLUMNS]
+    return {
+        row.id: ReportingCommitment(
+            **row._asdict(),
+            indicator_ids=frozenset(indicators[row.id]),
+            milestones=milestones[row.id],
+        )
+        for row in db.session.execute(db.select(*columns).where(Commitment.id.in_(ids)))
+    }
 
 
 def report_progress_many(
-    items: Sequence[tuple[Commitment, dict]], actor, *, source=UpdateSource.import_
+    items: Sequence[tuple[Commitment | ReportingCommitment, dict]],
+    actor,
+    *,
+    source=UpdateSource.import_,
 ) -> list[int]:
     """Append one progress update per ``(commitment, data)`` item, as :func:`report_progress`
     would one after the other, in a fixed number of statements; returns the updates' ids.
@@ -132,20 +194,26 @@ def report_progress_many(
     The same checks, made on every item before anything is written: when any
     fails, :class:`InvalidInput` is raised with ``errors`` holding each bad
     item's messages under its index, and nothing is written. Each commitment's
-    schedule is refreshed once, after all its updates are in.
+    schedule is refreshed once, after all its updates are in. The rows are
+    written beside the ORM; commitments and milestones the session holds are
+    given the values written.
+
+    :param items: commitments as ORM objects or as :class:`ReportingCommitment`
+        (what :func:`commitments_for_reporting` gives: nothing loaded in the session).
     """
     now = utcnow()
+    items = _as_reporting(items)
     checked = _check_all(items, now)
     source = UpdateSource(source)
     author_id = actor.id if actor is not None else None
     ids = _insert_updates(items, checked, author_id, source, now)
-    touched: dict[int, Commitment] = {}
-    for (commitment, _), (reported_at, fields) in zip(items, checked, strict=True):
-        _mark_milestones_done(commitment, fields["milestones_done"], reported_at, flush=False)
-        touched.setdefault(commitment.id, commitment)
-    for commitment in touched.values():
-        # The rows were written beside the ORM: a loaded list of updates would miss them.
-        db.session.expire(commitment, ["updates"])
+    _mark_milestones_done_many(items, checked)
+    touched = {commitment.id: commitment for commitment, _ in items}
+    for commitment_id in touched:
+        held = db.session.identity_map.get(identity_key(Commitment, commitment_id))
+        if held is not None:
+            # The rows were written beside the ORM: a loaded list of updates would miss them.
+            db.session.expire(held, ["updates"])
     refresh_schedules(list(touched.values()))
     activity.record_many(
         "progress.reported",
@@ -159,6 +227,17 @@ def report_progress_many(
         payloads=[_reported_payload(commitment.id, source) for commitment, _ in items],
     )
     return ids
+
+
+def _as_reporting(items) -> list[tuple[ReportingCommitment, dict]]:
+    """``items`` with each ORM commitment read once into a :class:`ReportingCommitment`."""
+    read: dict[int, ReportingCommitment] = {}
+    converted = []
+    for commitment, data in items:
+        if isinstance(commitment, Commitment):
+            commitment = read.setdefault(commitment.id, ReportingCommitment.of(commitment))
+        converted.append((commitment, data))
+    return converted
 
 
 def _check_all(items, now) -> list[tuple]:
@@ -177,9 +256,16 @@ def _check_all(items, now) -> list[tuple]:
 
 
 def _insert_updates(items, checked, author_id, source, now) -> list[int]:
-    """Insert the updates, their indicator values and evidence; the updates' ids, in order."""
+    """Insert the updates, their indicator values and evidence; the updates' ids, in order.
+
+    Core inserts of the tables (not the mapped classes: the ORM's bulk path
+    costs more than the statements). RETURNING makes SQLAlchemy send many rows
+    per statement (a plain executemany is one statement per row on PostgreSQL).
+    """
     ids = db.session.scalars(
-        db.insert(ProgressUpdate).returning(ProgressUpdate.id, sort_by_parameter_order=True),
+        db.insert(ProgressUpdate.__table__).returning(
+            ProgressUpdate.__table__.c.id, sort_by_parameter_order=True
+        ),
         [
             {
                 "commitment_id": commitment.id,
@@ -203,13 +289,36 @@ def _insert_updates(items, checked, author_id, source, now) -> list[int]:
             for indicator_id, value in fields["indicator_values"]
         ]
         evidence += [{"update_id": update_id, **item} for item in fields["evidence"]]
-    # RETURNING makes SQLAlchemy send many rows per statement (a plain executemany is
-    # one statement per row on PostgreSQL).
-    if values:
-        db.session.execute(db.insert(IndicatorValue).returning(IndicatorValue.id), values)
-    if evidence:
-        db.session.execute(db.insert(Evidence).returning(Evidence.id), evidence)
+    for table, rows in ((IndicatorValue.__table__, values), (Evidence.__table__, evidence)):
+        if rows:
+            db.session.execute(db.insert(table).returning(table.c.id), rows)
     return ids
+
+
+def _mark_milestones_done_many(items, checked) -> None:
+    """:func:`_mark_milestones_done` for every item, in one executemany.
+
+    A milestone gets the date of the first item (in order) that marks it, as
+    one report after the other would leave it.
+    """
+    done: dict[int, date] = {}
+    for (commitment, _), (reported_at, fields) in zip(items, checked, strict=True):
+        for milestone_id in fields["milestones_done"]:
+            if commitment.milestones[milestone_id] is None and milestone_id not in done:
+                done[milestone_id] = reported_at.date()
+    if not done:
+        return
+    table = Milestone.__table__
+    db.session.execute(
+        db.update(table)
+        .where(table.c.id == db.bindparam("milestone_id"))
+        .values(done_on=db.bindparam("done_on")),
+        [{"milestone_id": milestone_id, "done_on": day} for milestone_id, day in done.items()],
+    )
+    for milestone_id, day in done.items():
+        held = db.session.identity_map.get(identity_key(Milestone, milestone_id))
+        if held is not None:
+            set_committed_value(held, "done_on", day)
 
 
 def correct_update(
@@ -364,7 +473,7 @@ def _indicator_values(
     commitment: Commitment, raw, errors: check.Errors
 ) -> list[tuple[int, Decimal]]:
     rows = check.items(raw, "indicator_values", errors) or []
-    own = {indicator.id for indicator in commitment.indicators}
+    own = _indicator_ids(commitment)
     values: list[tuple[int, Decimal]] = []
     for n, row in enumerate(rows):
         prefix = f"indicator_values[{n}]"
@@ -384,6 +493,18 @@ def _indicator_values(
         elif indicator_id is not None and value is not None:
             values.append((indicator_id, value))
     return values
+
+
+def _indicator_ids(commitment) -> frozenset[int] | set[int]:
+    if isinstance(commitment, ReportingCommitment):
+        return commitment.indicator_ids
+    return {indicator.id for indicator in commitment.indicators}
+
+
+def _milestone_ids(commitment) -> Iterable[int]:
+    if isinstance(commitment, ReportingCommitment):
+        return commitment.milestones.keys()
+    return {milestone.id for milestone in commitment.milestones}
 
 
 def _evidence(raw, errors: check.Errors) -> list[dict]:
@@ -425,7 +546,7 @@ def _milestones_done(commitment: Commitment, raw, errors: check.Errors) -> list[
     if not isinstance(raw, list | tuple):
         errors.add("milestones_done", "Must be a list of milestone ids.")
         return []
-    own = {milestone.id for milestone in commitment.milestones}
+    own = _milestone_ids(commitment)
     ids = []
     for n, value in enumerate(raw):
         number = check.identifier(value, f"milestones_done[{n}]", errors, required=True)
@@ -460,11 +581,8 @@ def _append(
     return update
 
 
-def _mark_milestones_done(
-    commitment: Commitment, ids: list[int], reported_at, *, flush: bool = True
-) -> None:
+def _mark_milestones_done(commitment: Commitment, ids: list[int], reported_at) -> None:
     for milestone in commitment.milestones:
         if milestone.id in ids and milestone.done_on is None:
             milestone.done_on = reported_at.date()
-    if flush:
-        db.session.flush()
+    db.session.flush()

@@ -4,6 +4,7 @@ from functools import cache
 
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from pact_tracker.commitments.models import (
     CLOSED_STATUSES,
@@ -104,12 +105,14 @@ def refresh_schedule(commitment: Commitment) -> None:
     db.session.flush()
 
 
-def refresh_schedules(commitments: list[Commitment]) -> None:
+def refresh_schedules(commitments) -> None:
     """:func:`refresh_schedule` for each of ``commitments``: one read, one executemany.
 
-    The changed schedules are written beside the unit of work (an ORM flush
-    would check every column of every commitment, and SQLite would get one
-    statement per row), then set on the objects as their committed state.
+    :param commitments: ORM commitments or plain values with the same attributes
+        (``ReportingCommitment``): the schedule is written beside the unit of work
+        (an ORM flush would check every column of every commitment, and SQLite
+        would get one statement per row), then set as committed state on the
+        commitments the session holds.
     """
     latest = _last_reports([commitment.id for commitment in commitments])
     now = utcnow()
@@ -117,7 +120,7 @@ def refresh_schedules(commitments: list[Commitment]) -> None:
     for commitment in commitments:
         schedule = _schedule(commitment, latest.get(commitment.id))
         if any(getattr(commitment, name) != value for name, value in schedule.items()):
-            changed.append((commitment, {**schedule, "updated_at": now}))
+            changed.append((commitment.id, {**schedule, "updated_at": now}))
     if not changed:
         return
     table = Commitment.__table__
@@ -125,11 +128,13 @@ def refresh_schedules(commitments: list[Commitment]) -> None:
         db.update(table)
         .where(table.c.id == db.bindparam("commitment_id"))
         .values({name: db.bindparam(name) for name in changed[0][1]}),
-        [{"commitment_id": commitment.id, **values} for commitment, values in changed],
+        [{"commitment_id": commitment_id, **values} for commitment_id, values in changed],
     )
-    for commitment, values in changed:
-        for name, value in values.items():
-            set_committed_value(commitment, name, value)
+    for commitment_id, values in changed:
+        held = db.session.identity_map.get(identity_key(Commitment, commitment_id))
+        if held is not None:
+            for name, value in values.items():
+                set_committed_value(held, name, value)
 
 
 def _last_reports(commitment_ids: list[int]) -> dict[int, object]:
