@@ -3,6 +3,7 @@
 from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from pact_tracker.core import permissions
 from pact_tracker.core.markdown import render_markdown
@@ -53,6 +54,27 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def select_options(field) -> Markup:
+    """The ``<option>``s of a WTForms select field, in their groups.
+
+    Written here rather than by a template loop or WTForms' widget: the
+    explorer's filters have some 480 options, and either way cost a few
+    milliseconds a page, more than the page's queries.
+    """
+    option = Markup('<option{} value="{}">{}</option>')
+    parts = []
+    for group, options in field.iter_groups():
+        if group:
+            parts.append(Markup('<optgroup label="{}">').format(group))
+        for choice in options:
+            selected = " selected" if choice.selected else ""
+            # Markup.format escapes the value and the label.
+            parts.append(option.format(selected, choice.value, choice.label))
+        if group:
+            parts.append(Markup("</optgroup>"))
+    return Markup("").join(parts)
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters.update(
         markdown=render_markdown,
@@ -64,6 +86,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         permissions=permissions,
         url_with=url_with,
+        select_options=select_options,
         STATUS_LABELS=STATUS_LABELS,
         REPORTING_LABELS=REPORTING_LABELS,
     )
