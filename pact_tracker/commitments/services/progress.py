@@ -256,16 +256,9 @@ def _check_all(items, now) -> list[tuple]:
 
 
 def _insert_updates(items, checked, author_id, source, now) -> list[int]:
-    """Insert the updates, their indicator values and evidence; the updates' ids, in order.
-
-    Core inserts of the tables (not the mapped classes: the ORM's bulk path
-    costs more than the statements). RETURNING makes SQLAlchemy send many rows
-    per statement (a plain executemany is one statement per row on PostgreSQL).
-    """
-    ids = db.session.scalars(
-        db.insert(ProgressUpdate.__table__).returning(
-            ProgressUpdate.__table__.c.id, sort_by_parameter_order=True
-        ),
+    """Insert the updates, their indicator values and evidence; the updates' ids, in order."""
+    ids = activity.insert_many(
+        ProgressUpdate.__table__,
         [
             {
                 "commitment_id": commitment.id,
@@ -281,7 +274,7 @@ def _insert_updates(items, checked, author_id, source, now) -> list[int]:
             }
             for (commitment, _), (reported_at, fields) in zip(items, checked, strict=True)
         ],
-    ).all()
+    )
     values, evidence = [], []
     for update_id, (_, fields) in zip(ids, checked, strict=True):
         values += [
@@ -289,9 +282,8 @@ def _insert_updates(items, checked, author_id, source, now) -> list[int]:
             for indicator_id, value in fields["indicator_values"]
         ]
         evidence += [{"update_id": update_id, **item} for item in fields["evidence"]]
-    for table, rows in ((IndicatorValue.__table__, values), (Evidence.__table__, evidence)):
-        if rows:
-            db.session.execute(db.insert(table).returning(table.c.id), rows)
+    activity.insert_many(IndicatorValue.__table__, values, ids=False)
+    activity.insert_many(Evidence.__table__, evidence, ids=False)
     return ids
 
 
