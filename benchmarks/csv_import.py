@@ -1,11 +1,11 @@
 """Importing progress updates from CSV, beside the same rows written by hand-written SQL.
 
-The issue asks for 100,000 rows (``BENCH_CSV_ROWS=100000``; the file, 9.5 MB,
-fits the default ``IMPORT_MAX_BYTES``). Ours still calls ``report_progress``
-row by row, about 5 ms a row here, so 100,000 rows take minutes and would
-break the 15 minutes of ``make bench``: by default 5,000 rows are imported,
-which fits the scenario's minute per database. The rate does not depend on
-the size (no step of the import grows with the rows already imported).
+100,000 rows by default (``BENCH_CSV_ROWS`` sets another count; the file,
+9.5 MB, fits the default ``IMPORT_MAX_BYTES``). Ours goes through the batch
+form of the handler, a chunk of 1,000 rows at a time: about 0.2 ms a row on
+SQLite and 0.3 ms on PostgreSQL here (17 s and 32 s for 100,000 rows, on a
+shared machine), against 5 ms row by row before. The rate does not depend on
+the size: nothing is kept in the session from one chunk to the next.
 
 The database holds one signatory and ``ROWS / 10`` approved commitments with
 one indicator each (written in bulk, not measured). The CSV file is made
@@ -15,10 +15,11 @@ narrative and one indicator value. It stays under the default
 ``IMPORT_MAX_BYTES`` (10 MB): the benchmark imports what a user may import.
 
 * ours: ``flask pact import progress FILE``, the real command through Flask's
-  CLI runner: the file read and checked, each row parsed and handed to
-  ``report_progress`` (the checks, the update and its value, the commitment's
-  reporting schedule refreshed, the activity logged), all or nothing, then one
-  commit and the signals sent after it.
+  CLI runner: the file read and checked, each chunk of rows parsed and handed
+  to ``report_progress_many`` (the checks of ``report_progress``, the updates
+  and their values, the commitments' reporting schedules refreshed, the
+  activity logged), all or nothing, then one commit and the signals sent
+  after it.
 * floor: the same file read with ``csv.reader`` and its cells parsed by hand
   (int, ``datetime.fromisoformat``, ``Decimal``), then the same rows written
   with the driver alone (psycopg or sqlite3) in one transaction: the progress
@@ -51,7 +52,7 @@ from sqlalchemy.engine import make_url
 
 from benchmarks.runner import Database, Row
 
-ROWS = int(os.environ.get("BENCH_CSV_ROWS", "5000"))
+ROWS = int(os.environ.get("BENCH_CSV_ROWS", "100000"))
 UPDATES_PER_COMMITMENT = 10
 APPROVED_AT = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 FIRST_REPORT = datetime(2025, 2, 1, 8, 0, tzinfo=UTC)
