@@ -13,7 +13,11 @@ from pact_tracker.campaigns.update_links import (
 )
 from pact_tracker.commitments.models import Commitment, Milestone, ProgressUpdate, UpdateSource
 from pact_tracker.commitments.services import report_progress
-from pact_tracker.commitments.services.progress import ReportedUpdate, report_progress_many
+from pact_tracker.commitments.services.progress import (
+    ReportedUpdate,
+    commitments_for_reporting,
+    report_progress_many,
+)
 from pact_tracker.core.activity import Activity
 from pact_tracker.core.errors import InvalidInput
 from pact_tracker.core.types import utcnow
@@ -187,3 +191,38 @@ def test_a_batch_answers_the_reminders_one_by_one_would(
         for m in messages
     ]
     assert answered == expected == [recorded_at, recorded_at, None]
+
+
+def test_commitments_read_as_values_leave_what_loaded_ones_leave_and_load_nothing(
+    db, approved_commitment, make_user, an_hour_ago
+):
+    first, second = approved_commitment(), approved_commitment(cadence_months=3)
+    author = make_user(signatory=first.signatory)
+    items = _items(first, second, an_hour_ago)
+
+    loaded = db.session.begin_nested()
+    report_progress_many(items, author, source=UpdateSource.import_)
+    expected = _state(db, [first, second])
+    loaded.rollback()
+    db.session.expire_all()
+
+    db.session.flush()
+    ids, author = [first.id, second.id], SimpleNamespace(id=author.id)
+    items = [(commitment.id, data) for commitment, data in items]
+    first, second = (SimpleNamespace(id=id) for id in ids)
+    db.session.expunge_all()
+    read = commitments_for_reporting(ids + ids)
+    assert not any(
+        isinstance(held, Commitment | Milestone) for held in db.session.identity_map.values()
+    )
+    assert read[first.id].milestones and read[first.id].indicator_ids
+    report_progress_many(
+        [(read[commitment_id], data) for commitment_id, data in items],
+        author,
+        source=UpdateSource.import_,
+    )
+
+    assert not any(
+        isinstance(held, Commitment | Milestone) for held in db.session.identity_map.values()
+    )
+    assert _state(db, [first, second]) == expected
