@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3060d8af3a8b
+Revision ID: a9cca00022c0
 Revises: 
-Create Date: 2026-11-24 01:21:09.625583
+Create Date: 2026-11-24 01:51:15.833374
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import pact_tracker.core.types
 
 
 # revision identifiers, used by Alembic.
-revision = '3060d8af3a8b'
+revision = 'a9cca00022c0'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -285,6 +285,7 @@ def upgrade():
         batch_op.create_index('ix_outbox_message_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_message_to_address'), ['to_address'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_message_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('ix_outbox_message_waiting', ['next_attempt_at', 'id'], unique=False, postgresql_where=sa.text("status IN ('queued', 'retry')"), sqlite_where=sa.text("status IN ('queued', 'retry')"))
 
     op.create_table('proposal_dimension',
     sa.Column('proposal_id', sa.Integer(), nullable=False),
@@ -813,6 +814,7 @@ def downgrade():
     op.drop_table('proposal_indicator')
     op.drop_table('proposal_dimension')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_message_waiting', postgresql_where=sa.text("status IN ('queued', 'retry')"), sqlite_where=sa.text("status IN ('queued', 'retry')"))
         batch_op.drop_index(batch_op.f('ix_outbox_message_user_id'))
         batch_op.drop_index(batch_op.f('ix_outbox_message_to_address'))
         batch_op.drop_index('ix_outbox_message_status_next_attempt_at')
