@@ -8,7 +8,7 @@ from flask_smorest import Api, abort
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError
 from pact_tracker.core.lookup import get_by_id
-from pact_tracker.core.pagination import count_from
+from pact_tracker.core.pagination import count_from, page_of
 from pact_tracker.extensions import csrf
 
 #: OpenAPI security requirement for operations that need a token.
@@ -138,11 +138,8 @@ def paginate(query, pagination_parameters):
 
     :param pagination_parameters: what ``@blueprint.paginate()`` passes the view.
     """
-    from pact_tracker.extensions import db
-
     count_total(query, pagination_parameters)
-    page = query.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
-    return db.session.scalars(page).unique().all()
+    return page_of(query, pagination_parameters.page_size, pagination_parameters.first_item)
 
 
 def get_or_404(model, pk: int, label: str, *, for_update: bool = False):

@@ -67,11 +67,41 @@ def paginate_select(query: sa.Select, page: int = 1, per_page: int = DEFAULT_PER
     number = max(1, page)
     count = count_from(query, (number - 1) * per_page)
     number = min(number, max(1, math.ceil(count.total / per_page)))
-    rows = db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)).unique().all()
+    rows = page_of(query, per_page, (number - 1) * per_page)
     return Page(
-        items=list(rows),
+        items=rows,
         number=number,
         per_page=per_page,
         total=count.total,
         total_exact=count.exact,
     )
+
+
+def page_of(query: sa.Select, limit: int, offset: int) -> list[Any]:
+    """Up to ``limit`` rows of ``query`` (ORM select of one entity) from ``offset``, in order.
+
+    In two steps: the page's ids alone, then their rows with whatever the query
+    loads with them. With the rows and their joins in one statement the planner
+    costed the page as one of every published commitment and missed the small
+    index of a rare SDG goal (35 ms instead of 1 for the ids).
+    """
+    key = _single_primary_key(query)
+    if key is None:
+        return list(db.session.scalars(query.limit(limit).offset(offset)).unique())
+    page = query.with_only_columns(key, maintain_column_froms=True).limit(limit).offset(offset)
+    ids = list(db.session.scalars(page))
+    if not ids:
+        return []
+    rows = db.session.scalars(query.order_by(None).where(key.in_(ids))).unique()
+    position = {id_: index for index, id_ in enumerate(ids)}
+    return sorted(rows, key=lambda row: position[getattr(row, key.key)])
+
+
+def _single_primary_key(query: sa.Select):
+    """The primary key column of the entity ``query`` selects, when it has exactly one."""
+    descriptions = query.column_descriptions
+    entity = descriptions[0].get("entity") if len(descriptions) == 1 else None
+    if entity is None or descriptions[0].get("expr") is not entity:
+        return None
+    keys = sa.inspect(entity).primary_key
+    return keys[0] if len(keys) == 1 else None

@@ -16,7 +16,7 @@ from pact_tracker.commitments.models import (
     StatusChange,
     commitment_dimension,
     commitment_target,
-    goal_bit,
+    has_goal,
 )
 from pact_tracker.core import permissions
 from pact_tracker.extensions import db
@@ -73,7 +73,7 @@ def commitments_query(user, filters: dict) -> sa.Select:
             )
         )
     if "goal" in filters:
-        query = query.where(Commitment.goal_mask.op("&")(goal_bit(filters["goal"])) != 0)
+        query = query.where(has_goal(filters["goal"]))
     if "target" in filters:
         query = query.where(
             Commitment.id.in_(

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a9cca00022c0
+Revision ID: c5101052c530
 Revises: 
-Create Date: 2026-11-24 01:51:15.833374
+Create Date: 2026-11-24 02:07:53.848508
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import pact_tracker.core.types
 
 
 # revision identifiers, used by Alembic.
-revision = 'a9cca00022c0'
+revision = 'c5101052c530'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -486,6 +486,23 @@ def upgrade():
         batch_op.create_index('ix_commitment_public', ['visibility', 'published_at'], unique=False, postgresql_include=['id', 'signatory_id', 'goal_mask'])
         batch_op.create_index('ix_commitment_public_created', ['created_at', 'id'], unique=False, postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL"))
         batch_op.create_index(batch_op.f('ix_commitment_published_at'), ['published_at'], unique=False)
+        batch_op.create_index('ix_commitment_published_goal_1', ['published_at', 'id'], unique=False, postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 1 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 1 <> 0"))
+        batch_op.create_index('ix_commitment_published_goal_10', ['published_at', 'id'], unique=False, postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 512 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 512 <> 0"))
+        batch_op.create_index('ix_commitment_published_goal_11', ['published_at', 'id'], unique=False, postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 1024 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 1024 <> 0"))
+        batch_op.create_index('ix_commitment_published_goal_12', ['published_at', 'id'], unique=False, postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 2048 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 2048 <> 0"))
+        batch_op.create_index('ix_commitment_published_goal_13', ['published_at', 'id'], unique=False, postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 4096 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 4096 <> 0"))
+        batch_op.create_index('ix_commitment_published_goal_14', ['published_at', 'id'], unique=False, postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 8192 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 8192 <> 0"))
+        batch_op.create_index('ix_commitment_published_goal_15', ['published_at', 'id'], unique=False, postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 16384 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 16384 <> 0"))
+        batch_op.create_index('ix_commitment_published_goal_16', ['published_at', 'id'], unique=False, postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 32768 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 32768 <> 0"))
+        batch_op.create_index('ix_commitment_published_goal_17', ['published_at', 'id'], unique=False, postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 65536 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 65536 <> 0"))
+        batch_op.create_index('ix_commitment_published_goal_2', ['published_at', 'id'], unique=False, postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 2 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 2 <> 0"))
+        batch_op.create_index('ix_commitment_published_goal_3', ['published_at', 'id'], unique=False, postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 4 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 4 <> 0"))
+        batch_op.create_index('ix_commitment_published_goal_4', ['published_at', 'id'], unique=False, postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 8 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 8 <> 0"))
+        batch_op.create_index('ix_commitment_published_goal_5', ['published_at', 'id'], unique=False, postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 16 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 16 <> 0"))
+        batch_op.create_index('ix_commitment_published_goal_6', ['published_at', 'id'], unique=False, postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 32 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 32 <> 0"))
+        batch_op.create_index('ix_commitment_published_goal_7', ['published_at', 'id'], unique=False, postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 64 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 64 <> 0"))
+        batch_op.create_index('ix_commitment_published_goal_8', ['published_at', 'id'], unique=False, postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 128 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 128 <> 0"))
+        batch_op.create_index('ix_commitment_published_goal_9', ['published_at', 'id'], unique=False, postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 256 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 256 <> 0"))
         batch_op.create_index('ix_commitment_signatory_status', ['signatory_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_commitment_status'), ['status'], unique=False)
         batch_op.create_index('ix_commitment_status_report_due', ['status', 'report_due_at'], unique=False)
@@ -765,6 +782,23 @@ def downgrade():
         batch_op.drop_index('ix_commitment_status_report_due')
         batch_op.drop_index(batch_op.f('ix_commitment_status'))
         batch_op.drop_index('ix_commitment_signatory_status')
+        batch_op.drop_index('ix_commitment_published_goal_9', postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 256 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 256 <> 0"))
+        batch_op.drop_index('ix_commitment_published_goal_8', postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 128 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 128 <> 0"))
+        batch_op.drop_index('ix_commitment_published_goal_7', postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 64 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 64 <> 0"))
+        batch_op.drop_index('ix_commitment_published_goal_6', postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 32 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 32 <> 0"))
+        batch_op.drop_index('ix_commitment_published_goal_5', postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 16 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 16 <> 0"))
+        batch_op.drop_index('ix_commitment_published_goal_4', postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 8 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 8 <> 0"))
+        batch_op.drop_index('ix_commitment_published_goal_3', postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 4 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 4 <> 0"))
+        batch_op.drop_index('ix_commitment_published_goal_2', postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 2 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 2 <> 0"))
+        batch_op.drop_index('ix_commitment_published_goal_17', postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 65536 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 65536 <> 0"))
+        batch_op.drop_index('ix_commitment_published_goal_16', postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 32768 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 32768 <> 0"))
+        batch_op.drop_index('ix_commitment_published_goal_15', postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 16384 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 16384 <> 0"))
+        batch_op.drop_index('ix_commitment_published_goal_14', postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 8192 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 8192 <> 0"))
+        batch_op.drop_index('ix_commitment_published_goal_13', postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 4096 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 4096 <> 0"))
+        batch_op.drop_index('ix_commitment_published_goal_12', postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 2048 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 2048 <> 0"))
+        batch_op.drop_index('ix_commitment_published_goal_11', postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 1024 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 1024 <> 0"))
+        batch_op.drop_index('ix_commitment_published_goal_10', postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 512 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 512 <> 0"))
+        batch_op.drop_index('ix_commitment_published_goal_1', postgresql_include=['signatory_id'], postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 1 <> 0"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL AND goal_mask & 1 <> 0"))
         batch_op.drop_index(batch_op.f('ix_commitment_published_at'))
         batch_op.drop_index('ix_commitment_public_created', postgresql_where=sa.text("visibility = 'public' AND published_at IS NOT NULL"), sqlite_where=sa.text("visibility = 'public' AND published_at IS NOT NULL"))
         batch_op.drop_index('ix_commitment_public', postgresql_include=['id', 'signatory_id', 'goal_mask'])
