@@ -27,6 +27,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from benchmarks.floor_sql import AS_OF_CTES, LIVE
 from benchmarks.large_data import CUTOFF, SCALE, app_for, ensure_loaded, log
 from benchmarks.runner import Database, Row
 
@@ -35,16 +36,6 @@ ROUNDS = int(os.environ.get("BENCH_AS_OF_ROUNDS", "1"))
 SQLITE_SCALE = "medium"
 TEXT_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?")
 QUERIES = ("effective_updates_as_of", "commitment_states_as_of", "indicator_values_as_of")
-
-LIVE = """
-live AS (
-    SELECT u.id, u.commitment_id, u.reported_at, u.recorded_at, u.status, u.percent_complete
-    FROM progress_update u
-    WHERE u.recorded_at <= :t
-      AND NOT EXISTS (
-          SELECT 1 FROM progress_update c WHERE c.supersedes_id = u.id AND c.recorded_at <= :t
-      )
-)"""
 
 EFFECTIVE = f"""
 WITH {LIVE}
@@ -68,26 +59,7 @@ SELECT indicator_id, commitment_id, update_id, reported_at, value FROM (
 
 #: The states, with the dialect's spelling of midnight of a date and of month arithmetic.
 STATES = """
-WITH {live}, effective AS (
-    SELECT * FROM (
-        SELECT live.*, row_number() OVER (
-            PARTITION BY commitment_id ORDER BY reported_at DESC, recorded_at DESC, id DESC
-        ) AS rn
-        FROM live
-    ) ranked WHERE rn = 1
-), status_before AS (
-    SELECT commitment_id, to_status FROM (
-        SELECT commitment_id, to_status, row_number() OVER (
-            PARTITION BY commitment_id ORDER BY changed_at DESC, id DESC) AS rn
-        FROM commitment_status_change WHERE changed_at <= :t
-    ) ranked WHERE rn = 1
-), status_after AS (
-    SELECT commitment_id, from_status FROM (
-        SELECT commitment_id, from_status, row_number() OVER (
-            PARTITION BY commitment_id ORDER BY changed_at, id) AS rn
-        FROM commitment_status_change WHERE changed_at > :t
-    ) ranked WHERE rn = 1
-), base AS (
+WITH {ctes}, base AS (
     SELECT c.id AS commitment_id, c.signatory_id, c.programme_id,
            coalesce(sb.to_status, sa.from_status, c.status) AS status,
            (c.published_at IS NOT NULL AND c.published_at <= :t
@@ -142,7 +114,7 @@ FLOORS = {
     "postgresql": {
         "effective_updates_as_of": EFFECTIVE,
         "commitment_states_as_of": STATES.format(
-            live=LIVE,
+            ctes=AS_OF_CTES,
             greatest="greatest",
             midnight="CAST(c.start_date AS timestamp) AT TIME ZONE 'UTC'",
             due=_postgresql_months("cadence_months"),
@@ -153,7 +125,7 @@ FLOORS = {
     "sqlite": {
         "effective_updates_as_of": EFFECTIVE,
         "commitment_states_as_of": STATES.format(
-            live=LIVE,
+            ctes=AS_OF_CTES,
             greatest="max",
             midnight="datetime(c.start_date)",
             due=_sqlite_months("cadence_months"),

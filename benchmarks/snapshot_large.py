@@ -28,6 +28,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from benchmarks.floor_sql import AS_OF_CTES
 from benchmarks.large_data import CUTOFF, SCALE, app_for, ensure_loaded, log
 from benchmarks.runner import Database, Row
 
@@ -36,34 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = int(os.environ.get("BENCH_SNAPSHOT_ROUNDS", "2"))
 
 
-FLOOR_SQL = """
-WITH live AS (
-    SELECT u.id, u.commitment_id, u.reported_at, u.recorded_at, u.status, u.percent_complete
-    FROM progress_update u
-    WHERE u.recorded_at <= :t
-      AND NOT EXISTS (
-          SELECT 1 FROM progress_update c WHERE c.supersedes_id = u.id AND c.recorded_at <= :t
-      )
-), effective AS (
-    SELECT * FROM (
-        SELECT live.*, row_number() OVER (
-            PARTITION BY commitment_id ORDER BY reported_at DESC, recorded_at DESC, id DESC
-        ) AS rn
-        FROM live
-    ) ranked WHERE rn = 1
-), status_before AS (
-    SELECT commitment_id, to_status FROM (
-        SELECT commitment_id, to_status, row_number() OVER (
-            PARTITION BY commitment_id ORDER BY changed_at DESC, id DESC) AS rn
-        FROM commitment_status_change WHERE changed_at <= :t
-    ) ranked WHERE rn = 1
-), status_after AS (
-    SELECT commitment_id, from_status FROM (
-        SELECT commitment_id, from_status, row_number() OVER (
-            PARTITION BY commitment_id ORDER BY changed_at, id) AS rn
-        FROM commitment_status_change WHERE changed_at > :t
-    ) ranked WHERE rn = 1
-), assessed AS (
+FLOOR_SQL = f"""
+WITH {AS_OF_CTES}, assessed AS (
     SELECT commitment_id, level FROM (
         SELECT commitment_id, level, row_number() OVER (
             PARTITION BY commitment_id ORDER BY assessed_at DESC, id DESC) AS rn
@@ -150,7 +125,7 @@ WITH live AS (
 )
 SELECT (SELECT count(*) FROM inserted_entries), (SELECT count(*) FROM inserted_values),
        (SELECT count(*) FROM inserted_aggregates)
-"""
+"""  # noqa: S608 - constant fragments of ours, no input
 
 
 def _aggregates(snapshot_id: int) -> dict:
