@@ -49,6 +49,7 @@ from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, Request, bu
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from process_log import ProcessLog
 from smtp_sink import ProcessSink, free_port
 
 from pact_tracker import create_app
@@ -113,49 +114,6 @@ PUBLIC_READS = (
 
 
 # The processes.
-
-
-class ProcessLog:
-    """The lines written by one or more processes, waited on as they come."""
-
-    def __init__(self):
-        self.lines: list[str] = []
-        self.changed = threading.Condition()
-
-    def follow(self, process: subprocess.Popen, name: str) -> threading.Thread:
-        """Read ``process``'s output into the log (a pipe nobody reads would block it)."""
-
-        def read():
-            for line in process.stdout:
-                self.add(f"[{name} {process.pid}] {line.rstrip()}")
-            self.add(f"[{name} {process.pid}] <exited>")
-
-        reader = threading.Thread(target=read, name=f"log-{name}", daemon=True)
-        reader.start()
-        return reader
-
-    def add(self, line: str) -> None:
-        with self.changed:
-            self.lines.append(line)
-            self.changed.notify_all()
-
-    def wait_line(self, text: str, timeout: float = 60) -> str:
-        def found():
-            return next((line for line in self.lines if text in line), None)
-
-        with self.changed:
-            assert self.changed.wait_for(found, timeout), (
-                f"no process wrote {text!r}; the log ends:\n" + "\n".join(self.lines[-40:])
-            )
-            return found()
-
-    def tracebacks(self) -> list[str]:
-        """Tracebacks, and failed ticks (``worker.run_job`` logs "Job <name> failed")."""
-        return [
-            line
-            for line in self.lines
-            if "Traceback" in line or " pact_tracker.worker Job " in line
-        ]
 
 
 class Processes:
@@ -649,7 +607,7 @@ def run_load(servers: list[str], coalition: Coalition, sink: ProcessSink) -> Led
 def check_worker_logs(log: ProcessLog, backend: str) -> None:
     """Both workers stopped cleanly; on PostgreSQL both delivered part of the outbox."""
     assert len([line for line in log.lines if line.endswith("Worker stopped.")]) == 2
-    assert log.tracebacks() == []
+    assert log.failures() == []
     senders = {
         line.split("]")[0]
         for line in log.lines

@@ -12,12 +12,12 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from process_log import ProcessLog
 
 from pact_tracker import create_app
 from pact_tracker.campaigns import tasks
@@ -224,39 +224,6 @@ def _insert(model, rows: list[dict]) -> list[int]:
     return ids
 
 
-class WorkerLog:
-    """The lines written by one or more worker processes, waited on as they come."""
-
-    def __init__(self):
-        self.lines: list[str] = []
-        self.changed = threading.Condition()
-
-    def add(self, line: str) -> None:
-        with self.changed:
-            self.lines.append(line)
-            self.changed.notify_all()
-
-    def wait_line(self, text: str, timeout: float = 120) -> str:
-        """The first line containing ``text``, once one was written."""
-
-        def found():
-            return next((line for line in self.lines if text in line), None)
-
-        with self.changed:
-            assert self.changed.wait_for(found, timeout), (
-                f"no worker wrote {text!r}; the log ends:\n" + "\n".join(self.lines[-30:])
-            )
-            return found()
-
-    def errors(self) -> list[str]:
-        """Lines of failed ticks (``run_job`` logs "Job <name> failed" and the traceback)."""
-        return [
-            line
-            for line in self.lines
-            if "Traceback" in line or " pact_tracker.worker Job " in line
-        ]
-
-
 class WorkerProcess:
     """``flask --app pact_tracker pact worker`` on a world's database, its log read as it comes.
 
@@ -264,7 +231,7 @@ class WorkerProcess:
     :param log: a log shared with other workers (a new one by default).
     """
 
-    def __init__(self, world: World, port: int, log: WorkerLog | None = None, **settings):
+    def __init__(self, world: World, port: int, log: ProcessLog | None = None, **settings):
         env = {
             **os.environ,
             "PACT_ENV": "testing",
@@ -276,7 +243,7 @@ class WorkerProcess:
         }
         for key, value in {**FAST, **settings}.items():
             env[f"PACT_{key}"] = json.dumps(value)
-        self.log = log or WorkerLog()
+        self.log = log or ProcessLog()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "pact_tracker", "pact", "worker"],
             cwd=ROOT,
@@ -285,14 +252,7 @@ class WorkerProcess:
             stderr=subprocess.STDOUT,
             text=True,
         )
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        name = f"[{self.process.pid}] "
-        for line in self.process.stdout:
-            self.log.add(name + line.rstrip("\n"))
-        self.log.add(name + "<exited>")
+        self._reader = self.log.follow(self.process, "worker")
 
     def wait_line(self, text: str, timeout: float = 120) -> str:
         return self.log.wait_line(text, timeout)

@@ -11,7 +11,8 @@ from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from delivery_world import WorkerLog, WorkerProcess, World
+from delivery_world import WorkerProcess, World
+from process_log import ProcessLog
 from smtp_sink import FaultySink, ProcessSink
 
 from pact_tracker import worker
@@ -79,7 +80,7 @@ def test_a_worker_killed_three_times_mid_campaign_misses_nobody(world, process_s
     people = 600
     emails = world.people(people)
     campaign_id = world.schedule_campaign()
-    log = WorkerLog()
+    log = ProcessLog()
     running = workers(world, process_sink.port, log)
     kills = 0
     for received in (100, 250, 400):
@@ -102,7 +103,7 @@ def test_a_worker_killed_three_times_mid_campaign_misses_nobody(world, process_s
         assert {m.message_id for m in messages} == {message_ids[address]}
     # The campaign was started by the worker, in the first process.
     assert "advance-campaigns: started 1" in log.wait_line("advance-campaigns: started 1")
-    assert log.errors() == []
+    assert log.failures() == []
 
 
 def test_three_workers_started_at_once_deliver_one_message_to_each(world, process_sink, workers):
@@ -116,7 +117,7 @@ def test_three_workers_started_at_once_deliver_one_message_to_each(world, proces
     people = 600
     emails = world.people(people)
     campaign_id = world.schedule_campaign()
-    log = WorkerLog()
+    log = ProcessLog()
     settings = {"OUTBOX_LEASE_SECONDS": 300, "MAIL_CONCURRENCY": 2}
     trio = [workers(world, process_sink.port, log, **settings) for _ in range(3)]
     log.wait_line("advance-campaigns: started 0, finished 1")
@@ -135,7 +136,7 @@ def test_three_workers_started_at_once_deliver_one_message_to_each(world, proces
         if "dispatch-outbox: claimed" in line and "claimed 0" not in line
     }
     assert len(senders) >= 2 or world.dialect == "sqlite"
-    assert log.errors() == []
+    assert log.failures() == []
 
 
 def _next_wednesday_noon() -> datetime:
