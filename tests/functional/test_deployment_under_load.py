@@ -36,7 +36,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -260,17 +259,6 @@ class Browser:
             reply = Reply(error.code, error.read().decode(), dict(error.headers))
         self.ledger.note(method, url, reply.status)
         return reply
-
-
-def wait_until(condition, timeout: float, what: str):
-    """``condition()``'s first true value, asked again every 50 ms until the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 def answers_health(base: str):
@@ -551,7 +539,9 @@ def test_two_servers_and_two_workers_under_load_lose_nothing_and_send_nothing_tw
     web = [processes.web_server(int(base.rsplit(":", 1)[1])) for base in servers]
     workers = [processes.worker(sink.port) for _ in range(2)]
     for base in servers:
-        wait_until(answers_health(base), 60, f"{base} to answer")
+        # Once the socket listens, a request waits in its backlog for a worker to take it.
+        processes.log.wait_line(f"Listening at: {base}", 60)
+        assert answers_health(base)(), f"{base} does not answer"
 
     ledger = run_load(servers, coalition, sink)
     assert ledger.errors == []
