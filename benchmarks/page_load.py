@@ -29,7 +29,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
+import threading
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -137,32 +137,42 @@ def _gunicorn(application: str, environment: dict[str, str]) -> Iterator[str]:
     command = [
         sys.executable, "-m", "gunicorn", application,
         "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
-        "--log-level", "warning", "--timeout", "60",
+        "--log-level", "info", "--timeout", "60",
     ]  # fmt: skip
     process = subprocess.Popen(  # noqa: S603 - this interpreter, our application
-        command, cwd=ROOT, env={**os.environ, **environment}
+        command,
+        cwd=ROOT,
+        env={**os.environ, **environment},
+        stderr=subprocess.PIPE,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_serving(base, process)
+        _wait_until_listening(process)
+        # Once the socket listens, a request waits in its backlog for a worker to take it.
+        with urllib.request.urlopen(f"{base}/healthz", timeout=60) as response:  # noqa: S310
+            if response.status != 200:
+                raise RuntimeError(f"{base}/healthz answered {response.status}")
         yield base
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
-def _wait_until_serving(base: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.05)  # polling a server that is starting: the condition is "it answers"
-    raise RuntimeError(f"gunicorn did not answer on {base} within {timeout} s")
+def _wait_until_listening(process: subprocess.Popen, timeout: float = 60) -> None:
+    """Wait for gunicorn to say it listens; its log is read (and drained) by a thread."""
+    listening = threading.Event()
+
+    def read() -> None:
+        for line in process.stderr:
+            if "Listening at:" in line:
+                listening.set()
+            elif "[ERROR]" in line or "Traceback" in line:
+                print(f"#   gunicorn: {line.rstrip()}", file=sys.stderr, flush=True)
+
+    threading.Thread(target=read, name="gunicorn-log", daemon=True).start()
+    if not listening.wait(timeout):
+        raise RuntimeError(f"gunicorn did not listen within {timeout} s ({process.poll()=})")
 
 
 def _check(base: str, paths: list[str]) -> None:
