@@ -5,7 +5,7 @@ VENV   := .venv
 STAMP  := $(VENV)/.stamp
 FLASK  := $(VENV)/bin/flask --app pact_tracker
 
-.PHONY: venv translations messages chromium pdf-libs run test lint clean
+.PHONY: venv translations messages chromium pdf-libs run test lint audit clean
 
 venv: $(STAMP)
 
@@ -53,6 +53,15 @@ test: translations chromium pdf-libs
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check pact_tracker tests
+
+# Security: bandit on the code ([tool.bandit] in pyproject.toml; each exception is a
+# `# nosec BXXX` with its reason on the line), pip-audit on the installed dependencies
+# (asks PyPI's JSON API for each package's known vulnerabilities: needs network). --strict
+# fails when a package could not be checked, rather than passing without looking.
+PIP_AUDIT_ARGS ?= --strict
+audit: $(STAMP)
+	$(VENV)/bin/bandit -q -r pact_tracker -c pyproject.toml
+	$(VENV)/bin/pip-audit --skip-editable --progress-spinner off $(PIP_AUDIT_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts *.egg-info .stamp-*

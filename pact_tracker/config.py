@@ -72,12 +72,12 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - development default, refused in production
+    SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - development default, refused in production  # nosec B105
 
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing-only"  # noqa: S105
+    SECRET_KEY = "testing-only"  # noqa: S105 - tests only  # nosec B105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     #: Functional tests post forms directly; a dedicated test turns CSRF back on.
     WTF_CSRF_ENABLED = False

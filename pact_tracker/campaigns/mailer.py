@@ -376,7 +376,7 @@ def _multipart(subtype: str, headers: list[tuple[str, str]], parts: list[bytes])
 def _boundary(parts: list[bytes]) -> str:
     """A boundary drawn as ``email.generator`` draws one, found in none of the parts."""
     while True:
-        token = random.randrange(sys.maxsize)  # noqa: S311 - a MIME boundary, not a secret
+        token = random.randrange(sys.maxsize)  # noqa: S311 - a MIME boundary, not a secret  # nosec B311
         boundary = f"{'=' * 15}{token:0{_BOUNDARY_DIGITS}d}=="
         marker = boundary.encode("ascii")
         if not any(marker in part for part in parts):

@@ -52,8 +52,8 @@ COMMITMENT_TRANSITIONS: dict[CommitmentStatus, frozenset[CommitmentStatus]] = {
     CommitmentStatus.approved: _CLOSINGS | {CommitmentStatus.withdrawn},
     **{status: frozenset() for status in CLOSED_STATUSES},
 }
-assert set(COMMITMENT_TRANSITIONS) == set(CommitmentStatus)
-assert all(COMMITMENT_TRANSITIONS[s] for s in _OPEN)
+assert set(COMMITMENT_TRANSITIONS) == set(CommitmentStatus)  # checked at import  # nosec B101
+assert all(COMMITMENT_TRANSITIONS[s] for s in _OPEN)  # checked at import  # nosec B101
 
 #: Statuses in which a commitment is expected to report progress.
 REPORTING_STATUSES = frozenset({CommitmentStatus.approved})

@@ -27,4 +27,4 @@ def render_markdown(text: str | None) -> Markup:
         url_schemes=ALLOWED_SCHEMES,
         link_rel="nofollow noopener noreferrer",
     )
-    return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
+    return Markup(clean)  # noqa: S704 - sanitised by nh3 just above  # nosec B704

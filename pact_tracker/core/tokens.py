@@ -9,7 +9,7 @@ from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db
 
 #: Marks our tokens, so that secret scanners and people can recognise a leaked one.
-TOKEN_PREFIX = "pact_"  # noqa: S105 - a label, not a secret
+TOKEN_PREFIX = "pact_"  # noqa: S105 - a label, not a secret  # nosec B105
 
 
 def _hash(secret: str) -> str:

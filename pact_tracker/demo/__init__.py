@@ -35,7 +35,7 @@ from pact_tracker.reference.models import (
 )
 
 #: Password of every demo account, printed by ``flask pact demo``.
-DEMO_PASSWORD = "pact-demo-2026"  # noqa: S105 - published on purpose, demo accounts only
+DEMO_PASSWORD = "pact-demo-2026"  # noqa: S105 - published on purpose, demo accounts only  # nosec B105
 
 
 @dataclass(frozen=True)

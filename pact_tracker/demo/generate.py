@@ -83,7 +83,7 @@ class Generator:
     """Draws the coalition chunk by chunk; every row goes into a :class:`Batch`."""
 
     def __init__(self, seed: int, reference: Reference, ids: Ids, password_hash: str | None):
-        self.rng = random.Random(seed)  # noqa: S311 - demo data, not security
+        self.rng = random.Random(seed)  # noqa: S311 - demo data, not security  # nosec B311
         self.reference = reference
         self.ids = ids
         self.password_hash = password_hash
