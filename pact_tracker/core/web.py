@@ -1,11 +1,13 @@
 """What every HTML page shares: language, security headers, error pages, sign-in loading."""
 
-from flask import Flask, abort, g, render_template, request, session
+from flask import Flask, abort, current_app, g, render_template, request, session
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from pact_tracker.core.input_guard import init_input_guard
 from pact_tracker.core.templating import init_templating
 from pact_tracker.extensions import babel, csrf, limiter, login_manager
 
@@ -27,6 +29,7 @@ def init_web(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(_load_user)
     app.before_request(_refuse_nul_characters)
+    init_input_guard(app)
     app.after_request(_set_security_headers)
     app.context_processor(_template_globals)
     init_templating(app)
@@ -133,6 +136,8 @@ def _replace_error_handler(app: Flask) -> None:
     api_handler = app.error_handler_spec[None][None].get(HTTPException)
 
     def handle_http_exception(error: HTTPException):
+        if error.code == 413:
+            _explain_too_large(error)
         if request.path.startswith("/api/") and api_handler is not None:
             return api_handler(error)
         template = (
@@ -144,3 +149,20 @@ def _replace_error_handler(app: Flask) -> None:
         return render_template(template, error=error), error.code
 
     app.register_error_handler(HTTPException, handle_http_exception)
+
+
+def _explain_too_large(error: HTTPException) -> None:
+    """Say what the limit is, on the page and in the API's ``message``."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if not limit or getattr(error, "data", None):
+        return
+    # Werkzeug refuses a whole request over MAX_CONTENT_LENGTH, and one form field
+    # over MAX_FORM_MEMORY_SIZE, with the same 413.
+    field_limit = current_app.config.get("MAX_FORM_MEMORY_SIZE") or 500_000
+    error.description = _(
+        "What you sent is too large: a request may carry at most %(size)s MB, "
+        "and one text field at most %(field)s KB.",
+        size=f"{limit / (1024 * 1024):g}",
+        field=f"{field_limit / 1000:g}",
+    )
+    error.data = {"message": str(error.description)}
