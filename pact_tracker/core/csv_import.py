@@ -30,6 +30,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from pact_tracker.core.activity import commit
 from pact_tracker.core.errors import DomainError, InvalidInput
 from pact_tracker.core.exports import LIST_SEPARATOR, restore
+from pact_tracker.core.input_guard import forbidden_character
 from pact_tracker.extensions import db
 
 #: Largest file accepted, unless the ``IMPORT_MAX_BYTES`` setting says otherwise.
@@ -160,8 +161,17 @@ def _records(reader, names: list[str]) -> list[CsvRow]:
             rows.append(CsvRow(line, {}, problem))
             continue
         values = {name: restore(cell) for name, cell in zip(names, record, strict=True)}
-        rows.append(CsvRow(line, values))
+        rows.append(CsvRow(line, values, _forbidden_cell(values)))
     return rows
+
+
+def _forbidden_cell(values: dict[str, str]) -> str | None:
+    """What is wrong with a cell holding a character no field may hold (as pages refuse it)."""
+    for name, cell in values.items():
+        character = forbidden_character(cell)
+        if character is not None:
+            return f"{name}: contains a character that is not allowed ({character})"
+    return None
 
 
 def _check_header(names: list[str], columns: Sequence[Column]) -> None:
