@@ -92,7 +92,10 @@ def _add_months_sqlite(element, compiler, **kw):
         f"'+' || (CAST({months} AS INTEGER) + 1) || ' months', '-1 day') "
         f"|| ' ' || time({timestamp}))"
     )
+    # datetime() and time() drop the fraction of a second; the stored text keeps it after
+    # the 19th character ("YYYY-MM-DD HH:MM:SS.ffffff"): put it back, as relativedelta would.
+    fraction = f"COALESCE(substr({timestamp}, 20), '')"
     return (
-        f"(CASE WHEN strftime('%d', {shifted}) = strftime('%d', {timestamp}) "
-        f"THEN {shifted} ELSE {last_day} END)"
+        f"((CASE WHEN strftime('%d', {shifted}) = strftime('%d', {timestamp}) "
+        f"THEN {shifted} ELSE {last_day} END) || {fraction})"
     )
