@@ -17,7 +17,9 @@ def _default_database_url() -> str:
 class Config:
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: pool_pre_ping: a connection the database closed (a restart) is replaced, not used.
+    #: hide_parameters: error messages and logs show statements without their values.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_RECORD_QUERIES = False
 
     API_TITLE = "pact_tracker API"

@@ -1,12 +1,21 @@
-"""Engine settings per database: SQLite pragmas and transaction mode."""
+"""Engine settings per database: SQLite pragmas and transaction mode; requests' transactions."""
 
-from flask import Flask
+import logging
+
+from flask import Flask, g, make_response
+from flask_babel import gettext as _
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from pact_tracker.core.activity import commit
-from pact_tracker.extensions import db
+from pact_tracker.extensions import db, login_manager
+
+log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: Seconds a client is asked to wait (``Retry-After``) when the database cannot be reached.
+RETRY_AFTER_SECONDS = 5
 
 
 def register_transaction_hooks(app: Flask) -> None:
@@ -24,6 +33,48 @@ def register_transaction_hooks(app: Flask) -> None:
         else:
             db.session.rollback()
         return response
+
+
+def register_outage_handler(app: Flask) -> None:
+    """A database that cannot be reached answers 503 with ``Retry-After``, not 500.
+
+    While the database restarts or fails over, a request in flight fails (its
+    transaction is rolled back: nothing half-written); the client is told to
+    try again shortly, and the next request gets a new connection
+    (``pool_pre_ping``). An unhandled error reaches this handler as a 500 whose
+    ``original_exception`` says what failed, wherever it was raised (a view, or
+    the commit after it); any other 500 is answered as before.
+    """
+
+    def handle_server_error(error: InternalServerError):
+        render = app.error_handler_spec[None][None][HTTPException]
+        original = error.original_exception
+        if not _database_unreachable(original):
+            return render(error)
+        # The error's class and first line only: SQLAlchemy's message holds the statement.
+        log.warning("Database unreachable: %s", _first_line(original))
+        # The page is drawn for an anonymous visitor: loading the signed-in person needs the
+        # database, and would fail again while drawing the error page.
+        g._login_user = login_manager.anonymous_user()
+        outage = ServiceUnavailable(
+            _("The service is briefly unavailable. Please try again in a moment.")
+        )
+        response = make_response(render(outage))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    app.register_error_handler(InternalServerError, handle_server_error)
+
+
+def _database_unreachable(error: BaseException | None) -> bool:
+    return isinstance(error, OperationalError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
+
+
+def _first_line(error: DBAPIError) -> str:
+    message = str(error.orig).strip().splitlines()
+    return f"{type(error.orig).__name__}: {message[0] if message else ''}"
 
 
 def configure_engine(app: Flask) -> None:
