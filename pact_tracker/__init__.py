@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from pact_tracker.auth.views import blueprint as auth_blueprint
     from pact_tracker.core import database
     from pact_tracker.core.api import register_api
+    from pact_tracker.core.security_log import init_security_log
     from pact_tracker.core.views import blueprint as core_blueprint
     from pact_tracker.core.web import init_web
 
@@ -99,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     # After the API: the web error handler wraps flask-smorest's JSON one.
     init_web(app)
     database.register_outage_handler(app)
+    init_security_log(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from pact_tracker.auth.models import TotpCredential, UserSession
 from pact_tracker.coalition.models import Role, User
-from pact_tracker.core import activity
+from pact_tracker.core import activity, security_log
 from pact_tracker.core.errors import InvalidInput
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db
@@ -47,8 +47,10 @@ def authenticate(email: str, password: str) -> User | None:
     try:
         _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
+        security_log.credentials_refused("password", user)
         return None
     if user is None or not user.password_hash or not user.active:
+        security_log.credentials_refused("password", user)
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
@@ -132,6 +134,7 @@ def verify_totp(user: User, code: str) -> bool:
     credential = totp_credential(user)
     code = (code or "").strip().replace(" ", "")
     if credential is None or not code.isdigit():
+        security_log.credentials_refused("second-factor", user)
         return False
     totp = pyotp.TOTP(credential.secret)
     now = utcnow()
@@ -146,6 +149,7 @@ def verify_totp(user: User, code: str) -> bool:
                 activity.record("user.two_factor_enabled", user, actor=user)
             db.session.flush()
             return True
+    security_log.credentials_refused("second-factor", user)
     return False
 
 

@@ -21,6 +21,7 @@ from pact_tracker.auth import links, services
 from pact_tracker.auth.forms import LanguageForm, PasswordForm, SignInForm, TwoFactorForm
 from pact_tracker.auth.link_forms import SignInLinkForm, UseSignInLinkForm
 from pact_tracker.coalition.models import User
+from pact_tracker.core import security_log
 from pact_tracker.core.errors import InvalidInput
 from pact_tracker.core.web import LOCALE_COOKIE, remember_locale
 from pact_tracker.extensions import db, limiter
@@ -105,8 +106,8 @@ def two_factor():
 @blueprint.post("/sign-out")
 def sign_out():
     """End this session on the server as well as in the browser."""
+    logout_user()  # first: the security log names who signed out
     services.end_session(session.get("sid"))
-    logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
     return redirect(url_for("core.home"))
@@ -203,6 +204,7 @@ def use_sign_in_link(token: str):
         abort(400)
     user = links.redeem_sign_in_link(token)
     if user is None:
+        security_log.credentials_refused("sign-in-link")
         return _invalid_link()
     next_url = _next_url(form.next.data)
     if services.needs_second_factor(user):

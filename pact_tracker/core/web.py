@@ -12,6 +12,8 @@ from pact_tracker.core.templating import init_templating
 from pact_tracker.extensions import babel, csrf, limiter, login_manager
 
 LOCALE_COOKIE = "pact_locale"
+#: Session keys of a signed-in person, a pending second factor, an update link's scope.
+PERSONAL_SESSION_KEYS = ("_user_id", "pending_user_id", "update_link_id")
 ONE_YEAR = 365 * 24 * 3600
 
 
@@ -128,6 +130,10 @@ def _set_security_headers(response):
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
         )
+    if request.authorization is not None or any(key in session for key in PERSONAL_SESSION_KEYS):
+        # For this person only: no browser or shared cache keeps a copy (static files
+        # already carry their own Cache-Control).
+        response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 

@@ -17,7 +17,7 @@ from pact_tracker.campaigns.views import blueprint
 from pact_tracker.commitments import services as commitments
 from pact_tracker.commitments.forms.member import LABELS, attach_service_errors, progress_form
 from pact_tracker.commitments.models import Commitment, UpdateSource
-from pact_tracker.core import permissions
+from pact_tracker.core import permissions, security_log
 from pact_tracker.core.errors import DomainError
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import csrf, db
@@ -41,6 +41,7 @@ def open_update_link(token: str):
     """Exchange the token for a session scoped to the link, then leave the token's address."""
     link = update_links.open_update_link(token)
     if link is None:
+        security_log.credentials_refused("update-link")
         return _link_gone()
     session[update_links.SESSION_KEY] = link.id
     return redirect(url_for("campaigns.link_commitments")), 302, NO_REFERRER
