@@ -56,6 +56,8 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = "10 per minute;50 per hour"
+    #: A signed-in session ends this many hours after the sign-in, however active (ASVS 3.3.2).
+    SESSION_MAX_HOURS = 12
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = "translations"

@@ -2,11 +2,13 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 
 from pact_tracker.auth.models import TotpCredential, UserSession
 from pact_tracker.coalition.models import Role, User
@@ -71,13 +73,15 @@ def start_session(user: User, user_agent: str = "") -> str:
 
 
 def session_user(user_id: int, token: str | None) -> User | None:
-    """The user of a live session, or None if it was ended or the user deactivated."""
+    """The user of a live session, or None if it was ended, too old, or the user deactivated."""
     if not token:
         return None
     row = db.session.execute(
         db.select(UserSession).where(UserSession.token_hash == _sha256(token))
     ).scalar_one_or_none()
     if row is None or row.ended_at is not None or row.user_id != user_id:
+        return None
+    if row.created_at < utcnow() - timedelta(hours=current_app.config["SESSION_MAX_HOURS"]):
         return None
     user = row.user
     return user if user.active else None
