@@ -174,8 +174,10 @@ class CommitmentForm(ErrorListMixin, FlaskForm):
     subdivision_code = StringField(
         _l("Subdivision (ISO 3166-2 code)"), validators=[Optional(), Length(max=12)]
     )
-    start_date = DateField(_l("Start date"), validators=[DataRequired()])
-    due_date = DateField(_l("Due date"), validators=[DataRequired()])
+    # InputRequired, not DataRequired: that one would replace "Not a valid date value."
+    # by "This field is required." for a date that does not exist (31 February).
+    start_date = DateField(_l("Start date"), validators=[InputRequired()])
+    due_date = DateField(_l("Due date"), validators=[InputRequired()])
     cadence_months = IntegerField(
         _l("Report progress every (months)"),
         default=6,

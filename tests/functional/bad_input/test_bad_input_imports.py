@@ -239,8 +239,8 @@ def _upload(client, content: bytes):
 
 
 @pytest.fixture
-def admin(sign_in, secretariat):
-    return sign_in(secretariat)
+def admin(signed_in, secretariat):
+    return signed_in(secretariat)
 
 
 def test_the_upload_page_names_the_bad_line_for_a_nul_or_bad_bytes(db, admin):
