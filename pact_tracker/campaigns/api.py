@@ -6,7 +6,7 @@ exist). The services decide the rest: invalid content or filters are 422 with
 the fields named, a step the lifecycle does not allow is 409.
 """
 
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from sqlalchemy.orm import selectinload
 
 from pact_tracker.campaigns import schemas
@@ -17,18 +17,20 @@ from pact_tracker.coalition.models import User
 from pact_tracker.core import permissions
 from pact_tracker.core.api import (
     BEARER,
+    ApiBlueprint,
     api_user,
     count_total,
     documented,
     get_or_404,
     login_required,
     paginate,
+    past_any_list,
     require,
 )
 from pact_tracker.core.errors import InvalidInput
 from pact_tracker.extensions import db
 
-blueprint = Blueprint(
+blueprint = ApiBlueprint(
     "campaigns",
     __name__,
     description="Campaigns written by the secretariat, their progress and their recipients.",
@@ -64,6 +66,8 @@ _documented = documented(
 def _paginate_rows(query, pagination_parameters):
     """Like ``core.api.paginate``, for a query of several entities per row."""
     count_total(query, pagination_parameters)
+    if past_any_list(pagination_parameters):
+        return []
     page = query.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
     return db.session.execute(page).all()
 

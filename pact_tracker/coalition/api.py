@@ -1,6 +1,6 @@
 """JSON API of the coalition: signatories, their members, users and the activity log."""
 
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from sqlalchemy import orm
 
 from pact_tracker.coalition import schemas, services
@@ -8,6 +8,7 @@ from pact_tracker.coalition.models import Membership, Signatory, SignatoryStatus
 from pact_tracker.core import permissions
 from pact_tracker.core.api import (
     BEARER,
+    ApiBlueprint,
     api_user,
     login_required,
     paginate,
@@ -16,7 +17,7 @@ from pact_tracker.core.api import (
 from pact_tracker.core.lookup import MAX_ID
 from pact_tracker.extensions import db
 
-blueprint = Blueprint(
+blueprint = ApiBlueprint(
     "coalition",
     __name__,
     description="Signatories of the coalition, the people who act for them, and the activity log.",

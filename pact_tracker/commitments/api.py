@@ -4,17 +4,24 @@ Readers who may not see a commitment get 404, as if it did not exist; those
 who may see it but not change it get 403.
 """
 
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from pact_tracker.coalition.models import Signatory
 from pact_tracker.commitments import schemas, services
 from pact_tracker.commitments.models import Commitment, ProgressUpdate, UpdateSource
 from pact_tracker.core import permissions
-from pact_tracker.core.api import BEARER, api_user, login_required, paginate, require
+from pact_tracker.core.api import (
+    BEARER,
+    ApiBlueprint,
+    api_user,
+    login_required,
+    paginate,
+    require,
+)
 from pact_tracker.core.lookup import get_by_id
 from pact_tracker.extensions import db
 
-blueprint = Blueprint(
+blueprint = ApiBlueprint(
     "commitments",
     __name__,
     description="Commitments, their progress updates, assessments and history.",

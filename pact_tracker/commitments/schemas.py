@@ -18,13 +18,14 @@ from pact_tracker.commitments.models import (
     UpdateSource,
     Visibility,
 )
+from pact_tracker.core.api import DecimalText
 from pact_tracker.core.lookup import MAX_ID
 from pact_tracker.programmes.models import Direction
 
 _ID = validate.Range(min=1, max=MAX_ID)
 #: PostgreSQL refuses NUL characters in text; refuse them here rather than fail there.
 _NO_NUL = validate.ContainsNoneOf(["\x00"])
-_NUMBER = {"as_string": True, "places": 4}
+_NUMBER = {"places": 4}
 _CLOSINGS = [
     CommitmentStatus.achieved,
     CommitmentStatus.partially_achieved,
@@ -57,10 +58,10 @@ class IndicatorSchema(Schema):
     unit = fields.String()
     dimension_code = fields.String(allow_none=True)
     sdg_indicator_code = fields.String(allow_none=True)
-    baseline = fields.Decimal(allow_none=True, **_NUMBER)
-    target = fields.Decimal(allow_none=True, **_NUMBER)
+    baseline = DecimalText(allow_none=True, **_NUMBER)
+    target = DecimalText(allow_none=True, **_NUMBER)
     direction = fields.Enum(Direction, by_value=True)
-    current_value = fields.Decimal(
+    current_value = DecimalText(
         allow_none=True,
         metadata={"description": "Latest value from an update no correction replaced."},
         **_NUMBER,
@@ -119,7 +120,7 @@ class CommitmentSchema(CommitmentSummarySchema):
 
     description = fields.String()
     cadence_months = fields.Integer()
-    funding_amount = fields.Decimal(allow_none=True, as_string=True, places=2)
+    funding_amount = DecimalText(allow_none=True, places=2)
     funding_currency = fields.String(allow_none=True)
     indicators = fields.List(fields.Nested(IndicatorSchema))
     milestones = fields.List(fields.Nested(MilestoneSchema))
@@ -225,7 +226,7 @@ class SmartReportSchema(Schema):
 
 class IndicatorValueSchema(Schema):
     indicator_id = fields.Integer()
-    value = fields.Decimal(**_NUMBER)
+    value = DecimalText(**_NUMBER)
 
 
 class EvidenceSchema(Schema):

@@ -2,12 +2,14 @@
 
 from functools import wraps
 
+import marshmallow as ma
 from flask import Flask, after_this_request, g, jsonify, request
-from flask_smorest import Api, abort
+from flask_smorest import Api, Blueprint, abort
+from werkzeug.exceptions import MethodNotAllowed
 
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError
-from pact_tracker.core.lookup import get_by_id
+from pact_tracker.core.lookup import MAX_ID, get_by_id
 from pact_tracker.core.pagination import count_from, page_of
 from pact_tracker.extensions import csrf
 
@@ -68,6 +70,104 @@ def abort_for(error: DomainError):
     abort(error.status_code, **kwargs)
 
 
+class ErrorSchema(ma.Schema):
+    """The body of every refusal, as flask-smorest and ``_domain_error_response`` write it."""
+
+    code = ma.fields.Integer(required=True, metadata={"description": "The HTTP status code."})
+    status = ma.fields.String(required=True, metadata={"description": "Its reason phrase."})
+    message = ma.fields.String(metadata={"description": "What was wrong, for a person."})
+    errors = ma.fields.Dict(
+        metadata={
+            "description": "Messages per location (``json``, ``query``) and field name.",
+        }
+    )
+
+
+class DecimalText(ma.fields.Decimal):
+    """A decimal number written as a string ("12.5000"), so that no digit is lost to a float."""
+
+    def __init__(self, **kwargs):
+        super().__init__(as_string=True, **kwargs)
+
+
+class PactApi(Api):
+    """flask-smorest's ``Api``, whose document lists each refusal an operation can give.
+
+    No catch-all ``default`` response: a status code the document does not name
+    for an operation is a bug the API fuzzer (tests/functional/api) reports.
+    """
+
+    DEFAULT_ERROR_RESPONSE_NAME = None
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error):
+        payload, code, headers = super().handle_http_exception(error)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            # RFC 9110: a 405 says which methods the resource does support.
+            headers = {**headers, "Allow": ", ".join(sorted(error.valid_methods))}
+        return payload, code, headers
+
+    def _register_pagination_header(self):
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": "The page's place in the list, as a JSON object: total, "
+                "total_pages, first_page, last_page, page, previous_page, next_page.",
+                "schema": {"type": "string"},
+            },
+            lazy=True,
+        )
+
+
+#: Refusals any operation can give whatever it does, before its view runs (see ``ApiBlueprint``).
+WRONG_CREDENTIALS = "The token given is not valid (refused even where no token is needed)."
+MALFORMED = "A body that is not JSON, or text that is not UTF-8."
+INVALID = "Invalid fields, or text holding a character no field may hold, named in the body."
+TOO_LARGE = "The body is larger than the server accepts (MAX_CONTENT_LENGTH)."
+
+
+class ApiBlueprint(Blueprint):
+    """A flask-smorest ``Blueprint`` whose operations also document the app-wide refusals.
+
+    Every operation may be refused with 401 (a wrong token, checked for every
+    request); one that reads a query or a body with 400 and 422 (the input
+    guard, webargs); one that reads a body with 413. Each operation documents
+    its own refusals (403, 404, 409...) with ``alt_response`` or ``documented``;
+    every refusal's body is an ``ErrorSchema``.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(self._prepare_refusals_doc)
+
+    def arguments(self, schema, *, location="json", required=None, **kwargs):
+        """As flask-smorest's; a body none of whose fields is required may be left out.
+
+        Such a request is read as ``{}``, as it always was; the document now says so.
+        """
+        if required is None:
+            fields = (schema() if isinstance(schema, type) else schema).fields.values()
+            required = location != "json" or any(field.required for field in fields)
+        return super().arguments(schema, location=location, required=required, **kwargs)
+
+    @staticmethod
+    def _prepare_refusals_doc(doc, doc_info, *, api, **kwargs):
+        responses = doc.setdefault("responses", {})
+        refusals = {401: WRONG_CREDENTIALS}
+        reads_input = bool(doc.get("parameters")) or "requestBody" in doc
+        if reads_input:
+            refusals.update({400: MALFORMED, 422: INVALID})
+        if "requestBody" in doc:
+            refusals[413] = TOO_LARGE
+        for code, description in refusals.items():
+            if code not in responses and str(code) not in responses:
+                responses[code] = {"description": description}
+        for code, response in responses.items():
+            if int(code) >= 400 and isinstance(response, dict) and "content" not in response:
+                response["content"] = {"application/json": {"schema": api.ERROR_SCHEMA}}
+        return doc
+
+
 def register_api(app: Flask) -> None:
     """Register every domain's API blueprint under ``/api/v1``."""
     from pact_tracker.campaigns.api import blueprint as campaigns
@@ -78,13 +178,19 @@ def register_api(app: Flask) -> None:
     from pact_tracker.reference.api import blueprint as reference
 
     # flask-smorest keeps the OpenAPI spec on the Api object, so each app gets its own.
-    api = Api(app)
+    api = PactApi(app)
+    api.register_field(DecimalText, "string", "decimal")
     app.register_error_handler(DomainError, _domain_error_response)
 
     @app.before_request
     def _refuse_bad_credentials():
-        # Even on public reads, a wrong token is an error the client must hear about.
-        if request.path.startswith("/api/v1/") and "Authorization" in request.headers:
+        # Even on public reads, a wrong token is an error the client must hear about;
+        # a path or method the router refused (404, 405) is answered as such first.
+        if (
+            request.path.startswith("/api/v1/")
+            and "Authorization" in request.headers
+            and request.routing_exception is None
+        ):
             api_user()
 
     for blueprint in (reference, coalition, programmes, commitments, campaigns, events):
@@ -124,7 +230,7 @@ def count_total(query, pagination_parameters) -> None:
     ``X-Total-Exact`` header says ``false``; ``next_page`` is still given while
     there are more.
     """
-    count = count_from(query, pagination_parameters.first_item)
+    count = count_from(query, min(pagination_parameters.first_item, MAX_ID))
     pagination_parameters.item_count = count.total
 
     @after_this_request
@@ -139,7 +245,18 @@ def paginate(query, pagination_parameters):
     :param pagination_parameters: what ``@blueprint.paginate()`` passes the view.
     """
     count_total(query, pagination_parameters)
+    if past_any_list(pagination_parameters):
+        return []
     return page_of(query, pagination_parameters.page_size, pagination_parameters.first_item)
+
+
+def past_any_list(pagination_parameters) -> bool:
+    """Whether the page starts past the last row any list can have.
+
+    Such a page is empty; its offset would not even fit the databases' integers
+    (``?page=922337203685477482`` was a 500).
+    """
+    return pagination_parameters.first_item > MAX_ID
 
 
 def get_or_404(model, pk: int, label: str, *, for_update: bool = False):

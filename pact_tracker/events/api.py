@@ -10,13 +10,14 @@ event) is 409.
 """
 
 import sqlalchemy as sa
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from sqlalchemy.orm import selectinload
 
 from pact_tracker.commitments.models import commitment_target
 from pact_tracker.core import permissions
 from pact_tracker.core.api import (
     BEARER,
+    ApiBlueprint,
     api_user,
     documented,
     get_or_404,
@@ -41,7 +42,7 @@ from pact_tracker.events.services import snapshots as snapshot_services
 from pact_tracker.extensions import db
 from pact_tracker.reference.models import SdgTarget
 
-blueprint = Blueprint(
+blueprint = ApiBlueprint(
     "events",
     __name__,
     description="Event series, events with their cutoffs and reminder waves, and snapshots.",

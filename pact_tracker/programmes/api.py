@@ -1,16 +1,23 @@
 """JSON API of thematic programmes and their commitment proposals."""
 
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from sqlalchemy import orm
 
 from pact_tracker.core import permissions
-from pact_tracker.core.api import BEARER, api_user, login_required, paginate, require
+from pact_tracker.core.api import (
+    BEARER,
+    ApiBlueprint,
+    api_user,
+    login_required,
+    paginate,
+    require,
+)
 from pact_tracker.core.lookup import get_by_id
 from pact_tracker.extensions import db
 from pact_tracker.programmes import schemas, services
 from pact_tracker.programmes.models import Programme, Proposal
 
-blueprint = Blueprint(
+blueprint = ApiBlueprint(
     "programmes",
     __name__,
     description="Thematic programmes and the commitment proposals they offer.",

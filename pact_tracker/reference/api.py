@@ -1,7 +1,8 @@
 """Read-only API of the lexicon. Small, fixed lists: no pagination."""
 
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
+from pact_tracker.core.api import ApiBlueprint
 from pact_tracker.extensions import db
 from pact_tracker.reference import schemas
 from pact_tracker.reference.models import (
@@ -14,7 +15,7 @@ from pact_tracker.reference.models import (
     Subdivision,
 )
 
-blueprint = Blueprint(
+blueprint = ApiBlueprint(
     "reference",
     __name__,
     description="The lexicon: SDGs, organisation types, impact dimensions, countries.",
