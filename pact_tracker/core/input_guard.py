@@ -80,7 +80,8 @@ def _check_fields(location: str, items, *, multipart: bool = False) -> None:
 def _check_json() -> None:
     raw = request.get_data(cache=True)
     try:
-        body = json.loads(raw)
+        # Decoded strictly: json.loads would let UTF-8-encoded surrogates through.
+        body = json.loads(raw.decode("utf-8-sig"))
     except ValueError:
         return  # The route's parser says the body is not JSON, in its own words.
     for path, text in _strings(body, ""):
