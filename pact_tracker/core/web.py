@@ -45,6 +45,9 @@ def _secure_cookies_over_https(app: Flask) -> None:
             SESSION_COOKIE_SECURE=True,
             REMEMBER_COOKIE_SECURE=True,
             PREFERRED_URL_SCHEME="https",
+            # The browser keeps a __Host- cookie only if Secure, for this host, on path /:
+            # no sibling subdomain can set or shadow it.
+            SESSION_COOKIE_NAME="__Host-session",
         )
     hops = int(app.config.get("PROXY_HOPS", 0))
     if hops:

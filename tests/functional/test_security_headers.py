@@ -7,6 +7,7 @@ headers on the other kinds of answer, the anti-caching of personal answers
 
 import pytest
 
+from pact_tracker import create_app
 from pact_tracker.auth import services
 
 PASSWORD = "correct horse battery staple"
@@ -62,3 +63,22 @@ def test_personal_answers_are_never_cached(client, make_user, make_signatory, to
     assert client.get("/signatories").headers["Cache-Control"] == "no-store"
     api = client.get("/api/v1/users/me", headers=token_for(member))
     assert api.status_code == 200 and api.headers["Cache-Control"] == "no-store"
+
+
+def test_over_https_the_session_cookie_is_a_secure_host_cookie():
+    app = create_app(
+        {
+            "PACT_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "BASE_URL": "https://pact.example",
+        }
+    )
+    response = app.test_client().post(
+        "/language", data={"locale": "fr"}, base_url="https://pact.example"
+    )
+    assert response.status_code == 302
+    cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("__Host-session=")
+    )
+    assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/" in cookie
+    assert "Domain=" not in cookie
