@@ -73,7 +73,7 @@ def _steps(commitment_id: int) -> list[tuple]:
     ).all()
 
 
-@property_settings(max_examples=120)
+@property_settings(max_examples=100)
 @given(
     smart=st.booleans(),
     plan=st.lists(st.tuples(st.sampled_from(["secretariat", "member"]), actions), max_size=12),
