@@ -150,7 +150,8 @@ def reporting_state_at(
     return ReportingState.on_time
 
 
-def _due_window() -> timedelta:
+def due_window() -> timedelta:
+    """How long before its due date a report shows as due (``REPORT_DUE_WINDOW_DAYS``)."""
     return timedelta(days=current_app.config["REPORT_DUE_WINDOW_DAYS"])
 
 
@@ -324,7 +325,7 @@ class Commitment(TimestampMixin, db.Model):
     @hybrid_property
     def reporting_state(self) -> ReportingState | None:
         return reporting_state_at(
-            self.status, self.report_due_at, self.inactive_at, utcnow(), _due_window()
+            self.status, self.report_due_at, self.inactive_at, utcnow(), due_window()
         )
 
     @reporting_state.inplace.expression
@@ -335,7 +336,7 @@ class Commitment(TimestampMixin, db.Model):
             (cls.status.not_in(list(REPORTING_STATUSES)), sa.null()),
             (cls.inactive_at <= now, ReportingState.inactive.value),
             (cls.report_due_at <= now, ReportingState.overdue.value),
-            (cls.report_due_at <= now + _due_window(), ReportingState.due.value),
+            (cls.report_due_at <= now + due_window(), ReportingState.due.value),
             else_=ReportingState.on_time.value,
         )
 
@@ -355,7 +356,7 @@ class Commitment(TimestampMixin, db.Model):
         active = sa.and_(reporting, cls.report_due_at.is_not(None), cls.inactive_at > now)
         if state == ReportingState.overdue:
             return sa.and_(active, cls.report_due_at <= now)
-        soon = now + _due_window()
+        soon = now + due_window()
         if state == ReportingState.due:
             return sa.and_(active, cls.report_due_at > now, cls.report_due_at <= soon)
         return sa.and_(active, cls.report_due_at > soon)

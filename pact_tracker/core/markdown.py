@@ -1,5 +1,7 @@
 """User Markdown to safe HTML: raw HTML is not rendered, and the result is sanitised."""
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -19,6 +21,14 @@ def render_markdown(text: str | None) -> Markup:
     """Render a narrative written by a user; safe to put in any page or email."""
     if not text:
         return Markup("")
+    return _render(text)
+
+
+#: A commitment's page renders its description and every report's narrative on each
+#: view, parsing and sanitising more than the rest of the page took: each text is
+#: rendered once per process (the result depends on the text alone).
+@lru_cache(maxsize=2048)
+def _render(text: str) -> Markup:
     html = _parser.render(text)
     clean = nh3.clean(
         html,

@@ -9,6 +9,7 @@ reachable one "Next" at a time.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,13 +62,24 @@ def count_from(query: sa.Select, start: int) -> Count:
     return Count(total=min(counted, limit), exact=counted <= limit)
 
 
-def paginate_select(query: sa.Select, page: int = 1, per_page: int = DEFAULT_PER_PAGE) -> Page:
-    """One page of ``query`` (ORM select); page numbers past the end are clamped to the last."""
+def paginate_select(
+    query: sa.Select,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+    *,
+    load: Callable[[list[Any]], list[Any]] | None = None,
+) -> Page:
+    """One page of ``query`` (ORM select); page numbers past the end are clamped to the last.
+
+    :param load: reads the rows of the page's primary keys, in any order, for a
+        list that shows plain values rather than the query's ORM objects; each
+        row has the key as ``id``.
+    """
     per_page = min(max(1, per_page), MAX_PER_PAGE)
     number = max(1, page)
     count = count_from(query, (number - 1) * per_page)
     number = min(number, max(1, math.ceil(count.total / per_page)))
-    rows = page_of(query, per_page, (number - 1) * per_page)
+    rows = page_of(query, per_page, (number - 1) * per_page, load=load)
     return Page(
         items=rows,
         number=number,
@@ -77,7 +89,13 @@ def paginate_select(query: sa.Select, page: int = 1, per_page: int = DEFAULT_PER
     )
 
 
-def page_of(query: sa.Select, limit: int, offset: int) -> list[Any]:
+def page_of(
+    query: sa.Select,
+    limit: int,
+    offset: int,
+    *,
+    load: Callable[[list[Any]], list[Any]] | None = None,
+) -> list[Any]:
     """Up to ``limit`` rows of ``query`` (ORM select of one entity) from ``offset``, in order.
 
     In two steps: the page's ids alone, then their rows with whatever the query
@@ -92,7 +110,10 @@ def page_of(query: sa.Select, limit: int, offset: int) -> list[Any]:
     ids = list(db.session.scalars(page))
     if not ids:
         return []
-    rows = db.session.scalars(query.order_by(None).where(key.in_(ids))).unique()
+    if load is None:
+        rows = db.session.scalars(query.order_by(None).where(key.in_(ids))).unique()
+    else:
+        rows = load(ids)
     position = {id_: index for index, id_ in enumerate(ids)}
     return sorted(rows, key=lambda row: position[getattr(row, key.key)])
 

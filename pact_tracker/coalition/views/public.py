@@ -40,13 +40,10 @@ def signatory_page(slug: str):
     signatory = directory_service.signatory_by_slug(slug)
     if signatory is None or not permissions.can_view_signatory(_viewer(), signatory):
         abort(404)
-    page = paginate_select(explorer.public_commitments({"signatory": slug}), _page_number())
-    progress = explorer.latest_progress([c.id for c in page.items])
     return render_template(
         "coalition/public/signatory.html",
         signatory=signatory,
-        page=page,
-        progress=progress,
+        page=explorer.public_page({"signatory": slug}, _page_number()),
         goals=explorer.sdg_goals(),
     )
 

@@ -14,8 +14,8 @@ from pact_tracker.coalition.forms.public import (
 )
 from pact_tracker.commitments.services.explorer import PUBLIC_STATUSES
 from pact_tracker.core.caching import recent
-from pact_tracker.core.templating import REPORTING_LABELS
-from pact_tracker.core.templating import STATUS_LABELS as ALL_STATUS_LABELS
+from pact_tracker.core.badges import REPORTING_LABELS
+from pact_tracker.core.badges import STATUS_LABELS as ALL_STATUS_LABELS
 from pact_tracker.extensions import db
 from pact_tracker.reference.models import ImpactDimension, SdgGoal, SdgTarget
 

@@ -6,6 +6,7 @@ queries (no query per row).
 """
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -13,14 +14,23 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from pact_tracker.coalition.models import Signatory
 from pact_tracker.commitments.models import (
+    GOALS,
     Commitment,
     CommitmentStatus,
     ProgressStatus,
     ProgressUpdate,
+    ReportingState,
+    due_window,
+    goal_bit,
+    reporting_state_at,
 )
 from pact_tracker.commitments.services.queries import commitments_query
+from pact_tracker.core.caching import recent
+from pact_tracker.core.pagination import Page, paginate_select
+from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db
-from pact_tracker.reference.models import ImpactDimension, SdgGoal, SdgTarget
+from pact_tracker.programmes.models import Programme
+from pact_tracker.reference.models import Bilingual, ImpactDimension, SdgGoal, SdgTarget
 
 #: The filters of the explorer, as query arguments of its URL.
 FILTERS = (
@@ -60,6 +70,79 @@ def public_commitments(filters: dict | None = None) -> sa.Select:
     if reporting_state is not None:
         query = query.where(Commitment.has_reporting_state(reporting_state))
     return query
+
+
+@dataclass(frozen=True)
+class PublicRow(Bilingual):
+    """What a public list of commitments shows of one: plain values, no ORM object.
+
+    The explorer, a goal's page and a signatory's page list 25 of them a page
+    under load; reading them as ORM objects, with their targets and programme as
+    objects too, cost more than the page's queries.
+    """
+
+    id: int
+    title: str
+    status: str
+    reporting_state: ReportingState | None
+    signatory_slug: str
+    signatory_name: str
+    programme_name_en: str
+    programme_name_fr: str | None
+    #: The SDG goals it aims at, in order (from ``Commitment.goal_mask``).
+    goals: tuple[int, ...]
+    #: Percent complete of its latest live update; None when it has not said.
+    percent: int | None
+
+
+def public_page(filters: dict | None, number: int) -> Page:
+    """Page ``number`` of ``public_commitments(filters)``, as ``PublicRow``s."""
+    return paginate_select(public_commitments(filters), number, load=public_rows)
+
+
+def public_rows(ids: Collection[int]) -> list[PublicRow]:
+    """The ``PublicRow`` of each commitment of ``ids``, in no particular order."""
+    rows = db.session.execute(
+        sa.select(
+            Commitment.id,
+            Commitment.title,
+            Commitment.status,
+            Commitment.report_due_at,
+            Commitment.inactive_at,
+            Commitment.goal_mask,
+            Signatory.slug,
+            Signatory.name,
+            Programme.name_en,
+            Programme.name_fr,
+        )
+        .join(Signatory, Signatory.id == Commitment.signatory_id)
+        .join(Programme, Programme.id == Commitment.programme_id)
+        .where(Commitment.id.in_(sorted(ids)))
+    ).all()
+    progress = latest_progress(ids)
+    now, window = utcnow(), due_window()
+    return [
+        PublicRow(
+            id=row.id,
+            title=row.title,
+            status=str(row.status),
+            reporting_state=reporting_state_at(
+                row.status, row.report_due_at, row.inactive_at, now, window
+            ),
+            signatory_slug=row.slug,
+            signatory_name=row.name,
+            programme_name_en=row.name_en,
+            programme_name_fr=row.name_fr,
+            goals=goals_in_mask(row.goal_mask),
+            percent=progress.get(row.id, (None, None))[0],
+        )
+        for row in rows
+    ]
+
+
+def goals_in_mask(mask: int) -> tuple[int, ...]:
+    """The goal numbers of a ``Commitment.goal_mask``, in order."""
+    return tuple(number for number in range(1, GOALS + 1) if mask & goal_bit(number))
 
 
 def count_public(filters: dict | None = None) -> int:
@@ -108,32 +191,69 @@ def _newest_first_key(row) -> tuple:
     return (row.reported_at, row.recorded_at, row.id)
 
 
-def sdg_goals() -> dict[int, SdgGoal]:
-    """The 17 goals by number, to show chips without a query per row."""
-    return {goal.number: goal for goal in db.session.scalars(sa.select(SdgGoal))}
+@dataclass(frozen=True)
+class GoalChip(Bilingual):
+    """What a chip shows of an SDG goal: its number, colour and short names."""
+
+    number: int
+    colour: str
+    short_en: str
+    short_fr: str
 
 
-def impact_dimensions() -> dict[str, ImpactDimension]:
+def sdg_goals() -> dict[int, GoalChip]:
+    """The 17 goals by number, to show chips without a query per row (or per page)."""
+
+    def compute():
+        return {
+            goal.number: GoalChip(goal.number, goal.colour, goal.short_en, goal.short_fr)
+            for goal in db.session.scalars(sa.select(SdgGoal))
+        }
+
+    return recent("sdg_goal_chips", compute)
+
+
+@dataclass(frozen=True)
+class DimensionLabel(Bilingual):
+    """What a page shows of an impact dimension: its label."""
+
+    code: str
+    label_en: str
+    label_fr: str
+
+
+def impact_dimensions() -> dict[str, DimensionLabel]:
     """The impact dimensions by code, in their order."""
-    query = sa.select(ImpactDimension).order_by(ImpactDimension.position)
-    return {dimension.code: dimension for dimension in db.session.scalars(query)}
+
+    def compute():
+        query = sa.select(ImpactDimension).order_by(ImpactDimension.position)
+        return {
+            dimension.code: DimensionLabel(dimension.code, dimension.label_en, dimension.label_fr)
+            for dimension in db.session.scalars(query)
+        }
+
+    return recent("impact_dimension_labels", compute)
 
 
 def commitment_for_page(commitment_id: int) -> Commitment | None:
-    """A commitment with everything its page shows loaded, or None."""
+    """A commitment with everything its page shows loaded, or None.
+
+    What it has one of is joined to its row; what it has many of comes in a
+    query each.
+    """
     return db.session.scalar(
         sa.select(Commitment)
         .where(Commitment.id == commitment_id)
         .options(
-            selectinload(Commitment.programme),
-            selectinload(Commitment.proposal),
-            selectinload(Commitment.country),
-            selectinload(Commitment.subdivision),
+            joinedload(Commitment.programme),
+            joinedload(Commitment.proposal),
+            joinedload(Commitment.country),
+            joinedload(Commitment.subdivision),
+            joinedload(Commitment.signatory).joinedload(Signatory.subdivision),
             selectinload(Commitment.targets).joinedload(SdgTarget.goal),
             selectinload(Commitment.dimensions),
             selectinload(Commitment.indicators),
             selectinload(Commitment.milestones),
-            joinedload(Commitment.signatory).selectinload(Signatory.subdivision),
         )
     )
 

@@ -9,9 +9,6 @@ from pact_tracker.commitments.services import explorer as explorer_service
 from pact_tracker.commitments.views import blueprint
 from pact_tracker.core import permissions
 from pact_tracker.core.lookup import MAX_ID
-from pact_tracker.core.pagination import paginate_select
-
-#: Largest id the ``commitment.id`` column can hold; beyond it nothing exists.
 
 
 def _viewer():
@@ -24,15 +21,11 @@ def explorer():
     """Published commitments, filtered by programme, SDG, organisation, place, status, reporting."""
     form = ExplorerFilterForm(request.args)
     form.validate()
-    page = paginate_select(
-        explorer_service.public_commitments(form.filters()),
-        request.args.get("page", 1, type=int),
-    )
+    page = explorer_service.public_page(form.filters(), request.args.get("page", 1, type=int))
     return render_template(
         "commitments/public/explorer.html",
         form=form,
         page=page,
-        progress=explorer_service.latest_progress([c.id for c in page.items]),
         goals=explorer_service.sdg_goals(),
     )
 
