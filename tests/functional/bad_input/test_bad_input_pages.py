@@ -11,8 +11,11 @@ import sqlalchemy as sa
 from corpus import DATES, EDGE_DATES, EMPTY, INVALID_UTF8, REFUSED, TEXT, by_name, huge
 from markupsafe import escape
 
+from pact_tracker.campaigns.models import Campaign
 from pact_tracker.coalition.models import Signatory, User
 from pact_tracker.commitments.models import Commitment, CommitmentStatus, ProgressUpdate
+from pact_tracker.events.models import Event
+from pact_tracker.programmes.models import Programme
 
 #: Everything a refused request could have written to.
 COUNTED = (Signatory, User, Commitment, ProgressUpdate)
@@ -349,3 +352,105 @@ def test_a_progress_narrative_from_the_corpus_is_refused_or_stored_verbatim_and_
     assert update.narrative == bad.value
     narrative = _text(member_client.get(url)).split("data-narrative>")[1].split("</div>")[0]
     assert "<script" not in narrative and "<img" not in narrative
+
+
+# The back office: programmes, events, campaigns.
+
+
+def _event_form(**overrides) -> dict:
+    data = {
+        "name": "Nairobi Dialogue",
+        "timezone": "Africa/Nairobi",
+        "starts_at": "2031-02-20T09:00",
+        "ends_at": "2031-02-21T17:00",
+        "place": "Nairobi",
+        "cutoff_at": "",
+        "wave_days": "42, 21, 7",
+    }
+    data.update(overrides)
+    return data
+
+
+#: (path, form builder, the field the corpus goes into, how to read the stored value back)
+BACK_OFFICE = {
+    "programme-name": (
+        "/admin/programmes/new",
+        lambda value: {"code": "ZZ-CORPUS", "name_en": value, "name_fr": "Climat",
+                       "goal_numbers": ["13"], "active": "y"},
+        "name_en",
+        lambda db: db.session.scalar(
+            sa.select(Programme.name_en).where(Programme.code == "ZZ-CORPUS")
+        ),
+    ),
+    "event-place": (
+        "/manage/events/new",
+        lambda value: _event_form(place=value),
+        "place",
+        lambda db: db.session.scalar(
+            sa.select(Event.place).where(Event.name == "Nairobi Dialogue")
+        ),
+    ),
+    "campaign-name": (
+        "/admin/campaigns/new",
+        lambda value: {"name": value, "subject_en": "Your progress", "body_en": "Hello.",
+                       "default_locale": "en", "link_valid_days": "21", "save": "1"},
+        "name",
+        lambda db: db.session.scalar(sa.select(Campaign.name).order_by(Campaign.id.desc())),
+    ),
+}  # fmt: skip
+
+
+@pytest.fixture
+def secretariat_client(signed_in, secretariat):
+    return signed_in(secretariat)
+
+
+@pytest.mark.parametrize("form", list(BACK_OFFICE))
+@pytest.mark.parametrize("bad", **by_name(TEXT))
+def test_a_back_office_field_from_the_corpus_is_refused_or_stored_and_shown_escaped(
+    db, secretariat_client, form, bad
+):
+    path, build, field, read = BACK_OFFICE[form]
+    before = _back_office_counts(db)
+    response = secretariat_client.post(path, data=build(bad.value))
+    if bad.expect == REFUSED:
+        _assert_refused_page(response, field)
+        assert _back_office_counts(db) == before
+        return
+    assert response.status_code == 302, _text(response)[:2000]
+    # Campaign names are kept on one line, their spaces collapsed: the corpus has none to collapse.
+    assert read(db) == bad.value
+    page = _text(secretariat_client.get(response.headers["Location"]))
+    assert str(escape(bad.value)) in page
+    if "<" in bad.value:
+        assert bad.value not in page
+
+
+def _back_office_counts(db) -> dict:
+    return {
+        model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in (Programme, Event, Campaign)
+    }
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "message"),
+    [
+        ("0001-01-01T00:00", "out of range"),
+        ("0001-01-05T09:00", "out of range"),
+        ("9999-12-31T23:00", "out of range"),
+        ("10000-01-01T00:00", "Not a valid datetime value."),
+        ("2031-02-31T09:00", "Not a valid datetime value."),
+    ],
+    ids=["year-1", "year-1-fifth", "year-9999", "year-10000", "february-31"],
+)
+def test_an_event_date_out_of_range_is_refused_next_to_its_field(
+    db, secretariat_client, starts_at, message
+):
+    before = _back_office_counts(db)
+    response = secretariat_client.post(
+        "/manage/events/new", data=_event_form(starts_at=starts_at, ends_at="", timezone="UTC")
+    )
+    assert response.status_code == 422
+    assert message in _text(response).split('id="starts_at-errors"')[1][:300]
+    assert _back_office_counts(db) == before
