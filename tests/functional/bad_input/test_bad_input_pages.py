@@ -454,3 +454,24 @@ def test_an_event_date_out_of_range_is_refused_next_to_its_field(
     assert response.status_code == 422
     assert message in _text(response).split('id="starts_at-errors"')[1][:300]
     assert _back_office_counts(db) == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/signatories/%ff%fe",
+        "/signatories/a%01b",
+        "/signatories/%ed%a0%80",
+        "/api/v1/signatories/%ff",
+        "/api/v1/programmes/%01",
+        "/admin/programmes/%ff/edit",
+    ],
+)
+def test_a_path_with_bad_bytes_is_not_found(client, secretariat_client, path):
+    assert secretariat_client.get(path).status_code == 404
+    anonymous = client.get(path)
+    if path.startswith("/admin/"):
+        assert anonymous.status_code == 302
+        assert "/sign-in" in anonymous.headers["Location"]
+    else:
+        assert anonymous.status_code == 404
