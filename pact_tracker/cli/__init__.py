@@ -24,6 +24,7 @@ def init_command():
 
 
 # The sub-commands live in their own modules and attach to the group declared above.
+from pact_tracker.cli.backup import export_coalition_command, import_coalition_command  # noqa: E402
 from pact_tracker.cli.campaigns import campaign_group  # noqa: E402
 from pact_tracker.cli.demo import demo_command  # noqa: E402
 from pact_tracker.cli.events import event_group  # noqa: E402
@@ -42,3 +43,5 @@ pact.add_command(worker_command)
 pact.add_command(campaign_group)
 pact.add_command(snapshot_group)
 pact.add_command(event_group)
+export_group.add_command(export_coalition_command)
+import_group.add_command(import_coalition_command)
