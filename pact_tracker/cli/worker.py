@@ -6,6 +6,7 @@ import signal
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask.logging import default_handler
 
 from pact_tracker import worker
 
@@ -21,6 +22,9 @@ def worker_command(once):
             click.echo(f"{name}: {outcome}")
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # The app's loggers already write through Flask's handler; with the root handler
+    # above as well, every line of the worker would be written twice.
+    app.logger.removeHandler(default_handler)
     scheduler = worker.build_scheduler(app)
     click.echo(f"Worker started: {', '.join(job.name for job in worker.JOBS)}. Ctrl-C stops it.")
     # Service managers (systemd, containers) stop a process with SIGTERM: stop as on Ctrl-C,
