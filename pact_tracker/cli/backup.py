@@ -6,6 +6,7 @@ when the name ends in ``.gz``: to move the coalition to another database
 """
 
 import gzip
+import os
 import time
 
 import click
@@ -15,8 +16,8 @@ from pact_tracker.core.backup import BackupRefused, export_coalition, import_coa
 from pact_tracker.extensions import db
 
 
-def _open(path: str, mode: str):
-    if path.endswith(".gz"):
+def _open(path: str, mode: str, *, compressed: bool):
+    if compressed:
         return gzip.open(path, mode + "t", encoding="utf-8")
     return open(path, mode, encoding="utf-8", newline="\n")
 
@@ -42,11 +43,19 @@ def export_coalition_command(path: str):
     keep it as safe as the database.
     """
     started = time.perf_counter()
-    with db.engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            connection = connection.execution_options(isolation_level="REPEATABLE READ")
-        with connection.begin(), _open(path, "w") as stream:
-            counts = export_coalition(connection, stream)
+    # Written beside FILE and renamed when complete: a failed export leaves no file that
+    # looks like one.
+    partial = f"{path}.partial"
+    try:
+        with db.engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin(), _open(partial, "w", compressed=path.endswith(".gz")) as stream:
+                counts = export_coalition(connection, stream)
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
     _report(counts, "Exported", f"to {path}", started)
 
 
@@ -61,8 +70,15 @@ def import_coalition_command(path: str):
     """
     started = time.perf_counter()
     try:
-        with db.engine.begin() as connection, _open(path, "r") as stream:
+        with (
+            db.engine.begin() as connection,
+            _open(path, "r", compressed=path.endswith(".gz")) as stream,
+        ):
             counts = import_coalition(connection, stream)
     except BackupRefused as error:
         raise click.ClickException(error.message) from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise click.ClickException(
+            f"{path} could not be read as an export ({error}). Nothing was imported."
+        ) from error
     _report(counts, "Imported", f"from {path}", started)

@@ -132,7 +132,13 @@ def _lines(stream: IO[str]) -> Iterator[tuple[int, Any]]:
 
 
 def check_importable(connection: sa.Connection) -> None:
-    """Refuse a database that holds data already, or has no reference lexicon."""
+    """Refuse a database without the schema or the lexicon, or that holds data already."""
+    missing = [t.name for t in coalition_tables() if not sa.inspect(connection).has_table(t.name)]
+    if missing:
+        raise BackupRefused(
+            f"This database lacks tables ({', '.join(missing[:5])}): run `flask db upgrade` "
+            f"and `flask pact init` first. Nothing was imported."
+        )
     busy = [
         table.name
         for table in coalition_tables()
