@@ -475,3 +475,84 @@ def test_a_path_with_bad_bytes_is_not_found(client, secretariat_client, path):
         assert "/sign-in" in anonymous.headers["Location"]
     else:
         assert anonymous.status_code == 404
+
+
+#: Numbers a form field may receive that are not numbers a person means.
+BAD_NUMBERS = {
+    "nan": "NaN",
+    "infinity": "Infinity",
+    "huge-exponent": "1e400",
+    "huge-integer": "99999999999999999999999",
+    "negative": "-5",
+    "words": "twelve",
+    "hex": "0x1F",
+}
+#: The fields where a negative number is a number like any other (a baseline may be below 0).
+NEGATIVE_ALLOWED = ("indicators-0-baseline", "indicators-0-target")
+
+
+def _names_field(page: str, field: str) -> bool:
+    """Whether the page shows an error for ``field``: beside it, or in the summary on top."""
+    return f'id="{field}-errors"' in page or f'href="#{field}"' in page
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "cadence_months",
+        "funding_amount",
+        "programme_id",
+        "indicators-0-baseline",
+        "indicators-0-target",
+        "proposal_id",
+    ],
+)
+@pytest.mark.parametrize("number", list(BAD_NUMBERS))
+def test_a_commitment_number_that_means_nothing_is_refused_next_to_its_field(
+    db, member_client, own, make_programme, field, number
+):
+    programme = make_programme()
+    before = _counts(db)
+    data = _commitment_form(programme.id)
+    data[field] = BAD_NUMBERS[number]
+    if field == "funding_amount":
+        data["funding_currency"] = "EUR"
+    response = member_client.post(f"/my/{own.slug}/commitments/new", data=data)
+    if number == "negative" and field in NEGATIVE_ALLOWED:
+        assert response.status_code == 302, _text(response)[:3000]
+        commitment = db.session.scalar(
+            sa.select(Commitment).where(Commitment.signatory_id == own.id)
+        )
+        indicator = commitment.indicators[0]
+        assert {
+            "indicators-0-baseline": indicator.baseline,
+            "indicators-0-target": indicator.target,
+        }[field] == -5
+        return
+    assert response.status_code == 422
+    assert _names_field(_text(response), field)
+    assert _counts(db) == before
+
+
+@pytest.mark.parametrize("number", list(BAD_NUMBERS))
+def test_a_progress_number_that_means_nothing_is_refused_next_to_its_field(
+    db, member_client, own, make_commitment, number
+):
+    commitment = make_commitment(signatory=own, status=CommitmentStatus.approved)
+    indicator = commitment.indicators[0]
+    before = _counts(db)
+    value = BAD_NUMBERS[number]
+    response = member_client.post(
+        f"/my/{own.slug}/commitments/{commitment.id}/progress",
+        data={"status": "on_track", "percent_complete": value},
+    )
+    assert response.status_code == 422
+    assert _names_field(_text(response), "percent_complete")
+    if number != "negative":
+        response = member_client.post(
+            f"/my/{own.slug}/commitments/{commitment.id}/progress",
+            data={"status": "on_track", f"indicator_{indicator.id}": value},
+        )
+        assert response.status_code == 422
+        assert _names_field(_text(response), f"indicator_{indicator.id}")
+    assert _counts(db) == before
