@@ -299,3 +299,33 @@ def test_an_event_at_the_edge_of_the_calendar_is_refused_or_stored_without_a_cra
         assert _counts(db) == before
     else:
         assert client.get(f"{API}/events/{response.get_json()['id']}").status_code == 200
+
+
+#: JSON number tokens that are not numbers a person means (Python's parser reads them all).
+BAD_NUMBER_TOKENS = ["NaN", "Infinity", "-Infinity", "1e400", "99999999999999999999999", "-1"]
+
+
+@pytest.mark.parametrize(
+    ("write", "field"),
+    [
+        ("commitment", "cadence_months"),
+        ("commitment", "programme_id"),
+        ("commitment", "funding_amount"),
+        ("progress", "percent_complete"),
+    ],
+)
+@pytest.mark.parametrize("token", BAD_NUMBER_TOKENS)
+def test_a_number_that_means_nothing_is_refused(client, db, world, write, field, token):
+    before = _counts(db)
+    if write == "commitment":
+        url = f"{API}/signatories/coop-horizon/commitments"
+        body = json.dumps(_commitment(world, funding_currency="EUR"))
+    else:
+        url = f"{API}/commitments/{world['approved'].id}/updates"
+        body = json.dumps({"status": "on_track"})
+    raw = body[:-1] + f', "{field}": {token}}}'
+    response = client.post(url, data=raw, content_type="application/json", headers=world["member"])
+    assert response.status_code in (400, 422), response.get_data(as_text=True)
+    errors = response.get_json().get("errors", {})
+    assert field in errors.get("json", {}) or errors == {"json": ["Invalid JSON body."]}, errors
+    assert _counts(db) == before
