@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from pact_tracker.core.lookup import MAX_ID
 from pact_tracker.extensions import db
 
 DEFAULT_PER_PAGE = 25
@@ -76,7 +77,9 @@ def paginate_select(
         row has the key as ``id``.
     """
     per_page = min(max(1, per_page), MAX_PER_PAGE)
-    number = max(1, page)
+    # A page number from the query string may be any size; its offset must still fit
+    # the database's integers (PostgreSQL refuses one past 2**63). Clamped to the last page anyway.
+    number = min(max(1, page), MAX_ID // per_page + 1)
     count = count_from(query, (number - 1) * per_page)
     number = min(number, max(1, math.ceil(count.total / per_page)))
     rows = page_of(query, per_page, (number - 1) * per_page, load=load)

@@ -329,3 +329,11 @@ def test_a_number_that_means_nothing_is_refused(client, db, world, write, field,
     errors = response.get_json().get("errors", {})
     assert field in errors.get("json", {}) or errors == {"json": ["Invalid JSON body."]}, errors
     assert _counts(db) == before
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "9223372036854775807", "2147483648"])
+@pytest.mark.parametrize("path", ["/signatories", "/commitments", "/events"])
+def test_a_page_number_of_any_size_is_an_empty_page(client, db, world, path, page):
+    response = client.get(f"{API}{path}", query_string={"page": page})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json() == []

@@ -556,3 +556,15 @@ def test_a_progress_number_that_means_nothing_is_refused_next_to_its_field(
         assert response.status_code == 422
         assert _names_field(_text(response), f"indicator_{indicator.id}")
     assert _counts(db) == before
+
+
+@pytest.mark.parametrize(
+    "page", ["99999999999999999999", "9223372036854775807", "92233720368547758", "-5", "x"]
+)
+@pytest.mark.parametrize("path", ["/signatories", "/commitments", "/manage/events"])
+def test_a_page_number_of_any_size_shows_a_page(db, make_signatory, secretariat_client, path, page):
+    make_signatory(name="Coop Listed")
+    response = secretariat_client.get(path, query_string={"page": page})
+    assert response.status_code == 200
+    if path == "/signatories":
+        assert "Coop Listed" in _text(response)
