@@ -3,6 +3,7 @@
 from flask_smorest import abort
 
 from pact_tracker.core.api import ApiBlueprint
+from pact_tracker.core.lookup import get_by_id
 from pact_tracker.extensions import db
 from pact_tracker.reference import schemas
 from pact_tracker.reference.models import (
@@ -34,7 +35,8 @@ def list_goals():
 @blueprint.alt_response(404, description="No such goal.")
 def get_goal(number):
     """One goal."""
-    return db.session.get(SdgGoal, number) or abort(404, message=f"No SDG goal {number}.")
+    # ``get_by_id``: a number past the integers' range is no goal, not a database error.
+    return get_by_id(SdgGoal, number) or abort(404, message=f"No SDG goal {number}.")
 
 
 @blueprint.get("/sdg/targets")

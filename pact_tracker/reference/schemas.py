@@ -1,6 +1,6 @@
 """Output schemas of the lexicon; every text is given in English and French."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class SdgGoalSchema(Schema):
@@ -56,7 +56,10 @@ class SubdivisionSchema(Schema):
 
 
 class TargetFilterSchema(Schema):
-    goal = fields.Integer(metadata={"description": "Only the targets of this goal."})
+    goal = fields.Integer(
+        validate=validate.Range(min=1, max=17),
+        metadata={"description": "Only the targets of this goal."},
+    )
 
 
 class IndicatorFilterSchema(Schema):
