@@ -250,7 +250,7 @@ def _expected_value(history: History, instant: datetime):
     return (latest.row.id, latest.value)
 
 
-@property_settings(max_examples=80)
+@property_settings(max_examples=100)
 @given(st.lists(histories(), min_size=1, max_size=3), st.data())
 def test_as_of_queries_equal_a_brute_force_reading_of_the_logs(
     example_scope, make_commitment, stories, data
