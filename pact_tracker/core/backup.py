@@ -237,6 +237,7 @@ class _Section:
         self.pending: list[dict] = []
         self.deferred: list[dict] = []
         self.count = 0
+        self.last_line = number
 
     def add(self, number: int, values: list) -> None:
         if len(values) != len(self.columns):
@@ -261,26 +262,28 @@ class _Section:
                 row[name] = None
         self.pending.append(row)
         self.count += 1
+        self.last_line = number
         if len(self.pending) >= _CHUNK:
-            self._flush(number)
+            self._flush()
 
-    def _flush(self, number: int) -> None:
+    def _flush(self) -> None:
         if self.pending:
-            self._execute(sa.insert(self.table), self.pending, number)
+            self._execute(sa.insert(self.table), self.pending)
             self.pending = []
 
-    def _execute(self, statement, rows, number) -> None:
+    def _execute(self, statement, rows) -> None:
         try:
             self.connection.execute(statement, rows)
         except sa.exc.DBAPIError as error:
             first = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else ""
             raise BackupRefused(
-                f"Around line {number}: the database refused rows of {self.table.name}: {first}. "
+                f"Around line {self.last_line}: the database refused rows of {self.table.name}: "
+                f"{first}. "
                 f"Nothing was imported."
             ) from error
 
     def finish(self) -> int:
-        self._flush(0)
+        self._flush()
         key = [column.name for column in self.table.primary_key]
         for name in self.later:
             rows = [row for row in self.deferred if name in row]
@@ -296,7 +299,6 @@ class _Section:
                         {**{f"key_{k}": row[k] for k in key}, f"value_{name}": row[name]}
                         for row in rows
                     ],
-                    0,
                 )
         return self.count
 
