@@ -156,7 +156,11 @@ class InvitationSchema(Schema):
     """An invitation as its sender sees it: nothing about the invitee's account."""
 
     id = fields.Integer(dump_only=True)
-    email = fields.Function(lambda membership: membership.user.email, dump_only=True)
+    email = fields.Function(
+        lambda membership: membership.user.email,
+        dump_only=True,
+        metadata={"type": "string", "description": "The address the invitation was sent to."},
+    )
     is_admin = fields.Boolean(dump_only=True)
     pending = fields.Boolean(
         dump_only=True, metadata={"description": "True until the person accepts."}

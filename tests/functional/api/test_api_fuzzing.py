@@ -158,3 +158,66 @@ def test_api_holds_under_fuzzing(case, app, fuzz_world, credentials_tried):
         # for a token; the router a path it cannot match.
         assert status in (401, 400, 422) or not routed, (status, response.text)
         assert status != 200
+
+
+# What the fuzzer found, kept as plain tests.
+
+
+def test_every_refusal_is_documented_with_the_error_body():
+    document = openapi_document()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            responses = operation["responses"]
+            assert "default" not in responses, (method, path)
+            assert "401" in responses, (method, path)
+            if "{" in path:
+                assert "404" in responses, (method, path)
+            if "requestBody" in operation:
+                assert {"400", "413", "422"} <= set(responses), (method, path)
+            for code, response in responses.items():
+                if "$ref" in response:
+                    name = response["$ref"].removeprefix("#/components/responses/")
+                    response = document["components"]["responses"][name]
+                if int(code) >= 400:
+                    schema = response["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/Error"}, (method, path, code)
+
+
+def test_a_page_past_any_list_is_empty_not_an_error(client):
+    response = client.get("/api/v1/events?page=922337203685477482")
+    assert response.status_code == 200
+    assert response.get_json() == []
+
+
+def test_a_number_past_the_integers_range_names_no_goal(client):
+    assert client.get("/api/v1/sdg/goals/9223372036854775808").status_code == 404
+    response = client.get("/api/v1/sdg/targets?goal=9223372036854775808")
+    assert response.status_code == 422
+    assert "goal" in response.get_json()["errors"]["query"]
+
+
+def test_a_method_the_path_does_not_have_is_405_naming_those_it_has(client):
+    response = client.open("/api/v1/sdg/goals", method="TRACE")
+    assert response.status_code == 405
+    assert response.get_json()["code"] == 405
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+
+
+def test_the_router_answers_before_a_bad_token_is_looked_at(client):
+    headers = {"Authorization": "Bearer pact_not-a-token"}
+    assert client.get("/api/v1/no-such-thing", headers=headers).status_code == 404
+    assert client.get("/api/v1/sdg/goals", headers=headers).status_code == 401
+
+
+def test_decimals_are_documented_as_the_strings_they_are(
+    client, make_commitment, secretariat, token_for
+):
+    commitment = make_commitment()
+    response = client.get(f"/api/v1/commitments/{commitment.id}", headers=token_for(secretariat))
+    assert response.status_code == 200
+    assert response.get_json()["indicators"][0]["target"] == "200.0000"
+    document = openapi_document()
+    target = document["components"]["schemas"]["Indicator"]["properties"]["target"]
+    assert (target["type"], target["format"]) == ("string", "decimal")
