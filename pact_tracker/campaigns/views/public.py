@@ -19,6 +19,7 @@ from pact_tracker.commitments.forms.member import LABELS, attach_service_errors,
 from pact_tracker.commitments.models import Commitment, UpdateSource
 from pact_tracker.core import permissions, security_log
 from pact_tracker.core.errors import DomainError
+from pact_tracker.core.lookup import get_by_id
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import csrf, db
 from pact_tracker.reference.models import ImpactDimension
@@ -78,7 +79,7 @@ def link_progress(commitment_id: int):
     link = _scoped_link()
     if link is None:
         return _link_gone()
-    commitment = db.session.get(Commitment, commitment_id)
+    commitment = get_by_id(Commitment, commitment_id)
     if commitment is None or not permissions.can_report_with_link(link, commitment):
         abort(404)
     dimensions = db.session.scalars(

@@ -19,6 +19,7 @@ from pact_tracker.commitments.models import Commitment, ReportingState
 from pact_tracker.commitments.services import commitments_query
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError
+from pact_tracker.core.lookup import get_by_id
 from pact_tracker.core.pagination import paginate_select
 from pact_tracker.core.web import remember_locale
 from pact_tracker.extensions import db, limiter
@@ -156,7 +157,7 @@ def my_remove_member(slug: str, membership_id: int):
     signatory = _signatory(slug)
     user = _user()
     _require(permissions.can_manage_members(user, signatory))
-    membership = db.session.get(Membership, membership_id)
+    membership = get_by_id(Membership, membership_id)
     if membership is None or membership.signatory_id != signatory.id:
         abort(404)
     if membership.user_id == user.id:
@@ -180,7 +181,7 @@ def my_invitations():
 
 
 def _my_invitation(membership_id: int) -> Membership:
-    membership = db.session.get(Membership, membership_id)
+    membership = get_by_id(Membership, membership_id)
     if membership is None or membership.user_id != _user().id or not membership.pending:
         abort(404)
     return membership

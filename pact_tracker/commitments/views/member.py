@@ -31,6 +31,7 @@ from pact_tracker.commitments.models import (
 from pact_tracker.commitments.views import blueprint
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError
+from pact_tracker.core.lookup import get_by_id
 from pact_tracker.core.pagination import paginate_select
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db
@@ -60,7 +61,7 @@ def _require(allowed: bool) -> None:
 
 
 def _commitment(signatory: Signatory, commitment_id: int) -> Commitment:
-    commitment = db.session.get(Commitment, commitment_id)
+    commitment = get_by_id(Commitment, commitment_id)
     if commitment is None or commitment.signatory_id != signatory.id:
         abort(404)
     _require(permissions.can_act_for_signatory(_user(), signatory))
@@ -132,7 +133,7 @@ def new_commitment(slug: str):
     proposal = None
     proposal_id = request.args.get("proposal", type=int)
     if proposal_id is not None:
-        proposal = db.session.get(Proposal, proposal_id)
+        proposal = get_by_id(Proposal, proposal_id)
         if proposal is None or not permissions.can_view_proposal(user, proposal):
             abort(404)
         _require(permissions.can_adopt_proposal(user, signatory, proposal))
@@ -431,7 +432,7 @@ def _render_progress(form, signatory, commitment, *, update=None):
 def correct_update(slug: str, update_id: int):
     """Correct an earlier report: a new update replaces it, the original stays in the history."""
     signatory = _signatory(slug)
-    update = db.session.get(ProgressUpdate, update_id)
+    update = get_by_id(ProgressUpdate, update_id)
     if update is None:
         abort(404)
     commitment = _commitment(signatory, update.commitment_id)

@@ -568,3 +568,37 @@ def test_a_page_number_of_any_size_shows_a_page(db, make_signatory, secretariat_
     assert response.status_code == 200
     if path == "/signatories":
         assert "Coop Listed" in _text(response)
+
+
+def test_every_page_with_an_id_too_large_for_the_database_is_a_plain_refusal(
+    app, db, own, member_client, secretariat_client
+):
+    """Flask's ``int`` takes any size; the database's INTEGER does not (an error, not a 404)."""
+    huge = "99999999999999999999"
+    answers = {}
+    for rule in app.url_map.iter_rules():
+        kinds = {name: type(converter).__name__ for name, converter in rule._converters.items()}
+        if rule.rule.startswith("/api/") or "IntegerConverter" not in kinds.values():
+            continue
+        values = {
+            name: {"IntegerConverter": int(huge), "AnyConverter": "pause"}.get(kind, own.slug)
+            for name, kind in kinds.items()
+        }
+        path = rule.build(values, append_unknown=False)[1]
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            for who in ("member", "secretariat"):
+                client = member_client if who == "member" else secretariat_client
+                try:
+                    answers[method, path, who] = client.open(path, method=method).status_code
+                except Exception as error:  # noqa: BLE001 - every failure is listed at the end
+                    db.session.rollback()
+                    answers[method, path, who] = repr(error)[:80]
+    assert len(answers) > 50
+    proposal = member_client.get(f"/my/{own.slug}/commitments/new?proposal={huge}")
+    answers["GET", "new commitment ?proposal=", "member"] = proposal.status_code
+    failed = {
+        key: answer
+        for key, answer in answers.items()
+        if not (isinstance(answer, int) and 300 <= answer < 500)
+    }
+    assert failed == {}
