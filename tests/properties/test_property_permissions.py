@@ -135,7 +135,7 @@ def _fingerprint() -> dict[int, list]:
     return {signatory_id: sorted(rows, key=repr) for signatory_id, rows in record.items()}
 
 
-@property_settings(max_examples=60)
+@property_settings(max_examples=100)
 @given(
     # Mostly approved signatories and commitments: the public ones an outsider can reach.
     signatory_statuses=st.lists(

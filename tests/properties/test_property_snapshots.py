@@ -98,7 +98,7 @@ def _recount(entries, goals_of, dimensions_of) -> dict:
     }
 
 
-@property_settings(max_examples=80)
+@property_settings(max_examples=100)
 @given(
     coalition=st.lists(signatories, min_size=1, max_size=6),
     plan=st.lists(commitments, max_size=12),
