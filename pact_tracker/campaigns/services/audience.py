@@ -18,6 +18,7 @@ from pact_tracker.campaigns.models import Suppression
 from pact_tracker.coalition.models import Membership, Signatory, SignatoryStatus, User
 from pact_tracker.commitments.models import Commitment, CommitmentStatus, ReportingState
 from pact_tracker.core.errors import InvalidInput
+from pact_tracker.core.lookup import MAX_ID
 from pact_tracker.extensions import db
 from pact_tracker.programmes.models import Programme
 from pact_tracker.reference.models import Country, OrganisationType
@@ -70,7 +71,9 @@ def clean_filters(raw: dict[str, Any] | None) -> dict[str, list]:
 
 def _known(model_column, values, kind: str) -> list:
     values = list(values)
-    found = set(db.session.scalars(sa.select(model_column).where(model_column.in_(values))))
+    # An id no INTEGER column holds is unknown: asked for, the database would raise instead.
+    possible = [v for v in values if not isinstance(v, int) or 0 < v <= MAX_ID]
+    found = set(db.session.scalars(sa.select(model_column).where(model_column.in_(possible))))
     missing = [str(v) for v in values if v not in found]
     if missing:
         raise ValueError(f"unknown {kind}: {', '.join(missing)}")
@@ -94,7 +97,9 @@ def _ints(values) -> list[int]:
 
 _CHECKS = {
     "programme_ids": lambda v: _known(Programme.id, _ints(v), "programme"),
-    "organisation_types": lambda v: _known(OrganisationType.code, v, "organisation type"),
+    "organisation_types": lambda v: _known(
+        OrganisationType.code, [str(c) for c in v], "organisation type"
+    ),
     "countries": lambda v: _known(Country.code, [str(c).upper() for c in v], "country"),
     "commitment_statuses": lambda v: _enum_values(CommitmentStatus, v, "commitment status"),
     "reporting_states": lambda v: _enum_values(ReportingState, v, "reporting state"),

@@ -23,6 +23,7 @@ from corpus import (
     huge,
 )
 
+from pact_tracker.campaigns.models import Campaign
 from pact_tracker.coalition.models import Role, Signatory, User
 from pact_tracker.commitments.models import Commitment, CommitmentStatus, ProgressUpdate
 from pact_tracker.events.models import Event
@@ -337,3 +338,43 @@ def test_a_page_number_of_any_size_is_an_empty_page(client, db, world, path, pag
     response = client.get(f"{API}{path}", query_string={"page": page})
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.get_json() == []
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("programme_ids", [2**70]),
+        ("programme_ids", [-1]),
+        ("programme_ids", ["x"]),
+        ("organisation_types", [123]),
+        ("organisation_types", [None]),
+        ("countries", [12]),
+        ("commitment_statuses", [{"a": 1}]),
+    ],
+    ids=[
+        "huge-id",
+        "negative-id",
+        "word-id",
+        "number-type",
+        "null-type",
+        "number-country",
+        "object",
+    ],
+)
+def test_a_campaign_audience_of_the_wrong_kind_is_refused_naming_the_filter(
+    client, db, world, name, values
+):
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Campaign))
+    response = client.post(
+        f"{API}/campaigns",
+        json={
+            "name": "Audience",
+            "audience": {name: values},
+            "contents": {"en": {"subject": "Hello", "body": "Hello."}},
+            "default_locale": "en",
+        },
+        headers=world["secretariat"],
+    )
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert name in json.dumps(response.get_json()["errors"])
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == before

@@ -602,3 +602,22 @@ def test_every_page_with_an_id_too_large_for_the_database_is_a_plain_refusal(
         if not (isinstance(answer, int) and 300 <= answer < 500)
     }
     assert failed == {}
+
+
+def test_a_campaign_audience_naming_an_id_past_the_database_is_refused(db, secretariat_client):
+    before = _back_office_counts(db)
+    response = secretariat_client.post(
+        "/admin/campaigns/new",
+        data={
+            "name": "Audience",
+            "subject_en": "Hello",
+            "body_en": "Hello.",
+            "default_locale": "en",
+            "link_valid_days": "21",
+            "save": "1",
+            "programme_ids": ["99999999999999999999"],
+        },
+    )
+    assert response.status_code == 422
+    assert "unknown programme: 99999999999999999999" in _text(response)
+    assert _back_office_counts(db) == before
