@@ -405,7 +405,12 @@ class RowFields:
             value = datetime.combine(value.date(), time.min)
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            # 0001-01-01T00:00+14:00 exists, but not in UTC.
+            self.error(name, f"{cell!r} is out of the range of dates")
+            return None
 
     def decimal(self, name: str, *, required: bool = False) -> Decimal | None:
         cell = self._cell(name, required)

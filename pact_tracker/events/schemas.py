@@ -7,7 +7,7 @@ the future) and name the failing field.
 
 from datetime import UTC
 
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from pact_tracker.commitments.models import (
     AssessmentLevel,
@@ -30,7 +30,11 @@ _AWARE = "ISO 8601 with an offset, e.g. 2027-06-10T09:00:00+02:00."
 def _utc(data: dict, *names: str) -> dict:
     for name in names:
         if data.get(name) is not None:
-            data[name] = data[name].astimezone(UTC)
+            try:
+                data[name] = data[name].astimezone(UTC)
+            except OverflowError:
+                # 0001-01-01T00:00+14:00 exists where it is written, but not in UTC.
+                raise ValidationError("Out of the range of dates.", field_name=name) from None
     return data
 
 

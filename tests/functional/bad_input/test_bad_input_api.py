@@ -378,3 +378,41 @@ def test_a_campaign_audience_of_the_wrong_kind_is_refused_naming_the_filter(
     assert response.status_code == 422, response.get_data(as_text=True)
     assert name in json.dumps(response.get_json()["errors"])
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == before
+
+
+#: Instants that exist where they are written but not in UTC (before year 1, after 9999).
+EDGE_INSTANTS = ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"]
+
+
+@pytest.mark.parametrize("instant", EDGE_INSTANTS, ids=["before-year-1", "after-year-9999"])
+@pytest.mark.parametrize(
+    ("write", "field"),
+    [
+        ("progress", "reported_at"),
+        ("event", "starts_at"),
+        ("series", "first_starts_at"),
+        ("snapshot", "cutoff_at"),
+    ],
+)
+def test_an_instant_past_the_calendar_in_utc_is_refused(client, db, world, write, field, instant):
+    before = _counts(db)
+    secretariat = world["secretariat"]
+    if write == "progress":
+        url = f"{API}/commitments/{world['approved'].id}/updates"
+        response = client.post(
+            url, json={"status": "on_track", field: instant}, headers=world["member"]
+        )
+    elif write == "event":
+        response = client.post(
+            f"{API}/events", json={"name": "Edge", field: instant}, headers=secretariat
+        )
+    elif write == "series":
+        body = {"name": "Edge", "rrule": "FREQ=YEARLY", "timezone": "UTC", field: instant}
+        response = client.post(f"{API}/event-series", json=body, headers=secretariat)
+    else:
+        response = client.post(
+            f"{API}/snapshots", json={"title": "Edge", field: instant}, headers=secretariat
+        )
+    assert response.status_code in (400, 422), response.get_data(as_text=True)
+    assert response.get_json()["errors"], response.get_json()
+    assert _counts(db) == before

@@ -267,3 +267,42 @@ def test_the_upload_page_shows_a_hostile_file_name_escaped(db, admin):
     page = response.get_data(as_text=True)
     assert "File: &lt;b&gt;x&lt;/b&gt;.csv" in page
     assert "<b>x</b>" not in page
+
+
+@pytest.mark.parametrize(
+    ("cells", "column"),
+    [
+        ({"commitment_id": "99999999999999999999"}, "commitment_id"),
+        ({"commitment_id": "-3"}, "commitment_id"),
+        ({"indicator_values": "99999999999999999999:3"}, "indicator_values"),
+        ({"indicator_values": "{indicator}:NaN"}, "indicator_values"),
+        ({"indicator_values": "{indicator}:1e400"}, "indicator_values"),
+        ({"percent_complete": "1e2"}, "percent_complete"),
+        ({"reported_at": "0001-01-01T00:00:00+14:00"}, "reported_at"),
+        ({"reported_at": "9999-12-31T23:59:59-12:00"}, "reported_at"),
+    ],
+    ids=[
+        "huge-commitment", "negative-commitment", "huge-indicator", "nan-value",
+        "huge-value", "exponent-percent", "before-year-1-in-utc", "after-year-9999-in-utc",
+    ],
+)  # fmt: skip
+def test_a_progress_number_or_instant_out_of_range_is_refused_with_its_line(
+    db, pact_import, make_commitment, cells, column
+):
+    commitment = make_commitment(status=CommitmentStatus.approved)
+    header = [*PROGRESS_HEADER, "indicator_values"]
+    row = {
+        "commitment_id": str(commitment.id),
+        "reported_at": (utcnow() - timedelta(hours=1)).isoformat(),
+        "status": "on_track",
+        "percent_complete": "10",
+        "narrative": "",
+        "indicator_values": "",
+    }
+    indicator = commitment.indicators[0].id
+    row.update({name: value.format(indicator=indicator) for name, value in cells.items()})
+    db.session.commit()
+    result = pact_import("progress", _csv([header, [row[name] for name in header]]))
+    assert result.exit_code == 1, result.output
+    assert f"line 2: {column}:" in result.stderr, result.stderr
+    assert _count(db, ProgressUpdate) == 0

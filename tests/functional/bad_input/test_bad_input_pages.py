@@ -621,3 +621,20 @@ def test_a_campaign_audience_naming_an_id_past_the_database_is_refused(db, secre
     assert response.status_code == 422
     assert "unknown programme: 99999999999999999999" in _text(response)
     assert _back_office_counts(db) == before
+
+
+@pytest.mark.parametrize(
+    "cutoff_at",
+    ["0001-01-01T00:00", "9999-12-31T23:59", "10000-01-01T00:00", "2026-02-31T00:00", "now"],
+)
+def test_a_snapshot_cutoff_at_the_edge_of_the_calendar_is_refused_or_taken(
+    db, secretariat_client, cutoff_at
+):
+    response = secretariat_client.post(
+        "/snapshots/new", data={"title": "Edge", "cutoff_at": cutoff_at}
+    )
+    assert response.status_code in (302, 422), _text(response)[:2000]
+    if response.status_code == 302:
+        assert secretariat_client.get(response.headers["Location"]).status_code == 200
+    else:
+        assert 'id="cutoff_at-errors"' in _text(response)
