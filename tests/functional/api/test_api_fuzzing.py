@@ -11,9 +11,12 @@ Whatever comes, it must hold that:
 - a bad credential is refused (401) everywhere, and no credential at all is
   refused (401) wherever the document says a token is needed.
 
-Half the valid examples name rows that exist (``fuzzing_world``) so that the
-fuzzer gets past the lookups. The examples share one transaction, rolled back
-at the end: the rows they create or change are what later examples meet.
+Most valid examples name rows that exist (``fuzzing_world``) so that the fuzzer
+gets past the lookups. An operation's examples share one transaction, rolled
+back at its end: the rows they create or change are what later examples meet.
+Schemathesis's coverage phase (every boundary of every field, unexpected
+methods) is left out: it would double the time; ``fuzzing`` draws 100 examples
+per operation, valid and invalid.
 """
 
 import json
@@ -105,7 +108,7 @@ def _carrying(case, drawn: dict):
 
 
 def _choices(case, tried: dict) -> dict:
-    """What ``flatmap_case`` drew; the coverage phase's cases skip it and take turns instead."""
+    """What ``flatmap_case`` drew; the document's explicit examples skip it and take turns."""
     if case.headers and CHOICES in case.headers:
         return json.loads(case.headers.pop(CHOICES))
     turn = sum(len(kinds) for kinds in tried.values()) + len(tried.get(case.operation.label, ()))
@@ -131,8 +134,7 @@ def test_api_holds_under_fuzzing(case, app, fuzz_world, credentials_tried):
     positive = _is_positive(case)
     # The credential is ours to choose, not one schemathesis made up from the document.
     credential = BAD_HEADERS[drawn["bad"]] if kind == "bad" else fuzz_world["headers"].get(kind, {})
-    headers = dict(case.headers or {})
-    headers.pop("Authorization", None)
+    headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
     case.headers = {**headers, **credential}
     names = list(case.path_parameters or {})
     if names and positive and not drawn["invented_path"]:
@@ -157,7 +159,7 @@ def test_api_holds_under_fuzzing(case, app, fuzz_world, credentials_tried):
         # The input guard refuses text no field may hold (400, 422) before the view asks
         # for a token; the router a path it cannot match.
         assert status in (401, 400, 422) or not routed, (status, response.text)
-        assert status != 200
+        assert not 200 <= status < 300, (status, response.text)
 
 
 # What the fuzzer found, kept as plain tests.
