@@ -1,10 +1,12 @@
 """Values every visitor shares, reused for a short while within the process.
 
-The home page's figures count every public commitment, and the explorer's
-filters list 249 countries, 169 targets and the programmes: each costs more
-than the rest of its page on a large coalition, and is the same for every
-visitor. A minute's delay is harmless for them (a programme created by the
-secretariat appears in the filters within a minute). ``SHARED_CACHE_SECONDS``
+The home page's figures count every public commitment, the explorer's
+filters list 249 countries, 169 targets and the programmes, and the explorer
+and the goal pages count a thousand rows ahead: each costs more than the rest
+of its page on a large coalition, and is the same for every visitor. A
+minute's delay is harmless for them (a programme created by the secretariat
+appears in the filters within a minute; a list's count catches up with its
+rows within a minute). ``SHARED_CACHE_SECONDS``
 sets how long (default 60; 0, no reuse, when testing). Each process keeps its
 own copies: nothing to share or invalidate between hosts.
 """

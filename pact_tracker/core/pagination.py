@@ -69,26 +69,29 @@ def paginate_select(
     per_page: int = DEFAULT_PER_PAGE,
     *,
     load: Callable[[list[Any]], list[Any]] | None = None,
+    count: Callable[[sa.Select, int], Count] | None = None,
 ) -> Page:
     """One page of ``query`` (ORM select); page numbers past the end are clamped to the last.
 
     :param load: reads the rows of the page's primary keys, in any order, for a
         list that shows plain values rather than the query's ORM objects; each
         row has the key as ``id``.
+    :param count: counts the list as ``count_from`` does (the default), e.g. reusing
+        a recent count.
     """
     per_page = min(max(1, per_page), MAX_PER_PAGE)
     # A page number from the query string may be any size; its offset must still fit
     # the database's integers (PostgreSQL refuses one past 2**63). Clamped to the last page anyway.
     number = min(max(1, page), MAX_ID // per_page + 1)
-    count = count_from(query, (number - 1) * per_page)
-    number = min(number, max(1, math.ceil(count.total / per_page)))
+    counted = (count or count_from)(query, (number - 1) * per_page)
+    number = min(number, max(1, math.ceil(counted.total / per_page)))
     rows = page_of(query, per_page, (number - 1) * per_page, load=load)
     return Page(
         items=rows,
         number=number,
         per_page=per_page,
-        total=count.total,
-        total_exact=count.exact,
+        total=counted.total,
+        total_exact=counted.exact,
     )
 
 

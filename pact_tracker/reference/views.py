@@ -13,5 +13,7 @@ def goal_page(number: int):
     goal = explorer.goal_with_targets(number) if number < 2**31 else None
     if goal is None:
         abort(404)
-    page = explorer.public_page({"goal": number}, request.args.get("page", 1, type=int))
+    page = explorer.public_page(
+        {"goal": number}, request.args.get("page", 1, type=int), shared_count=True
+    )
     return render_template("reference/goal.html", goal=goal, page=page, goals=explorer.sdg_goals())

@@ -13,9 +13,9 @@ from pact_tracker.coalition.forms.public import (
     programme_choices,
 )
 from pact_tracker.commitments.services.explorer import PUBLIC_STATUSES
-from pact_tracker.core.caching import recent
 from pact_tracker.core.badges import REPORTING_LABELS
 from pact_tracker.core.badges import STATUS_LABELS as ALL_STATUS_LABELS
+from pact_tracker.core.caching import recent
 from pact_tracker.extensions import db
 from pact_tracker.reference.models import ImpactDimension, SdgGoal, SdgTarget
 

@@ -26,7 +26,7 @@ from pact_tracker.commitments.models import (
 )
 from pact_tracker.commitments.services.queries import commitments_query
 from pact_tracker.core.caching import recent
-from pact_tracker.core.pagination import Page, paginate_select
+from pact_tracker.core.pagination import Count, Page, count_from, paginate_select
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db
 from pact_tracker.programmes.models import Programme
@@ -95,9 +95,24 @@ class PublicRow(Bilingual):
     percent: int | None
 
 
-def public_page(filters: dict | None, number: int) -> Page:
-    """Page ``number`` of ``public_commitments(filters)``, as ``PublicRow``s."""
-    return paginate_select(public_commitments(filters), number, load=public_rows)
+def public_page(filters: dict | None, number: int, *, shared_count: bool = False) -> Page:
+    """Page ``number`` of ``public_commitments(filters)``, as ``PublicRow``s.
+
+    :param shared_count: reuse the list's count for a minute (``core.caching``), for
+        the lists every visitor opens (the explorer, a goal's page): counting a
+        thousand rows ahead cost the database more than the rest of the page.
+    """
+    count = _recent_count(filters or {}) if shared_count else None
+    return paginate_select(public_commitments(filters), number, load=public_rows, count=count)
+
+
+def _recent_count(filters: dict):
+    key = ("public_count", tuple(sorted((name, str(value)) for name, value in filters.items())))
+
+    def count(query: sa.Select, start: int) -> Count:
+        return recent((*key, start), lambda: count_from(query, start))
+
+    return count
 
 
 def public_rows(ids: Collection[int]) -> list[PublicRow]:

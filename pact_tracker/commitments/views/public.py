@@ -21,7 +21,9 @@ def explorer():
     """Published commitments, filtered by programme, SDG, organisation, place, status, reporting."""
     form = ExplorerFilterForm(request.args)
     form.validate()
-    page = explorer_service.public_page(form.filters(), request.args.get("page", 1, type=int))
+    page = explorer_service.public_page(
+        form.filters(), request.args.get("page", 1, type=int), shared_count=True
+    )
     return render_template(
         "commitments/public/explorer.html",
         form=form,
