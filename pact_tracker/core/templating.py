@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flask import Flask, request, url_for
+from flask import Flask, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
@@ -41,6 +41,33 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def remembered_url_for(endpoint: str, **values) -> str:
+    """Flask's ``url_for`` for the templates, each URL built once per process.
+
+    A list page links each of its 25 rows two or three times: building those
+    URLs cost a tenth of the page. A site-relative URL depends only on the
+    endpoint, its values and the site's root path (the URL map does not change
+    while the process runs), so the last 4,096 are kept. External URLs, anchors,
+    endpoints relative to the current blueprint, and values that cannot be a
+    key (lists) are built each time.
+    """
+    if (
+        not has_request_context()
+        or endpoint.startswith(".")
+        or any(name.startswith("_") for name in values)
+    ):
+        return url_for(endpoint, **values)
+    try:
+        return _remembered_url(request.script_root, endpoint, tuple(sorted(values.items())))
+    except TypeError:  # unhashable: a list of query arguments
+        return url_for(endpoint, **values)
+
+
+@lru_cache(maxsize=4096)
+def _remembered_url(_script_root: str, endpoint: str, values: tuple) -> str:
+    return url_for(endpoint, **dict(values))
+
+
 def select_options(field) -> Markup:
     """The ``<option>``s of a WTForms select field, in their groups, its value selected.
 
@@ -50,16 +77,7 @@ def select_options(field) -> Markup:
     same for every visitor (per language), so each list is escaped once per
     process and only the selected option is written per request.
     """
-    choices = [
-        choice if isinstance(choice, SelectChoice) else SelectChoice.from_input(choice)
-        for choice in field.choices or ()
-    ]
-    # A comprehension, not a function per option: this runs for 480 options a page.
-    key = tuple(
-        (str(c.value), str(c.label), None if c.optgroup is None else str(c.optgroup))
-        for c in choices
-    )
-    rendered = _rendered_options(key)
+    key, rendered = _options_of(field.choices or [])
     index = rendered.position.get(field.data if isinstance(field.data, str) else None)
     if index is None:
         return rendered.markup
@@ -67,6 +85,31 @@ def select_options(field) -> Markup:
     parts = list(rendered.parts)
     parts[rendered.part_of[index]] = _OPTION.format(" selected", value, label)
     return Markup("").join(parts)
+
+
+#: The options of the choice lists seen last, by the list's identity: the filters' lists
+#: are reused for a minute (``core.caching``), and reading 480 choices to make a key
+#: cost as much as writing them. Each entry keeps its list, so that its id is not reused.
+_OPTIONS_BY_LIST: dict[int, tuple[list, tuple, "_RenderedOptions"]] = {}
+_OPTIONS_BY_LIST_SIZE = 64
+
+
+def _options_of(choices: list) -> tuple[tuple, "_RenderedOptions"]:
+    kept = _OPTIONS_BY_LIST.get(id(choices))
+    if kept is not None and kept[0] is choices:
+        return kept[1], kept[2]
+    key = tuple(
+        (str(c.value), str(c.label), None if c.optgroup is None else str(c.optgroup))
+        for c in (
+            choice if isinstance(choice, SelectChoice) else SelectChoice.from_input(choice)
+            for choice in choices
+        )
+    )
+    rendered = _rendered_options(key)
+    if len(_OPTIONS_BY_LIST) >= _OPTIONS_BY_LIST_SIZE:
+        _OPTIONS_BY_LIST.clear()
+    _OPTIONS_BY_LIST[id(choices)] = (choices, key, rendered)
+    return key, rendered
 
 
 _OPTION = Markup('<option{} value="{}">{}</option>')
@@ -119,6 +162,7 @@ def init_templating(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         permissions=permissions,
+        url_for=remembered_url_for,
         url_with=url_with,
         select_options=select_options,
         status_badge=status_badge,

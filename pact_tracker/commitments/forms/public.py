@@ -75,6 +75,36 @@ def _dimension_choices() -> list[SelectChoice]:
     return recent(("dimension_choices", locale), compute)
 
 
+def _explorer_choices() -> dict[str, list[SelectChoice]]:
+    """Each filter's choices, "All" first, in the page's language.
+
+    The same lists for a minute, like the choices they are made of, so that
+    ``select_options`` writes their options once.
+    """
+    locale = str(get_locale())
+
+    def compute():
+        every = SelectChoice("", str(_l("All")))
+        return {
+            "programme": [every, *programme_choices()],
+            "goal": [every, *_goal_choices()],
+            "target": [every, *_target_choices()],
+            "organisation_type": [every, *organisation_type_choices()],
+            "country": [every, *country_choices()],
+            "status": [
+                every,
+                *choices((str(s), str(STATUS_LABELS[str(s)])) for s in PUBLIC_STATUSES),
+            ],
+            "reporting_state": [
+                every,
+                *choices((state, str(label)) for state, label in REPORTING_LABELS.items()),
+            ],
+            "dimension": [every, *_dimension_choices()],
+        }
+
+    return recent(("explorer_choices", locale), compute)
+
+
 class ExplorerFilterForm(Form):
     """Filters of the commitments explorer, read from the query string (GET, no CSRF)."""
 
@@ -89,17 +119,8 @@ class ExplorerFilterForm(Form):
 
     def __init__(self, formdata, **kwargs):
         super().__init__(formdata, **kwargs)
-        every = [SelectChoice("", _l("All"))]
-        self.programme.choices = every + programme_choices()
-        self.goal.choices = every + _goal_choices()
-        self.target.choices = every + _target_choices()
-        self.organisation_type.choices = every + organisation_type_choices()
-        self.country.choices = every + country_choices()
-        self.status.choices = every + choices(
-            (str(s), STATUS_LABELS[str(s)]) for s in PUBLIC_STATUSES
-        )
-        self.reporting_state.choices = every + choices(REPORTING_LABELS.items())
-        self.dimension.choices = every + _dimension_choices()
+        for name, options in _explorer_choices().items():
+            self[name].choices = options
 
     def filters(self) -> dict[str, str | int]:
         """The valid, non-empty filters; a bad value is ignored (its field shows why)."""

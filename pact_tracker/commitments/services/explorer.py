@@ -24,7 +24,7 @@ from pact_tracker.commitments.models import (
     goal_bit,
     reporting_state_at,
 )
-from pact_tracker.commitments.services.queries import commitments_query
+from pact_tracker.commitments.services.queries import commitments_query, updates_of
 from pact_tracker.core.caching import recent
 from pact_tracker.core.pagination import Count, Page, count_from, paginate_select
 from pact_tracker.core.types import utcnow
@@ -279,22 +279,7 @@ def timeline_of(commitment: Commitment) -> list[ProgressUpdate]:
     Corrections are included: each names the update it supersedes, and a
     superseded update knows its correction (``superseded_by``).
     """
-    return list(
-        db.session.scalars(
-            sa.select(ProgressUpdate)
-            .where(ProgressUpdate.commitment_id == commitment.id)
-            .options(
-                selectinload(ProgressUpdate.values),
-                selectinload(ProgressUpdate.evidence),
-                selectinload(ProgressUpdate.superseded_by),
-            )
-            .order_by(
-                ProgressUpdate.reported_at.desc(),
-                ProgressUpdate.recorded_at.desc(),
-                ProgressUpdate.id.desc(),
-            )
-        )
-    )
+    return updates_of(commitment)
 
 
 def current_values(timeline: Iterable[ProgressUpdate]) -> dict[int, Decimal]:

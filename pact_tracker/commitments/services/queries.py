@@ -5,6 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from pact_tracker.coalition.models import Signatory, SignatoryStatus
 from pact_tracker.commitments.models import (
@@ -100,22 +101,38 @@ def commitments_query(user, filters: dict) -> sa.Select:
 
 
 def updates_of(commitment: Commitment) -> list[ProgressUpdate]:
-    """Every progress update of ``commitment``, corrections included, newest report first."""
-    return db.session.scalars(
+    """Every progress update of ``commitment``, corrections included, newest report first.
+
+    Each update knows its correction (``superseded_by``) and what it corrects
+    (``supersedes``) without a query more.
+    """
+    updates = db.session.scalars(
         sa.select(ProgressUpdate)
         .where(ProgressUpdate.commitment_id == commitment.id)
         # What pages and the API show of each update, in a query per kind, not per update.
-        .options(
-            selectinload(ProgressUpdate.values),
-            selectinload(ProgressUpdate.evidence),
-            selectinload(ProgressUpdate.superseded_by),
-        )
+        .options(selectinload(ProgressUpdate.values), selectinload(ProgressUpdate.evidence))
         .order_by(
             ProgressUpdate.reported_at.desc(),
             ProgressUpdate.recorded_at.desc(),
             ProgressUpdate.id.desc(),
         )
     ).all()
+    _link_corrections(updates)
+    return updates
+
+
+def _link_corrections(updates: list[ProgressUpdate]) -> None:
+    """Set each update's correction and what it corrects from the list itself.
+
+    A correction belongs to the same commitment as what it corrects, so both
+    are in the list: the query that loaded the corrections again is spared.
+    """
+    by_id = {update.id: update for update in updates}
+    correction_of = {u.supersedes_id: u for u in updates if u.supersedes_id is not None}
+    for update in updates:
+        set_committed_value(update, "superseded_by", correction_of.get(update.id))
+        if update.supersedes_id in by_id:
+            set_committed_value(update, "supersedes", by_id[update.supersedes_id])
 
 
 def assessments_of(commitment: Commitment) -> list[Assessment]:
