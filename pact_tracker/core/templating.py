@@ -26,6 +26,23 @@ def localised(obj, field: str) -> str:
     return obj.localised(field, str(get_locale()))
 
 
+def remembered_date(value, format: str | None = None) -> str:  # noqa: A002 - Babel's name
+    """``flask_babel.format_date`` for the templates, each date written once per language.
+
+    A commitment's page dates each of its reports twice; Babel's formatting was a
+    tenth of the page. The text depends only on the value, the format and the
+    language (the time zone is the application's, fixed while it runs).
+    """
+    if value is None:
+        return format_date(value, format)
+    return _remembered_date(value, format, str(get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _remembered_date(value, format: str | None, _locale: str) -> str:  # noqa: A002
+    return format_date(value, format)
+
+
 def url_with(**changes) -> str:
     """The current page's URL with some query arguments changed (None removes one).
 
@@ -156,7 +173,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters.update(
         markdown=render_markdown,
         localised=localised,
-        date=format_date,
+        date=remembered_date,
         datetime=format_datetime,
         number=format_decimal,
     )
