@@ -26,6 +26,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
 from pact_tracker.campaigns.services.audience import FILTERS
+from pact_tracker.commitments.models import CommitmentStatus
+from pact_tracker.core.badges import REPORTING_LABELS, STATUS_LABELS
 
 LANGUAGE_LABELS = {"en": "English", "fr": "Français"}
 
@@ -43,22 +45,11 @@ CAMPAIGN_STATUS_LABELS = {
     "finished": _l("Finished"),
     "cancelled": _l("Cancelled"),
 }
+#: The statuses a commitment can have (a signatory's are not among them), in their order.
 COMMITMENT_STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted"),
-    "changes_requested": _l("Changes requested"),
-    "approved": _l("Approved"),
-    "achieved": _l("Achieved"),
-    "partially_achieved": _l("Partially achieved"),
-    "not_achieved": _l("Not achieved"),
-    "withdrawn": _l("Withdrawn"),
+    str(status): STATUS_LABELS[str(status)] for status in CommitmentStatus
 }
-REPORTING_STATE_LABELS = {
-    "on_time": _l("On time"),
-    "due": _l("Report due"),
-    "overdue": _l("Overdue"),
-    "inactive": _l("Inactive"),
-}
+REPORTING_STATE_LABELS = REPORTING_LABELS
 MESSAGE_STATUS_LABELS = {
     "queued": _l("Queued"),
     "sending": _l("Sending"),
