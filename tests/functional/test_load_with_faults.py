@@ -375,8 +375,19 @@ def run_load(base: str, coalition: Coalition, ledger: Ledger, fault=None) -> Res
 # The count.
 
 
-def count(url: str, ledger: Ledger, title: str) -> list[str]:
-    """Print what was accepted, failed and found; return the narratives found."""
+@pytest.fixture
+def show(capsys):
+    """``show(text)`` prints to the test run's output, even when output is captured."""
+
+    def write(text: str) -> None:
+        with capsys.disabled():
+            print(text)
+
+    return write
+
+
+def count(url: str, ledger: Ledger, title: str, show) -> list[str]:
+    """Show what was accepted, failed and found; return the narratives found."""
     with database(url) as connection:
         found = connection.scalars(
             sa.select(ProgressUpdate.narrative).where(
@@ -384,7 +395,7 @@ def count(url: str, ledger: Ledger, title: str) -> list[str]:
             )
         ).all()
     failed = Counter(f"{o.kind}: {o.status or 'no answer'}" for o in ledger.failed())
-    print(
+    show(
         f"\n{title}: {len(ledger.outcomes)} requests in {LOAD_SECONDS:g} s; "
         f"updates accepted {len(ledger.accepted)}, requests failed {len(ledger.failed())}"
         f" {dict(failed)}, rows found {len(found)}"
@@ -442,7 +453,7 @@ def stop_servers(group: Processes, web, worker) -> None:
     assert group.terminate(web) == 0
 
 
-def test_load_loses_nothing(new_database, processes):
+def test_load_loses_nothing(new_database, processes, show):
     url = new_database("load_faults")
     group, sink, base = processes(url)
     coalition = deploy_database(url)
@@ -451,7 +462,7 @@ def test_load_loses_nothing(new_database, processes):
     campaign_id = start_campaign(base, ledger, coalition.secretariat_headers)
 
     run_load(base, ledger=ledger, coalition=coalition)
-    found = count(url, ledger, f"Load ({sa.make_url(url).get_backend_name()})")
+    found = count(url, ledger, f"Load ({sa.make_url(url).get_backend_name()})", show)
 
     assert ledger.failed() == []
     assert len(ledger.accepted) > 0
@@ -472,7 +483,7 @@ def private_cluster():
         cluster.remove()
 
 
-def test_load_across_a_database_restart(private_cluster, processes):
+def test_load_across_a_database_restart(private_cluster, processes, show):
     url = private_cluster.url
     group, sink, base = processes(url)
     coalition = deploy_database(url)
@@ -481,7 +492,7 @@ def test_load_across_a_database_restart(private_cluster, processes):
     campaign_id = start_campaign(base, ledger, coalition.secretariat_headers)
 
     restart = run_load(base, ledger=ledger, coalition=coalition, fault=private_cluster.restart)
-    found = count(url, ledger, "Load across a PostgreSQL restart")
+    found = count(url, ledger, "Load across a PostgreSQL restart", show)
 
     # Nothing acknowledged is lost, and nothing was written that nobody sent. An update
     # whose answer was lost in the restart may or may not be there: the client could not know.
