@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
 from pact_tracker.auth.models import TotpCredential, UserSession
+from pact_tracker.campaigns.services import absolute_url, queue_email
 from pact_tracker.coalition.models import Role, User
 from pact_tracker.core import activity, security_log
 from pact_tracker.core.errors import InvalidInput
@@ -28,16 +29,29 @@ def _sha256(value: str) -> str:
 
 
 def set_password(user: User, password: str, actor: User | None = None) -> None:
-    """Give ``user`` a new password and end every session they had."""
+    """Give ``user`` a new password and end every session they had.
+
+    Changing a password (not setting a first one) is told to the person by
+    email (ASVS 2.2.3): whoever changed it, its owner learns of it.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
             "The password is too short.",
             {"password": [f"Use at least {MIN_PASSWORD_LENGTH} characters."]},
         )
+    changed = bool(user.password_hash)
     user.password_hash = _hasher.hash(password)
     db.session.flush()
     end_all_sessions(user)
-    activity.record("user.password_changed", user, actor=actor or user)
+    entry = activity.record("user.password_changed", user, actor=actor or user)
+    if changed:
+        db.session.flush()  # the entry's id names the email, one per change
+        queue_email(
+            user,
+            "password_changed",
+            idempotency_key=f"password-changed:{user.id}:{entry.id}",
+            context={"url": absolute_url("auth.request_sign_in_link")},
+        )
 
 
 def authenticate(email: str, password: str) -> User | None:

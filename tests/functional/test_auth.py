@@ -4,9 +4,11 @@ import re
 
 import pyotp
 import pytest
+import sqlalchemy as sa
 
 from pact_tracker.auth import services
 from pact_tracker.auth.services import is_safe_next
+from pact_tracker.campaigns.models import OutboxMessage
 from pact_tracker.coalition.models import Role
 from pact_tracker.core.activity import Activity
 
@@ -90,6 +92,44 @@ def test_password_change_signs_out_other_sessions(app, client, member):
     assert client.get("/account/password").status_code == 200
     assert other.get("/account/password").status_code == 302
     assert services.authenticate(member.email, "a brand new passphrase") == member
+
+
+def test_a_changed_password_is_told_to_its_owner_by_email(client, runner, member, smtp_sink):
+    _sign_in(client, member.email)
+    client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+        },
+    )
+    result = runner.invoke(args=["pact", "worker", "--once"])
+    assert "dispatch-outbox: claimed 1, sent 1" in result.output
+
+    (received,) = smtp_sink.wait_for(1)
+    message = received.message
+    assert message["To"] == member.email
+    assert message["Subject"] == "Your password was changed"
+    text = message.get_body(("plain",)).get_content()
+    assert "If you did not change it" in text
+    assert "http://127.0.0.1:5000/sign-in/link" in text
+    assert "a brand new passphrase" not in message.as_string()
+
+
+def test_a_first_password_sends_no_email_a_second_one_does(db, make_user):
+    newcomer = make_user(name="Nina New")
+    services.set_password(newcomer, PASSWORD)
+    assert _emails_to(db, newcomer) == []
+
+    services.set_password(newcomer, "another long passphrase")
+
+    assert _emails_to(db, newcomer) == ["password_changed"]
+
+
+def _emails_to(db, user) -> list[str]:
+    query = sa.select(OutboxMessage.template).where(OutboxMessage.user_id == user.id)
+    return list(db.session.scalars(query))
 
 
 def test_password_change_refuses_a_short_password_next_to_the_field(client, member):
