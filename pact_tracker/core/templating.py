@@ -4,7 +4,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flask import Flask, has_request_context, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    get_timezone,
+)
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
@@ -30,16 +36,16 @@ def remembered_date(value, format: str | None = None) -> str:  # noqa: A002 - Ba
     """``flask_babel.format_date`` for the templates, each date written once per language.
 
     A commitment's page dates each of its reports twice; Babel's formatting was a
-    tenth of the page. The text depends only on the value, the format and the
-    language (the time zone is the application's, fixed while it runs).
+    tenth of the page. The text depends only on the value, the format, the
+    language and the time zone.
     """
     if value is None:
         return format_date(value, format)
-    return _remembered_date(value, format, str(get_locale()))
+    return _remembered_date(value, format, str(get_locale()), str(get_timezone()))
 
 
 @lru_cache(maxsize=4096)
-def _remembered_date(value, format: str | None, _locale: str) -> str:  # noqa: A002
+def _remembered_date(value, format: str | None, _locale: str, _zone: str) -> str:  # noqa: A002
     return format_date(value, format)
 
 
