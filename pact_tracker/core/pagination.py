@@ -111,6 +111,8 @@ def page_of(
     """
     key = _single_primary_key(query)
     if key is None:
+        if load is not None:
+            raise ValueError("load needs a query of one entity with a single primary key")
         return list(db.session.scalars(query.limit(limit).offset(offset)).unique())
     page = query.with_only_columns(key, maintain_column_froms=True).limit(limit).offset(offset)
     ids = list(db.session.scalars(page))
