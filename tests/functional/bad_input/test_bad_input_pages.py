@@ -9,6 +9,7 @@ from urllib.parse import quote_from_bytes
 import pytest
 import sqlalchemy as sa
 from corpus import DATES, EDGE_DATES, EMPTY, INVALID_UTF8, REFUSED, TEXT, by_name, huge
+from form_data import commitment_form, event_form
 from markupsafe import escape
 
 from pact_tracker.campaigns.models import Campaign
@@ -45,29 +46,6 @@ def _application(**overrides) -> dict:
         "accept_manifesto": "y",
     }
     data.update(overrides)
-    return data
-
-
-def _commitment_form(programme_id, **changes) -> dict:
-    data = {
-        "title": "Open a repair café in every district",
-        "description": "Volunteers repair what people bring, twice a month, and teach how. " * 4,
-        "language": "en",
-        "programme_id": str(programme_id),
-        "target_codes": ["12.5"],
-        "scope": "national",
-        "country_code": "FR",
-        "start_date": "2026-01-01",
-        "due_date": "2027-12-31",
-        "cadence_months": "6",
-        "visibility": "public",
-        "indicators-0-name": "Repair cafés open",
-        "indicators-0-unit": "cafés",
-        "indicators-0-baseline": "0",
-        "indicators-0-target": "10",
-        "indicators-0-direction": "increase",
-    }
-    data.update(changes)
     return data
 
 
@@ -276,7 +254,7 @@ def test_a_commitment_title_from_the_corpus_is_refused_or_shown_escaped(
     before = _counts(db)
     response = member_client.post(
         f"/my/{own.slug}/commitments/new",
-        data=_commitment_form(programme.id, title=bad.value),
+        data=commitment_form(programme.id, title=bad.value),
     )
     if bad.expect == REFUSED:
         _assert_refused_page(response, "title")
@@ -300,7 +278,7 @@ def test_a_commitment_date_out_of_range_is_refused_next_to_the_field(
     before = _counts(db)
     response = member_client.post(
         f"/my/{own.slug}/commitments/new",
-        data=_commitment_form(programme.id, **{field: bad.value}),
+        data=commitment_form(programme.id, **{field: bad.value}),
     )
     assert response.status_code == 422
     assert "Not a valid date value." in _text(response).split(f'id="{field}-errors"')[1][:300]
@@ -315,7 +293,7 @@ def test_a_commitment_at_the_edge_of_the_calendar_is_refused_or_stored_and_every
     before = _counts(db)
     response = member_client.post(
         f"/my/{own.slug}/commitments/new",
-        data=_commitment_form(programme.id, start_date=bad.value, due_date=bad.value),
+        data=commitment_form(programme.id, start_date=bad.value, due_date=bad.value),
     )
     assert response.status_code in (302, 422), _text(response)[:500]
     if response.status_code == 422:
@@ -357,20 +335,6 @@ def test_a_progress_narrative_from_the_corpus_is_refused_or_stored_verbatim_and_
 # The back office: programmes, events, campaigns.
 
 
-def _event_form(**overrides) -> dict:
-    data = {
-        "name": "Nairobi Dialogue",
-        "timezone": "Africa/Nairobi",
-        "starts_at": "2031-02-20T09:00",
-        "ends_at": "2031-02-21T17:00",
-        "place": "Nairobi",
-        "cutoff_at": "",
-        "wave_days": "42, 21, 7",
-    }
-    data.update(overrides)
-    return data
-
-
 #: (path, form builder, the field the corpus goes into, how to read the stored value back)
 BACK_OFFICE = {
     "programme-name": (
@@ -384,7 +348,7 @@ BACK_OFFICE = {
     ),
     "event-place": (
         "/manage/events/new",
-        lambda value: _event_form(place=value),
+        lambda value: event_form(place=value),
         "place",
         lambda db: db.session.scalar(
             sa.select(Event.place).where(Event.name == "Nairobi Dialogue")
@@ -449,7 +413,7 @@ def test_an_event_date_out_of_range_is_refused_next_to_its_field(
 ):
     before = _back_office_counts(db)
     response = secretariat_client.post(
-        "/manage/events/new", data=_event_form(starts_at=starts_at, ends_at="", timezone="UTC")
+        "/manage/events/new", data=event_form(starts_at=starts_at, ends_at="", timezone="UTC")
     )
     assert response.status_code == 422
     assert message in _text(response).split('id="starts_at-errors"')[1][:300]
@@ -513,7 +477,7 @@ def test_a_commitment_number_that_means_nothing_is_refused_next_to_its_field(
 ):
     programme = make_programme()
     before = _counts(db)
-    data = _commitment_form(programme.id)
+    data = commitment_form(programme.id)
     data[field] = BAD_NUMBERS[number]
     if field == "funding_amount":
         data["funding_currency"] = "EUR"

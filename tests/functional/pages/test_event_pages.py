@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 from flask import url_for
+from form_data import event_form
 from icalendar import Calendar
 
 from pact_tracker.campaigns.services import campaigns as campaign_services
@@ -338,25 +339,11 @@ def test_editing_a_series_keeps_its_events_dates(db, as_secretariat, secretariat
 # Managing events.
 
 
-def _event_form(**overrides) -> dict:
-    data = {
-        "name": "Nairobi Dialogue",
-        "timezone": "Africa/Nairobi",
-        "starts_at": "2031-02-20T09:00",
-        "ends_at": "2031-02-21T17:00",
-        "place": "Nairobi",
-        "cutoff_at": "",
-        "wave_days": "42, 21, 7",
-    }
-    data.update(overrides)
-    return data
-
-
 def test_creating_an_event_defaults_its_cutoff_and_waves(db, as_organiser):
     page = text_of(as_organiser.get("/manage/events/new"))
     assert 'value="42, 21, 7"' in page
     assert "Empty: 14 days before the start." in page
-    response = as_organiser.post("/manage/events/new", data=_event_form(wave_days="30, 10"))
+    response = as_organiser.post("/manage/events/new", data=event_form(wave_days="30, 10"))
     assert response.status_code == 302
     event = db.session.scalar(sa.select(Event).where(Event.name == "Nairobi Dialogue"))
     assert event.starts_at == datetime(2031, 2, 20, 6, 0, tzinfo=UTC)  # UTC+3
@@ -374,13 +361,13 @@ def test_creating_an_event_defaults_its_cutoff_and_waves(db, as_organiser):
 def test_event_errors_are_shown_next_to_their_fields_with_422(db, as_organiser):
     response = as_organiser.post(
         "/manage/events/new",
-        data=_event_form(cutoff_at="2031-03-01T09:00", wave_days="42, soon"),
+        data=event_form(cutoff_at="2031-03-01T09:00", wave_days="42, soon"),
     )
     assert response.status_code == 422
     html = text_of(response)
     assert "after the start" in field_errors(html, "cutoff_at")
     assert "whole numbers" in field_errors(html, "wave_days")
-    response = as_organiser.post("/manage/events/new", data=_event_form(starts_at="tomorrow"))
+    response = as_organiser.post("/manage/events/new", data=event_form(starts_at="tomorrow"))
     assert response.status_code == 422
     assert field_errors(text_of(response), "starts_at")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 0
@@ -450,7 +437,7 @@ def test_cancelling_needs_confirmation_and_stops_the_pending_waves(db, as_organi
     again = as_organiser.post(f"/manage/events/{summit.id}/cancel", data={"confirm": "y"})
     assert again.status_code == 409
     assert "already cancelled" in text_of(again)
-    edit = as_organiser.post(f"/manage/events/{summit.id}/edit", data=_event_form())
+    edit = as_organiser.post(f"/manage/events/{summit.id}/edit", data=event_form())
     assert edit.status_code == 409
     assert "A cancelled event can no longer be changed." in text_of(edit)
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from form_data import commitment_form
 
 from pact_tracker.commitments import services as commitments
 from pact_tracker.commitments.models import Commitment, CommitmentStatus
@@ -15,32 +16,6 @@ def text(response) -> str:
 
 def _count_commitments(db) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Commitment))
-
-
-def _complete_form(programme_id, **changes) -> dict:
-    data = {
-        "title": "Open a repair café in every district",
-        "description": "Volunteers repair what people bring, twice a month, and teach how. " * 4,
-        "language": "en",
-        "programme_id": str(programme_id),
-        "target_codes": ["12.5", "8.5"],
-        "dimension_codes": ["social_performance"],
-        "scope": "national",
-        "country_code": "FR",
-        "start_date": "2026-01-01",
-        "due_date": "2027-12-31",
-        "cadence_months": "6",
-        "visibility": "public",
-        "indicators-0-name": "Repair cafés open",
-        "indicators-0-unit": "cafés",
-        "indicators-0-baseline": "0",
-        "indicators-0-target": "10",
-        "indicators-0-direction": "increase",
-        "milestones-0-title": "First café open",
-        "milestones-0-due_date": "2026-06-30",
-    }
-    data.update(changes)
-    return data
 
 
 def test_my_commitments_show_status_light_next_report_and_actions(
@@ -101,7 +76,7 @@ def test_a_proposal_for_another_type_cannot_be_adopted(member_client, own, make_
     assert response.status_code == 200  # shown, but the service refuses on save
     response = member_client.post(
         f"/my/{own.slug}/commitments/new?proposal={states_only.id}",
-        data=_complete_form(states_only.programme_id, proposal_id=str(states_only.id)),
+        data=commitment_form(states_only.programme_id, proposal_id=str(states_only.id)),
     )
     assert response.status_code == 422
     assert "not adapted to cooperatives" in text(response)
@@ -159,7 +134,7 @@ def test_adopt_submit_changes_requested_edit_resubmit(
     assert commitment.status == CommitmentStatus.draft
 
     indicator_id = commitment.indicators[0].id
-    edit = _complete_form(
+    edit = commitment_form(
         proposal.programme_id,
         **{"indicators-0-id": str(indicator_id), "indicators-0-name": "Jobs created"},
     )
@@ -194,7 +169,7 @@ def test_a_custom_commitment_needs_a_programme_and_writes_nothing_without(
     make_programme()
     before = _count_commitments(db)
     response = member_client.post(
-        f"/my/{own.slug}/commitments/new", data=_complete_form("", title="")
+        f"/my/{own.slug}/commitments/new", data=commitment_form("", title="")
     )
     assert response.status_code == 422
     page = text(response)
@@ -206,7 +181,7 @@ def test_a_custom_commitment_needs_a_programme_and_writes_nothing_without(
 def test_service_errors_land_on_the_row_they_belong_to(db, member_client, own, make_programme):
     programme = make_programme()
     before = _count_commitments(db)
-    data = _complete_form(programme.id)
+    data = commitment_form(programme.id)
     for field in ("name", "unit", "baseline", "target"):
         del data[f"indicators-0-{field}"]
     # Row 1 blank, row 2 without its unit: the service names indicators[0], the form row 2.
