@@ -46,9 +46,7 @@ CAMPAIGN_STATUS_LABELS = {
     "cancelled": _l("Cancelled"),
 }
 #: The statuses a commitment can have (a signatory's are not among them), in their order.
-COMMITMENT_STATUS_LABELS = {
-    str(status): STATUS_LABELS[str(status)] for status in CommitmentStatus
-}
+COMMITMENT_STATUS_LABELS = {str(status): STATUS_LABELS[str(status)] for status in CommitmentStatus}
 REPORTING_STATE_LABELS = REPORTING_LABELS
 MESSAGE_STATUS_LABELS = {
     "queued": _l("Queued"),

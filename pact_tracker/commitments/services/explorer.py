@@ -24,7 +24,7 @@ from pact_tracker.commitments.models import (
     goal_bit,
     reporting_state_at,
 )
-from pact_tracker.commitments.services.queries import commitments_query, updates_of
+from pact_tracker.commitments.services.queries import commitments_query
 from pact_tracker.core.caching import recent
 from pact_tracker.core.pagination import Count, Page, count_from, paginate_select
 from pact_tracker.core.types import utcnow
@@ -202,7 +202,7 @@ def latest_progress(
 
 
 def _newest_first_key(row) -> tuple:
-    """The order of ``timeline_of``: latest report, then latest recorded, then latest id."""
+    """The order of ``updates_of``: latest report, then latest recorded, then latest id."""
     return (row.reported_at, row.recorded_at, row.id)
 
 
@@ -273,19 +273,10 @@ def commitment_for_page(commitment_id: int) -> Commitment | None:
     )
 
 
-def timeline_of(commitment: Commitment) -> list[ProgressUpdate]:
-    """Every progress update of ``commitment``, latest report first, with what each shows.
-
-    Corrections are included: each names the update it supersedes, and a
-    superseded update knows its correction (``superseded_by``).
-    """
-    return updates_of(commitment)
-
-
 def current_values(timeline: Iterable[ProgressUpdate]) -> dict[int, Decimal]:
     """``{indicator id: value}`` from the latest live update reporting each indicator.
 
-    :param timeline: updates latest first, as ``timeline_of`` returns them
+    :param timeline: updates latest first, as ``updates_of`` returns them
         (the rule is ``Indicator.current_value``'s, without a query per value).
     """
     values: dict[int, Decimal] = {}

@@ -4,7 +4,7 @@ from flask import abort, render_template, request
 from flask_login import current_user
 
 from pact_tracker.commitments.forms.public import ExplorerFilterForm
-from pact_tracker.commitments.services import assessments_of
+from pact_tracker.commitments.services import assessments_of, updates_of
 from pact_tracker.commitments.services import explorer as explorer_service
 from pact_tracker.commitments.views import blueprint
 from pact_tracker.core import permissions
@@ -40,7 +40,7 @@ def commitment_page(commitment_id: int):
     )
     if commitment is None or not permissions.can_view_commitment(_viewer(), commitment):
         abort(404)
-    timeline = explorer_service.timeline_of(commitment)
+    timeline = updates_of(commitment)
     return render_template(
         "commitments/public/commitment.html",
         commitment=commitment,
