@@ -194,7 +194,10 @@ def unschedule_campaign(campaign_id):
 @blueprint.response(200, schemas.CampaignSchema)
 @_documented(401, 403, 404, 409, 422)
 def pause_campaign(data, campaign_id):
-    """Hold a running campaign's unsent messages (those already handed over may still go)."""
+    """Hold a running campaign's unsent messages, or keep a scheduled one from starting.
+
+    Messages already handed to a dispatcher may still go.
+    """
     _require_secretariat()
     campaign = _campaign_or_404(campaign_id, for_update=True)
     return services.pause_campaign(campaign, api_user(), data["reason"])
@@ -206,7 +209,11 @@ def pause_campaign(data, campaign_id):
 @blueprint.response(200, schemas.CampaignSchema)
 @_documented(401, 403, 404, 409)
 def resume_campaign(campaign_id):
-    """Let a paused campaign's messages go again."""
+    """Let a paused campaign go on: ``running`` again, or ``scheduled`` if it had not started.
+
+    A campaign paused before it started starts at its scheduled time, or at once
+    if that time has passed.
+    """
     _require_secretariat()
     campaign = _campaign_or_404(campaign_id, for_update=True)
     return services.resume_campaign(campaign, api_user())
@@ -231,7 +238,12 @@ def cancel_campaign(campaign_id):
 @blueprint.response(200, schemas.ResendResultSchema)
 @_documented(401, 403, 404, 409, 422)
 def resend_failed(campaign_id):
-    """A new message to each person whose message failed (422 when none failed)."""
+    """A new message to each person whose latest message failed.
+
+    People who may not be written to now (their address is suppressed, they
+    opted out, their account is deactivated) are skipped; when nobody else is
+    left, the 422 names each of them and why under ``errors.json.recipients``.
+    """
     _require_secretariat()
     campaign = _campaign_or_404(campaign_id, for_update=True)
     queued = services.resend_failed(campaign, api_user())

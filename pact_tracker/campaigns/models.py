@@ -120,23 +120,32 @@ class CampaignStatus(StrEnum):
     scheduled = "scheduled"
     #: Started: the audience is frozen and its messages are in the outbox.
     running = "running"
-    #: Its messages wait (paused by the secretariat, or by itself after too many failures).
+    #: Its messages wait (paused by the secretariat, or by itself after too many failures);
+    #: paused before it started, it does not start until resumed.
     paused = "paused"
     #: Every message reached a final status.
     finished = "finished"
     cancelled = "cancelled"
 
 
-#: The campaign lifecycle. ``finished -> running`` only through "resend to failed".
+#: The campaign lifecycle. ``finished -> running`` only through "resend to failed";
+#: ``paused -> scheduled`` only for a campaign paused before it started.
 CAMPAIGN_TRANSITIONS: dict[CampaignStatus, frozenset[CampaignStatus]] = {
     CampaignStatus.draft: frozenset({CampaignStatus.scheduled, CampaignStatus.cancelled}),
     CampaignStatus.scheduled: frozenset(
-        {CampaignStatus.draft, CampaignStatus.running, CampaignStatus.cancelled}
+        {
+            CampaignStatus.draft,
+            CampaignStatus.running,
+            CampaignStatus.paused,
+            CampaignStatus.cancelled,
+        }
     ),
     CampaignStatus.running: frozenset(
         {CampaignStatus.paused, CampaignStatus.finished, CampaignStatus.cancelled}
     ),
-    CampaignStatus.paused: frozenset({CampaignStatus.running, CampaignStatus.cancelled}),
+    CampaignStatus.paused: frozenset(
+        {CampaignStatus.running, CampaignStatus.scheduled, CampaignStatus.cancelled}
+    ),
     CampaignStatus.finished: frozenset({CampaignStatus.running}),
     CampaignStatus.cancelled: frozenset(),
 }
@@ -145,8 +154,6 @@ CAMPAIGN_TRANSITIONS: dict[CampaignStatus, frozenset[CampaignStatus]] = {
 EDITABLE_STATUSES = frozenset(
     {CampaignStatus.draft, CampaignStatus.scheduled, CampaignStatus.paused}
 )
-#: Statuses in which the audience filters may still change (it is frozen at start).
-AUDIENCE_EDITABLE_STATUSES = frozenset({CampaignStatus.draft, CampaignStatus.scheduled})
 
 
 class Campaign(db.Model):
@@ -192,6 +199,11 @@ class Campaign(db.Model):
         cascade="all, delete-orphan",
         order_by="CampaignContent.locale",
     )
+
+    @property
+    def audience_frozen(self) -> bool:
+        """Whether its recipients were chosen: from its start, even if paused since."""
+        return self.started_at is not None
 
     def content_for(self, locale: str) -> "CampaignContent | None":
         """The content in ``locale``, else in the default language."""

@@ -187,13 +187,20 @@ class ResponseRatesSchema(Schema):
 
 
 class MessageCountsSchema(Schema):
+    """Each recipient counted once, by the status of the latest message that asked them
+    (a resent message replaces the failed one): queued, sent and failed add up to them."""
+
     recipients = fields.Integer(metadata={"description": "(Person, signatory) pairs asked."})
-    messages = fields.Integer()
-    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    messages = fields.Integer(metadata={"description": "Emails written, resends included."})
+    by_status = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Recipients by the status of their latest message."},
+    )
     queued = fields.Integer(metadata={"description": "Queued, waiting to retry, or in flight."})
     sent = fields.Integer()
     failed = fields.Integer(metadata={"description": "Failed or suppressed."})
-    done = fields.Integer(metadata={"description": "Messages in a final status."})
+    done = fields.Integer(metadata={"description": "Recipients whose latest message is final."})
     answered = fields.Integer(metadata={"description": "Recipients who reported progress."})
 
 

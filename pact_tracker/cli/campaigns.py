@@ -160,11 +160,11 @@ def pause_command(campaign_id, reason, as_email):
 @_as_option
 @with_appcontext
 def resume_command(campaign_id, as_email):
-    """Let a paused campaign's messages go again."""
+    """Let a paused campaign go on (scheduled again if it had not started)."""
     actor = _actor(as_email)
     campaign = _campaign(campaign_id, for_update=True)
     _run(services.resume_campaign, campaign, actor)
-    click.echo(f"Campaign {campaign.id} running again.")
+    click.echo(f"Campaign {campaign.id} {campaign.status} again.")
 
 
 @campaign_group.command("cancel")

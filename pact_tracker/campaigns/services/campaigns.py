@@ -3,6 +3,7 @@
 Lifecycle (``models.CAMPAIGN_TRANSITIONS``)::
 
     draft -> scheduled -> running <-> paused -> ... -> finished
+      scheduled <-> paused (paused before it started: it does not start until resumed)
       any of draft, scheduled, running, paused -> cancelled
 
 The worker starts a scheduled campaign when its time comes
@@ -27,7 +28,6 @@ from flask import current_app
 from pact_tracker.campaigns import update_links
 from pact_tracker.campaigns.link_models import UpdateLink
 from pact_tracker.campaigns.models import (
-    AUDIENCE_EDITABLE_STATUSES,
     CAMPAIGN_TRANSITIONS,
     EDITABLE_STATUSES,
     FINAL_STATUSES,
@@ -37,6 +37,7 @@ from pact_tracker.campaigns.models import (
     CampaignStatus,
     OutboxMessage,
     OutboxStatus,
+    Suppression,
 )
 from pact_tracker.campaigns.services import audience, templating
 from pact_tracker.campaigns.services.outbox import build_message, queue_email
@@ -190,7 +191,7 @@ def update_campaign(campaign: Campaign, data: dict[str, Any], actor: User) -> Ca
         raise InvalidTransition(f"A {campaign.status} campaign can no longer be edited.")
     if (
         "audience" in data
-        and campaign.status not in AUDIENCE_EDITABLE_STATUSES
+        and campaign.audience_frozen
         and audience.clean_filters(data["audience"]) != campaign.audience
     ):
         raise InvalidInput(
@@ -253,14 +254,24 @@ def unschedule_campaign(campaign: Campaign, actor: User) -> Campaign:
 
 
 def pause_campaign(campaign: Campaign, actor: User | None, reason: str = "") -> Campaign:
-    """Hold its unsent messages; those already handed to a dispatcher may still go out."""
+    """Hold a running campaign's unsent messages, or keep a scheduled one from starting.
+
+    Messages already handed to a dispatcher may still go out.
+    """
     _move(campaign, CampaignStatus.paused, actor, reason=reason)
     campaign.pause_reason = reason[:500] or None
     return campaign
 
 
 def resume_campaign(campaign: Campaign, actor: User) -> Campaign:
-    _move(campaign, CampaignStatus.running, actor)
+    """Running again, or scheduled again if it was paused before it started.
+
+    A scheduled campaign whose time has passed meanwhile starts at the worker's next tick.
+    """
+    if campaign.status == CampaignStatus.paused and not campaign.audience_frozen:
+        _move(campaign, CampaignStatus.scheduled, actor, resumed=True)
+    else:
+        _move(campaign, CampaignStatus.running, actor)
     campaign.pause_reason = None
     return campaign
 
@@ -537,34 +548,97 @@ def rerender_unsent(campaign: Campaign) -> int:
     return len(unsent)
 
 
+#: A recipient's latest message ended so: "resend to failed" may write to them again.
+UNDELIVERED_STATUSES = (OutboxStatus.failed, OutboxStatus.suppressed)
+
+
+def _undelivered(campaign: Campaign, *columns) -> sa.Select:
+    """``SELECT user_id, signatory_id`` (or ``columns``) of the recipients whose latest
+    message was not delivered."""
+    return (
+        sa.select(*(columns or (CampaignRecipient.user_id, CampaignRecipient.signatory_id)))
+        .join(OutboxMessage, OutboxMessage.id == CampaignRecipient.outbox_message_id)
+        .join(User, User.id == CampaignRecipient.user_id)
+        .where(
+            CampaignRecipient.campaign_id == campaign.id,
+            OutboxMessage.status.in_(UNDELIVERED_STATUSES),
+        )
+    )
+
+
+def _writable() -> sa.ColumnElement[bool]:
+    return sa.and_(User.active.is_(True), audience.reachable())
+
+
+def resendable_count(campaign: Campaign) -> int:
+    """People "resend to failed" would write to now."""
+    people = _undelivered(campaign, CampaignRecipient.user_id).where(_writable()).distinct()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(people.subquery()))
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """A person whose message failed and whom a resend would not write to, and why."""
+
+    user: User
+    #: ``suppressed``, ``opted_out`` or ``deactivated``.
+    reason: str
+    #: The suppression of their address, when that is the reason.
+    suppression: Suppression | None
+
+
+def held_back(campaign: Campaign) -> list[HeldBack]:
+    """The people whose message failed and who may not be written to again, by email."""
+    people = _undelivered(campaign, CampaignRecipient.user_id).where(~_writable())
+    rows = db.session.execute(
+        sa.select(User, Suppression)
+        .outerjoin(Suppression, Suppression.address == sa.func.lower(User.email))
+        .where(User.id.in_(people))
+        .order_by(User.email)
+    ).all()
+    return [
+        HeldBack(user, _held_reason(user, suppression), suppression) for user, suppression in rows
+    ]
+
+
+def _held_reason(user: User, suppression: Suppression | None) -> str:
+    if suppression is not None:
+        return "suppressed"
+    return "opted_out" if user.reminders_opt_out else "deactivated"
+
+
+def _why_not(held: HeldBack) -> str:
+    if held.suppression is not None:
+        when = held.suppression.created_at.strftime("%Y-%m-%d %H:%M UTC")
+        reason = held.suppression.reason
+        return f"{held.user.email}: the address is suppressed since {when} ({reason})"
+    if held.reason == "opted_out":
+        return f"{held.user.email}: the person opted out of reminders and campaigns"
+    return f"{held.user.email}: the account is deactivated"
+
+
 def resend_failed(campaign: Campaign, actor: User) -> int:
-    """A new message to each person whose message failed; return how many were queued.
+    """A new message to each person whose latest message failed; return how many were queued.
 
     The failed rows stay as they are (their SMTP replies are the record); the
     new ones get keys ``campaign:<id>:<user>:resend-<n>`` and fresh links.
-    People whose address is now suppressed are skipped.
+    People who may not be written to now (suppressed address, opted out,
+    account deactivated: :func:`held_back`) are skipped; when nobody else is
+    left, the refusal names each of them and why.
     """
-    if campaign.status not in (
-        CampaignStatus.running,
-        CampaignStatus.paused,
-        CampaignStatus.finished,
-    ):
+    if campaign.status not in RESENDABLE_STATUSES:
         raise InvalidTransition(f"A {campaign.status} campaign has nothing to resend.")
-    latest_failed = (
-        sa.select(CampaignRecipient.user_id, CampaignRecipient.signatory_id)
-        .join(OutboxMessage, OutboxMessage.id == CampaignRecipient.outbox_message_id)
-        .where(
-            CampaignRecipient.campaign_id == campaign.id,
-            OutboxMessage.status == OutboxStatus.failed,
-            audience.reachable(),
-        )
-        .join(User, User.id == CampaignRecipient.user_id)
-        .where(User.active.is_(True))
-    )
     signatories_by_user: dict[int, list[int]] = defaultdict(list)
-    for user_id, signatory_id in db.session.execute(latest_failed):
+    for user_id, signatory_id in db.session.execute(_undelivered(campaign).where(_writable())):
         signatories_by_user[user_id].append(signatory_id)
     if not signatories_by_user:
+        held = held_back(campaign)
+        if held:
+            raise InvalidInput(
+                "No failed message can be sent again: the people they were for may not be "
+                "written to now.",
+                errors={"recipients": [_why_not(h) for h in held]},
+            )
         raise InvalidInput("No message of this campaign failed: there is nothing to resend.")
     campaign.resend_count += 1
     if campaign.status == CampaignStatus.finished:
@@ -597,11 +671,15 @@ def note_failures(campaign_id: int) -> bool:
     Temporary failures (4xx, the server unreachable) never count: they are
     retried and a campaign must get through an outage by itself.
     """
+    # Each person's latest message only: a failure a resend has replaced no longer counts.
+    latest = sa.select(CampaignRecipient.outbox_message_id).where(
+        CampaignRecipient.campaign_id == campaign_id
+    )
     counts = dict(
         db.session.execute(
             sa.select(OutboxMessage.status, sa.func.count())
             .where(
-                OutboxMessage.campaign_id == campaign_id,
+                OutboxMessage.id.in_(latest),
                 OutboxMessage.status.in_([OutboxStatus.sent, OutboxStatus.failed]),
             )
             .group_by(OutboxMessage.status)
@@ -710,8 +788,12 @@ def send_test(campaign: Campaign, actor: User, as_user: User | None = None) -> O
 
 @dataclass(frozen=True)
 class Progress:
+    """A campaign's recipients, each counted once, by the fate of their latest message."""
+
     recipients: int
+    #: Emails written for the campaign, resends included.
     messages: int
+    #: Recipients by the status of their latest message (a resend replaces the failed one).
     by_status: dict[str, int]
     answered: int
 
@@ -733,38 +815,44 @@ class Progress:
 
 
 def campaign_progress(campaign: Campaign) -> Progress:
-    """Messages by status, and recipients answered: what the campaign page shows live."""
+    """Recipients by their latest message's status, and answered: what the campaign page shows."""
     return campaigns_progress([campaign.id])[campaign.id]
 
 
 def campaigns_progress(campaign_ids: list[int]) -> dict[int, Progress]:
-    """:func:`campaign_progress` of several campaigns in two queries (for lists)."""
+    """:func:`campaign_progress` of several campaigns in two queries (for lists).
+
+    A recipient counts once, by the message that last asked them: after a
+    resend, its outcome replaces the failure it was sent for, so that sent,
+    queued and failed add up to the recipients.
+    """
     by_status: dict[int, dict[str, int]] = {pk: {} for pk in campaign_ids}
-    for pk, status, count in db.session.execute(
-        sa.select(OutboxMessage.campaign_id, OutboxMessage.status, sa.func.count())
-        .where(OutboxMessage.campaign_id.in_(campaign_ids))
-        .group_by(OutboxMessage.campaign_id, OutboxMessage.status)
+    recipients = dict.fromkeys(campaign_ids, 0)
+    answered = dict.fromkeys(campaign_ids, 0)
+    for pk, status, count, answers in db.session.execute(
+        sa.select(
+            CampaignRecipient.campaign_id,
+            OutboxMessage.status,
+            sa.func.count(),
+            sa.func.count(CampaignRecipient.answered_at),
+        )
+        .outerjoin(OutboxMessage, OutboxMessage.id == CampaignRecipient.outbox_message_id)
+        .where(CampaignRecipient.campaign_id.in_(campaign_ids))
+        .group_by(CampaignRecipient.campaign_id, OutboxMessage.status)
     ):
-        by_status[pk][str(status)] = count
-    answers = {
-        pk: (recipients, answered)
-        for pk, recipients, answered in db.session.execute(
-            sa.select(
-                CampaignRecipient.campaign_id,
-                sa.func.count(),
-                sa.func.count(CampaignRecipient.answered_at),
-            )
-            .where(CampaignRecipient.campaign_id.in_(campaign_ids))
-            .group_by(CampaignRecipient.campaign_id)
-        )
-    }
+        if status is not None:
+            by_status[pk][str(status)] = count
+        recipients[pk] += count
+        answered[pk] += answers
+    messages = dict.fromkeys(campaign_ids, 0)
+    for pk, count in db.session.execute(
+        sa.select(OutboxMessage.campaign_id, sa.func.count())
+        .where(OutboxMessage.campaign_id.in_(campaign_ids))
+        .group_by(OutboxMessage.campaign_id)
+    ):
+        messages[pk] = count
     return {
-        pk: Progress(
-            answers.get(pk, (0, 0))[0],
-            sum(by_status[pk].values()),
-            by_status[pk],
-            answers.get(pk, (0, 0))[1],
-        )
+        pk: Progress(recipients[pk], messages[pk], by_status[pk], answered[pk])
         for pk in campaign_ids
     }
 

@@ -19,7 +19,7 @@ from pact_tracker.campaigns.models import (
     OutboxStatus,
 )
 from pact_tracker.campaigns.services import campaigns as service
-from pact_tracker.campaigns.services import suppress_address
+from pact_tracker.campaigns.services import lift_suppression, suppress_address
 from pact_tracker.coalition.models import Role
 from pact_tracker.core.activity import Activity
 from pact_tracker.core.types import utcnow
@@ -476,6 +476,52 @@ def test_resend_failed_queues_a_new_message_to_each_failure(client, db, world, r
     assert body["campaign"]["resend_count"] == 1
     statuses = sorted(str(m.status) for m in _messages(db, running))
     assert statuses == ["failed", "queued"]
+
+
+def test_resend_failed_names_the_suppressed_address_and_counts_a_recipient_once(
+    client, db, world, running
+):
+    headers = world["headers"]["secretariat"]
+    [message] = _messages(db, running)
+    message.status, message.last_reply = OutboxStatus.failed, "550 5.1.1 no such user"
+    suppress_address(message.to_address, "bounce: 550 5.1.1 no such user")
+    db.session.commit()
+    refused = client.post(f"{API}/{running.id}/resend-failed", headers=headers)
+    assert refused.status_code == 422
+    [why] = refused.get_json()["errors"]["json"]["recipients"]
+    assert why.startswith(f"{message.to_address}: the address is suppressed since ")
+    assert why.endswith("(bounce: 550 5.1.1 no such user)")
+    assert len(_messages(db, running)) == 1
+
+    lift_suppression(service.held_back(running)[0].suppression, world["secretariat"])
+    db.session.commit()
+    assert client.post(f"{API}/{running.id}/resend-failed", headers=headers).status_code == 200
+    resent = [m for m in _messages(db, running) if m.status == OutboxStatus.queued]
+    resent[0].status = OutboxStatus.sent
+    db.session.commit()
+    progress = client.get(f"{API}/{running.id}/progress", headers=headers).get_json()["progress"]
+    assert (progress["recipients"], progress["messages"]) == (1, 2)
+    assert (progress["sent"], progress["failed"], progress["done"]) == (1, 0, 1)
+    assert progress["by_status"] == {"sent": 1}
+
+
+def test_a_scheduled_campaign_is_paused_and_resumed_to_scheduled(client, db, world, draft):
+    headers = world["headers"]["secretariat"]
+    later = "2031-05-04T09:30:00+00:00"
+    assert (
+        client.post(
+            f"{API}/{draft.id}/schedule", json={"scheduled_at": later}, headers=headers
+        ).status_code
+        == 200
+    )
+    paused = client.post(f"{API}/{draft.id}/pause", json={"reason": "figures"}, headers=headers)
+    assert paused.status_code == 200
+    assert (paused.get_json()["status"], paused.get_json()["pause_reason"]) == ("paused", "figures")
+    resumed = client.post(f"{API}/{draft.id}/resume", headers=headers)
+    assert resumed.status_code == 200
+    body = resumed.get_json()
+    assert (body["status"], body["pause_reason"], body["started_at"]) == ("scheduled", None, None)
+    assert body["scheduled_at"] == later
 
 
 def test_resend_failed_on_a_draft_is_a_conflict(client, world, draft):

@@ -100,4 +100,7 @@ ROUTES: dict[str, Route] = {
     "campaigns.admin_suppression_lift": Route(
         "POST", "/admin/suppressions/{suppression_id}/lift", ADMIN
     ),
+    "campaigns.admin_campaign_lift_suppression": Route(
+        "POST", "/admin/campaigns/{campaign_id}/suppressions/{suppression_id}/lift", ADMIN
+    ),
 }

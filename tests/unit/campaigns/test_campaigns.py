@@ -12,7 +12,7 @@ from pact_tracker.campaigns.models import (
     OutboxMessage,
     OutboxStatus,
 )
-from pact_tracker.campaigns.services import audience, suppress_address
+from pact_tracker.campaigns.services import audience, lift_suppression, suppress_address
 from pact_tracker.campaigns.services import campaigns as service
 from pact_tracker.coalition.models import Membership, SignatoryStatus
 from pact_tracker.commitments.models import CommitmentStatus
@@ -317,6 +317,120 @@ def test_resend_to_failed_writes_again_only_to_those_whose_message_failed(
     ).one()
     assert recipient.outbox_message_id == resent.id
     assert db.session.get(OutboxMessage, second.id).status == OutboxStatus.failed
+
+
+def test_a_recipient_counts_once_by_their_latest_message_after_a_resend(
+    db, make_signatory, make_user, started, secretariat
+):
+    for _ in range(3):
+        make_user(signatory=make_signatory())
+    campaign = started()
+    first, second, third = messages(db, campaign)
+    first.status, second.status, third.status = (
+        OutboxStatus.sent,
+        OutboxStatus.sent,
+        OutboxStatus.failed,
+    )
+    db.session.flush()
+    progress = service.campaign_progress(campaign)
+    assert (progress.recipients, progress.sent, progress.failed) == (3, 2, 1)
+    assert service.resend_failed(campaign, secretariat) == 1
+    progress = service.campaign_progress(campaign)
+    assert (progress.recipients, progress.sent, progress.queued, progress.failed) == (3, 2, 1, 0)
+    messages(db, campaign)[-1].status = OutboxStatus.sent
+    db.session.flush()
+    progress = service.campaign_progress(campaign)
+    assert (progress.recipients, progress.messages) == (3, 4)
+    assert (progress.sent, progress.queued, progress.failed, progress.done) == (3, 0, 0, 3)
+    assert progress.by_status == {"sent": 3}
+    assert service.campaigns_progress([campaign.id])[campaign.id] == progress
+
+
+def test_a_failure_a_resend_replaced_no_longer_counts_towards_pausing(
+    app, db, make_signatory, make_user, started, secretariat
+):
+    for _ in range(2):
+        make_user(signatory=make_signatory())
+    campaign = started()
+    first, second = messages(db, campaign)
+    first.status, second.status = OutboxStatus.failed, OutboxStatus.sent
+    db.session.flush()
+    service.resend_failed(campaign, secretariat)
+    messages(db, campaign)[-1].status = OutboxStatus.failed
+    db.session.flush()
+    app.config.update(CAMPAIGN_PAUSE_MIN_FAILURES=2, CAMPAIGN_PAUSE_FAILURE_RATE=0.5)
+    try:
+        assert service.note_failures(campaign.id) is False
+    finally:
+        app.config.pop("CAMPAIGN_PAUSE_MIN_FAILURES")
+        app.config.pop("CAMPAIGN_PAUSE_FAILURE_RATE")
+    assert campaign.status == CampaignStatus.running
+
+
+def test_resending_when_every_failed_address_is_suppressed_says_why_until_it_is_lifted(
+    db, make_signatory, make_user, started, secretariat
+):
+    make_user(signatory=make_signatory())
+    bounced = make_user(signatory=make_signatory(), email="gone@example.org")
+    campaign = started()
+    sent, failed = messages(db, campaign)
+    assert failed.to_address == bounced.email
+    sent.status, failed.status = OutboxStatus.sent, OutboxStatus.failed
+    suppress_address(bounced.email, "bounce: 550 5.1.1 no such user")
+    db.session.flush()
+    with pytest.raises(InvalidInput) as refused:
+        service.resend_failed(campaign, secretariat)
+    [why] = refused.value.errors["recipients"]
+    assert why.startswith("gone@example.org: the address is suppressed since ")
+    assert why.endswith("(bounce: 550 5.1.1 no such user)")
+    assert campaign.resend_count == 0 and len(messages(db, campaign)) == 2
+    [held] = service.held_back(campaign)
+    assert (held.user, held.reason) == (bounced, "suppressed")
+    assert held.suppression.reason == "bounce: 550 5.1.1 no such user"
+    assert service.resendable_count(campaign) == 0
+
+    lift_suppression(held.suppression, secretariat)
+    assert service.held_back(campaign) == [] and service.resendable_count(campaign) == 1
+    assert service.resend_failed(campaign, secretariat) == 1
+    assert messages(db, campaign)[-1].to_address == "gone@example.org"
+
+
+def test_a_message_skipped_for_a_suppressed_address_is_resent_once_it_is_lifted(
+    db, make_signatory, make_user, started, secretariat
+):
+    reader = make_user(signatory=make_signatory())
+    campaign = started()
+    [message] = messages(db, campaign)
+    message.status = OutboxStatus.suppressed
+    db.session.flush()
+    assert service.campaign_progress(campaign).failed == 1
+    assert service.resend_failed(campaign, secretariat) == 1
+    assert messages(db, campaign)[-1].user_id == reader.id
+
+
+def test_a_scheduled_campaign_can_be_paused_and_resumed_to_scheduled(
+    db, make_signatory, make_user, write, secretariat
+):
+    make_user(signatory=make_signatory(country_code="FR"))
+    make_user(signatory=make_signatory(country_code="BE"))
+    campaign = write()
+    later = utcnow() + timedelta(hours=2)
+    service.schedule_campaign(campaign, later, secretariat)
+    service.pause_campaign(campaign, secretariat, "waiting for the programme's figures")
+    assert campaign.status == CampaignStatus.paused
+    assert campaign.pause_reason == "waiting for the programme's figures"
+    assert service.start_due_campaigns(later) == 0
+    # Not started: its audience is not frozen yet.
+    service.update_campaign(campaign, {"audience": {"countries": ["BE"]}}, secretariat)
+    service.resume_campaign(campaign, secretariat)
+    assert campaign.status == CampaignStatus.scheduled and campaign.pause_reason is None
+    assert campaign.scheduled_at == later
+    assert service.start_due_campaigns(later) == 1
+    assert campaign.status == CampaignStatus.running
+    assert len(messages(db, campaign)) == 1
+    service.pause_campaign(campaign, secretariat)
+    service.resume_campaign(campaign, secretariat)
+    assert campaign.status == CampaignStatus.running
 
 
 def test_too_many_permanent_failures_pause_the_campaign_and_alert_the_secretariat(

@@ -1,6 +1,6 @@
 """A campaign's page: status and actions, live progress, response rates, recipients."""
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy.orm import joinedload
@@ -11,6 +11,7 @@ from pact_tracker.campaigns.forms.secretariat import (
     LANGUAGE_LABELS,
     MESSAGE_STATUS_LABELS,
     ActionForm,
+    LiftSuppressionForm,
     RecipientFilterForm,
     ScheduleForm,
     TestSendForm,
@@ -19,8 +20,9 @@ from pact_tracker.campaigns.models import (
     Campaign,
     CampaignRecipient,
     CampaignStatus,
+    Suppression,
 )
-from pact_tracker.campaigns.services import audience, campaigns
+from pact_tracker.campaigns.services import audience, campaigns, lift_suppression
 from pact_tracker.campaigns.views import blueprint
 from pact_tracker.campaigns.views.secretariat import (
     UNPROCESSABLE,
@@ -28,15 +30,18 @@ from pact_tracker.campaigns.views.secretariat import (
     _locale,
     _manager,
     _page_number,
+    _require,
 )
 from pact_tracker.coalition.models import User
+from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError
+from pact_tracker.core.lookup import get_by_id
 from pact_tracker.core.pagination import paginate_select
 
 #: Which buttons each status shows (the services still check every transition).
 ACTIONS_BY_STATUS = {
     CampaignStatus.draft: ("cancel",),
-    CampaignStatus.scheduled: ("unschedule", "cancel"),
+    CampaignStatus.scheduled: ("pause", "unschedule", "cancel"),
     CampaignStatus.running: ("pause", "resend", "cancel"),
     CampaignStatus.paused: ("resume", "resend", "cancel"),
     CampaignStatus.finished: ("resend",),
@@ -60,10 +65,9 @@ def _progress_json(campaign: Campaign, progress: campaigns.Progress) -> dict:
 
 def _render_campaign(campaign, *, schedule_form=None, test_form=None, status=200):
     progress = campaigns.campaign_progress(campaign)
+    resendable = campaigns.resendable_count(campaign) if progress.failed else 0
     actions = [
-        action
-        for action in ACTIONS_BY_STATUS[campaign.status]
-        if action != "resend" or progress.by_status.get("failed")
+        action for action in ACTIONS_BY_STATUS[campaign.status] if action != "resend" or resendable
     ]
     never_answered = (
         paginate_select(campaigns.never_answered(campaign), 1, per_page=10)
@@ -87,6 +91,8 @@ def _render_campaign(campaign, *, schedule_form=None, test_form=None, status=200
             test_form=test_form or TestSendForm(formdata=None),
             count=audience.count_audience(campaign.audience) if not campaign.started_at else None,
             language_labels=LANGUAGE_LABELS,
+            held_back=campaigns.held_back(campaign) if progress.failed else [],
+            lift_form=LiftSuppressionForm(formdata=None),
         ),
         status,
     )
@@ -168,9 +174,13 @@ def _do(action: str, campaign: Campaign, user: User, form: ActionForm) -> str:
         return _("The campaign is a draft again.")
     if action == "pause":
         campaigns.pause_campaign(campaign, user, (form.reason.data or "").strip())
+        if not campaign.audience_frozen:
+            return _("The campaign is paused: it will not start until you resume it.")
         return _("The campaign is paused: its unsent messages wait.")
     if action == "resume":
         campaigns.resume_campaign(campaign, user)
+        if campaign.status == CampaignStatus.scheduled:
+            return _("The campaign is scheduled again: it starts at its scheduled time.")
         return _("The campaign runs again.")
     if action == "cancel":
         withdrawn = campaigns.cancel_campaign(campaign, user)
@@ -179,6 +189,31 @@ def _do(action: str, campaign: Campaign, user: User, form: ActionForm) -> str:
         )
     queued = campaigns.resend_failed(campaign, user)
     return _("%(count)d messages will be sent again.", count=queued)
+
+
+@blueprint.post("/admin/campaigns/<int:campaign_id>/suppressions/<int:suppression_id>/lift")
+@login_required
+def admin_campaign_lift_suppression(campaign_id: int, suppression_id: int):
+    """Let a failed recipient's suppressed address receive mail again, then resend to it."""
+    user = _manager()
+    _require(permissions.can_lift_suppression(user))
+    campaign = _campaign(campaign_id)
+    suppression = get_by_id(Suppression, suppression_id)
+    if suppression is None:
+        abort(404)
+    if not LiftSuppressionForm().validate_on_submit():
+        flash(_("Nothing was changed: try again from the page."), "danger")
+        return _render_campaign(campaign, status=UNPROCESSABLE)
+    address = suppression.address
+    lift_suppression(suppression, user)
+    flash(
+        _(
+            "%(address)s will receive mail again: resend to failed recipients to write to it.",
+            address=address,
+        ),
+        "success",
+    )
+    return redirect(url_for("campaigns.admin_campaign", campaign_id=campaign.id))
 
 
 def _recipient_rows(statement):

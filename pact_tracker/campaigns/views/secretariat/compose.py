@@ -12,7 +12,6 @@ from pact_tracker.campaigns.forms.secretariat import (
     campaign_form,
 )
 from pact_tracker.campaigns.models import (
-    AUDIENCE_EDITABLE_STATUSES,
     EDITABLE_STATUSES,
     Campaign,
 )
@@ -92,7 +91,7 @@ def _compose(campaign: Campaign | None):
             return redirect(url_for("campaigns.admin_campaign", campaign_id=campaign.id))
         flash(message, "danger")
         return _render_campaign(campaign, status=409)
-    audience_editable = campaign is None or campaign.status in AUDIENCE_EDITABLE_STATUSES
+    audience_editable = campaign is None or not campaign.audience_frozen
     if request.method == "GET":
         data = _form_data(campaign) if campaign else {"default_locale": languages[0]}
         form = campaign_form(languages, formdata=None, data=data)

@@ -13,10 +13,12 @@ from pact_tracker.campaigns.models import (
     CampaignStatus,
     OutboxMessage,
     OutboxStatus,
+    Suppression,
 )
-from pact_tracker.campaigns.services import audience
+from pact_tracker.campaigns.services import audience, suppress_address
 from pact_tracker.campaigns.services import campaigns as service
 from pact_tracker.commitments.models import CommitmentStatus
+from pact_tracker.core.activity import Activity
 from pact_tracker.core.types import utcnow
 
 BODY = "Hello {{ recipient_name }},\n\nPlease report for {{ signatory_name }}: <{{ update_url }}>"
@@ -522,6 +524,95 @@ def test_resending_to_failed_queues_one_new_message(db, admin, started, people):
         )
     ).all()
     assert keys == [f"campaign:{started.id}:{people['bo'].id}:resend-1"]
+
+
+def _counts(page: str) -> dict[str, str]:
+    return {
+        key: after(page, f'data-progress="{key}">', 5).split("<")[0]
+        for key in ("recipients", "queued", "sent", "failed")
+    }
+
+
+def test_a_suppressed_failed_recipient_is_explained_lifted_and_resent_then_counted_once(
+    app, db, admin, started, people, secretariat
+):
+    _deliver(db, started, failed_email="bo@asso-liege.example.org")
+    suppress_address("bo@asso-liege.example.org", "bounce: 550 5.1.1 no such user")
+    db.session.commit()
+    page = text_of(admin.get(f"/admin/campaigns/{started.id}"))
+    held = after(page, 'data-held="bo@asso-liege.example.org"', 900)
+    assert "the address is suppressed since" in held and "(bounce: 550 5.1.1 no such user)" in held
+    assert 'data-action="resend"' not in page
+    refused = admin.post(f"/admin/campaigns/{started.id}/resend")
+    assert refused.status_code == 422
+    assert "the address is suppressed since" in after(text_of(refused), "data-held-back", 900)
+
+    suppression = db.session.scalars(sa.select(Suppression)).one()
+    lift_url = f"/admin/campaigns/{started.id}/suppressions/{suppression.id}/lift"
+    assert f'action="{lift_url}"' in held
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        assert admin.post(lift_url).status_code == 400
+        page = text_of(admin.get(f"/admin/campaigns/{started.id}"))
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        lifted = admin.post(lift_url, data={"csrf_token": token})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert lifted.status_code == 302
+    page = text_of(admin.get(lifted.headers["Location"]))
+    assert "bo@asso-liege.example.org will receive mail again" in page
+    assert "data-held-back" not in page and 'data-action="resend"' in page
+    assert db.session.scalars(sa.select(Suppression)).all() == []
+    [entry] = db.session.scalars(
+        sa.select(Activity).where(Activity.action == "suppression.lifted")
+    ).all()
+    assert entry.actor_id == secretariat.id
+    assert entry.payload["address"] == "bo@asso-liege.example.org"
+
+    assert admin.post(f"/admin/campaigns/{started.id}/resend").status_code == 302
+    resent = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.queued)
+    ).one()
+    resent.status = OutboxStatus.sent
+    db.session.commit()
+    page = text_of(admin.get(f"/admin/campaigns/{started.id}"))
+    assert _counts(page) == {"recipients": "2", "queued": "0", "sent": "2", "failed": "0"}
+    progress = admin.get(f"/admin/campaigns/{started.id}/progress").get_json()
+    assert (progress["recipients"], progress["sent"], progress["failed"]) == (2, 2, 0)
+    row = after(text_of(admin.get("/admin/campaigns")), f'data-campaign-id="{started.id}"', 1500)
+    # recipients, queued, sent, failed
+    assert [c.split("<")[0] for c in row.split('<td class="text-end">')[1:5]] == [
+        "2",
+        "0",
+        "2",
+        "0",
+    ]
+
+
+def test_a_scheduled_campaign_is_paused_and_resumed_from_its_page(
+    db, admin, write, people, secretariat
+):
+    campaign = write()
+    later = utcnow() + timedelta(days=2)
+    service.schedule_campaign(campaign, later, secretariat)
+    db.session.commit()
+    page = text_of(admin.get(f"/admin/campaigns/{campaign.id}"))
+    assert 'data-action="pause"' in page
+    response = admin.post(
+        f"/admin/campaigns/{campaign.id}/pause", data={"reason": "Waiting for the figures"}
+    )
+    assert response.status_code == 302
+    page = text_of(admin.get(response.headers["Location"]))
+    assert "it will not start until you resume it" in page
+    assert "Waiting for the figures" in after(page, "data-pause-reason")
+    assert 'data-action="resume"' in page and 'data-action="pause"' not in page
+    db.session.refresh(campaign)
+    assert campaign.status == CampaignStatus.paused
+    response = admin.post(f"/admin/campaigns/{campaign.id}/resume")
+    assert response.status_code == 302
+    assert "scheduled again" in text_of(admin.get(response.headers["Location"]))
+    db.session.refresh(campaign)
+    assert campaign.status == CampaignStatus.scheduled and campaign.scheduled_at == later
 
 
 # Preview and test send.
