@@ -1,5 +1,6 @@
 """Signatories, the people who act for them, and API tokens."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -130,12 +131,36 @@ class Membership(TimestampMixin, db.Model):
     #: Invited by a colleague and not yet accepted: no rights until the person accepts,
     #: so that nobody can be made to act for an organisation without agreeing.
     pending: Mapped[bool] = mapped_column(default=False, server_default=sa.false(), nullable=False)
+    #: The name the inviter typed for the person, shown with the address until they accept
+    #: (never the account's own name, which would tell the inviter who is registered).
+    invited_name: Mapped[str | None] = mapped_column(sa.String(160))
 
     user: Mapped[User] = relationship(back_populates="memberships")
     signatory: Mapped[Signatory] = relationship(back_populates="memberships")
 
+    @property
+    def person(self) -> "User | Invitee":
+        """Who acts for the signatory as others may see them.
+
+        Until the invitation is accepted, only what the inviter typed: whether
+        the address has an account, and under which name, is the invitee's to tell.
+        """
+        if self.pending:
+            return Invitee(email=self.user.email, name=self.invited_name)
+        return self.user
+
     def __repr__(self) -> str:
         return f"<Membership user={self.user_id} signatory={self.signatory_id}>"
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """A person invited and not answered yet: the address and name the inviter typed."""
+
+    email: str
+    name: str | None
+    #: No account is shown for an invitation.
+    id: None = None
 
 
 class ApiToken(db.Model):

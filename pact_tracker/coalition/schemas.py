@@ -126,8 +126,8 @@ class SignatoryStatusSchema(Schema):
 
 
 class UserSummarySchema(Schema):
-    id = fields.Integer(dump_only=True)
-    name = fields.String(dump_only=True)
+    id = fields.Integer(dump_only=True, allow_none=True)
+    name = fields.String(dump_only=True, allow_none=True)
     email = fields.String(dump_only=True)
 
 
@@ -139,7 +139,15 @@ class MembershipSchema(Schema):
     pending = fields.Boolean(
         dump_only=True, metadata={"description": "Invited, and not yet accepted."}
     )
-    user = fields.Nested(UserSummarySchema, dump_only=True)
+    user = fields.Nested(
+        UserSummarySchema,
+        attribute="person",
+        dump_only=True,
+        metadata={
+            "description": "The person. Until they accept an invitation, only what the "
+            "inviter typed: the address and the name given (no account id)."
+        },
+    )
     signatory = fields.Nested(SignatorySummarySchema, dump_only=True)
     created_at = fields.AwareDateTime(dump_only=True)
 
@@ -157,9 +165,14 @@ class InvitationSchema(Schema):
 
     id = fields.Integer(dump_only=True)
     email = fields.Function(
-        lambda membership: membership.user.email,
+        lambda membership: membership.person.email,
         dump_only=True,
         metadata={"type": "string", "description": "The address the invitation was sent to."},
+    )
+    name = fields.Function(
+        lambda membership: membership.person.name,
+        dump_only=True,
+        metadata={"type": "string", "description": "The name the inviter gave."},
     )
     is_admin = fields.Boolean(dump_only=True)
     pending = fields.Boolean(
@@ -172,7 +185,10 @@ class MemberInviteSchema(Schema):
     email = fields.String(required=True)
     name = fields.String(
         required=True,
-        metadata={"description": "How to greet the person; kept only for a new account."},
+        metadata={
+            "description": "How to greet the person: a new account's name, and what the "
+            "signatory's members see until the person accepts."
+        },
     )
     is_admin = fields.Boolean(load_default=False)
     locale = fields.String(load_default="en", validate=_LOCALES)

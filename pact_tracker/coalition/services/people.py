@@ -206,10 +206,12 @@ def add_member(
     actor: User | None,
     *,
     pending: bool = False,
+    invited_name: str | None = None,
 ) -> Membership:
     """Make ``user`` act for ``signatory``; an admin member may invite colleagues.
 
     :param pending: an invitation, which counts only once the person accepts it.
+    :param invited_name: the name the inviter typed, shown until the person accepts.
     """
     errors = Errors()
     if signatory.status in _CLOSED_SIGNATORY_STATUSES:
@@ -220,16 +222,25 @@ def add_member(
         errors.add("user", f"{user.email} is already a member of {signatory.name} or invited.")
     errors.raise_if_any("This person cannot become a member.")
     membership = Membership(
-        user=user, signatory=signatory, is_admin=bool(is_admin), pending=pending
+        user=user,
+        signatory=signatory,
+        is_admin=bool(is_admin),
+        pending=pending,
+        invited_name=invited_name if pending else None,
     )
     db.session.add(membership)
     db.session.flush()
+    if pending:
+        # The signatory's members read its log: the account's id would tell them it existed.
+        payload = {"email": user.email, "name": invited_name, "is_admin": membership.is_admin}
+    else:
+        payload = {"user": user.id, "email": user.email, "is_admin": membership.is_admin}
     activity.record(
         "membership.invited" if pending else "membership.added",
         membership,
         actor=actor,
         signatory_id=signatory.id,
-        payload={"user": user.id, "email": user.email, "is_admin": membership.is_admin},
+        payload=payload,
     )
     return membership
 
@@ -249,11 +260,13 @@ def invite_member(
     whether or not the address already has an account, so that inviting
     cannot be used to find out who is registered.
 
-    :param name: how to greet the person; stored only when a new account is made.
+    :param name: how to greet the person: the name of a new account, and what the
+        signatory's members see of the person until they accept.
     """
     errors = Errors()
     clean = _clean_email(email, errors)
-    if not (name or "").strip():
+    typed_name = clean_text({"name": name}, "name", errors, max_length=160)
+    if not typed_name and "name" not in errors:
         errors.add("name", "Give the name of the person you invite.")
     errors.raise_if_any("The invitation is incomplete.")
     if signatory.status in _CLOSED_SIGNATORY_STATUSES:
@@ -262,10 +275,12 @@ def invite_member(
             errors={"signatory": [f"The signatory is {signatory.status}."]},
         )
     user = find_user_by_email(clean) or create_user(
-        clean, name, Role.member, locale=locale, actor=actor
+        clean, typed_name, Role.member, locale=locale, actor=actor
     )
     try:
-        membership = add_member(signatory, user, is_admin, actor, pending=True)
+        membership = add_member(
+            signatory, user, is_admin, actor, pending=True, invited_name=typed_name
+        )
     except InvalidInput as error:
         # The caller named the person by email; report the problem under that field.
         error.errors["email"] = error.errors.pop("user", []) + error.errors.get("email", [])
@@ -344,6 +359,20 @@ def remove_member(membership: Membership, actor: User | None) -> None:
     # Loaded collections would still hold the row, and user.signatory_ids with it.
     db.session.expire(user, ["memberships"])
     db.session.expire(signatory, ["memberships"])
+
+
+def colleagues_query(signatory: Signatory) -> Select:
+    """The memberships of ``signatory`` by name, the invitations last by the name typed.
+
+    An invitation's place must not hint at the name of an account it may belong to.
+    """
+    shown_name = db.case((Membership.pending, Membership.invited_name), else_=User.name)
+    return (
+        db.select(Membership)
+        .join(Membership.user)
+        .where(Membership.signatory_id == signatory.id)
+        .order_by(Membership.pending, shown_name, Membership.id)
+    )
 
 
 def users_query(

@@ -299,7 +299,14 @@ def apply_to_join_as(data: dict, *, email: str, name: str, locale: str = "en") -
     if existing is None:
         return apply_to_join(data, create_user(email, name, Role.member, locale=locale))
     signatory = create_signatory(data, None, SignatoryStatus.applied)
-    membership = add_member(signatory, existing, True, None, pending=True)
+    membership = add_member(
+        signatory,
+        existing,
+        True,
+        None,
+        pending=True,
+        invited_name=(name or "").strip()[:160] or None,
+    )
     queue_email(
         existing,
         "invitation",

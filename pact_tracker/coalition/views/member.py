@@ -130,13 +130,9 @@ def my_members(slug: str):
                 "success",
             )
             return redirect(url_for("coalition.my_members", slug=signatory.slug))
-    query = (
-        db.select(Membership)
-        .join(Membership.user)
-        .where(Membership.signatory_id == signatory.id)
-        .order_by(User.name, User.id)
+    page = paginate_select(
+        services.colleagues_query(signatory), request.args.get("page", 1, type=int)
     )
-    page = paginate_select(query, request.args.get("page", 1, type=int))
     return (
         render_template(
             "coalition/member/members.html",

@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from pact_tracker.coalition import services
 from pact_tracker.coalition.models import Membership, Role, Signatory, SignatoryStatus, User
 from pact_tracker.core.activity import Activity
 
@@ -307,9 +308,62 @@ def test_inviting_an_existing_user_reveals_nothing_about_their_account(client, d
     )
     assert response.status_code == 201
     body = response.get_json()
-    assert set(body) == {"id", "email", "is_admin", "pending", "signatory"}
-    assert body["pending"] is True
+    assert set(body) == {"id", "email", "name", "is_admin", "pending", "signatory"}
+    assert (body["name"], body["pending"]) == ("Anyone", True)
     assert db.session.get(User, members["stranger"].id).signatory_ids == {members["theirs"].id}
+
+
+def test_a_pending_invitation_shows_only_what_the_inviter_typed_until_accepted(
+    client, db, members, make_user
+):
+    organiser = make_user(
+        role=Role.organiser, name="Event Organiser", email="organiser@example.org"
+    )
+    db.session.commit()
+    headers = members["headers"]["admin"]
+    answers = [
+        client.post(
+            f"{API}/signatories/ours/members",
+            json={"email": email, "name": "A colleague"},
+            headers=headers,
+        )
+        for email in ("organiser@example.org", "nobody-yet@example.org")
+    ]
+    assert [answer.status_code for answer in answers] == [201, 201]
+    bodies = [answer.get_json() for answer in answers]
+    assert [body.pop("email") for body in bodies] == [
+        "organiser@example.org",
+        "nobody-yet@example.org",
+    ]
+    assert bodies[1].pop("id") == bodies[0].pop("id") + 1
+    assert bodies[0] == bodies[1]
+    assert bodies[0]["name"] == "A colleague"
+
+    for who in ("admin", "secretariat"):
+        listed = client.get(f"{API}/signatories/ours/members", headers=members["headers"][who])
+        pending = [m["user"] for m in listed.get_json() if m["pending"]]
+        assert pending == [
+            {"id": None, "name": "A colleague", "email": "organiser@example.org"},
+            {"id": None, "name": "A colleague", "email": "nobody-yet@example.org"},
+        ], who
+        assert "Event Organiser" not in listed.get_data(as_text=True)
+    log = client.get(f"{API}/activity?action=membership.invited", headers=headers)
+    assert [entry["payload"] for entry in log.get_json()] == [
+        {"email": email, "name": "A colleague", "is_admin": False}
+        for email in ("nobody-yet@example.org", "organiser@example.org")
+    ]
+
+    invitation = db.session.get(Membership, answers[0].get_json()["id"])
+    services.accept_invitation(invitation, organiser)
+    db.session.commit()
+    listed = client.get(f"{API}/signatories/ours/members", headers=headers).get_json()
+    accepted = next(m for m in listed if m["id"] == invitation.id)
+    assert accepted["pending"] is False
+    assert accepted["user"] == {
+        "id": organiser.id,
+        "name": "Event Organiser",
+        "email": "organiser@example.org",
+    }
 
 
 def test_non_admin_and_outsiders_cannot_invite(client, db, members, make_user, token_for):

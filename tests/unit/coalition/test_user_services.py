@@ -195,6 +195,33 @@ def test_invite_of_someone_with_an_account_waits_for_their_consent(db, make_sign
     assert signatory.id in elsewhere.signatory_ids
 
 
+def test_an_invitation_shows_the_name_typed_not_the_accounts_until_it_is_accepted(
+    db, make_signatory, make_user
+):
+    signatory = make_signatory()
+    elsewhere = make_user(signatory=make_signatory(), name="Real Name")
+    membership = services.invite_member(
+        signatory, elsewhere.email.upper(), None, name="  A colleague "
+    )
+    assert membership.invited_name == "A colleague"
+    person = membership.person
+    assert (person.id, person.name, person.email) == (None, "A colleague", elsewhere.email)
+    services.accept_invitation(membership, elsewhere)
+    assert membership.person is elsewhere and membership.person.name == "Real Name"
+
+
+def test_an_application_naming_an_existing_account_shows_the_name_given_in_the_form(db, make_user):
+    existing = make_user(name="Real Name")
+    signatory = services.apply_to_join_as(
+        {"name": "Coop Nouvelle", "organisation_type_code": "cooperative", "country_code": "FR"},
+        email=existing.email,
+        name="Contact Person",
+    )
+    (membership,) = signatory.memberships
+    assert membership.pending
+    assert (membership.person.name, membership.person.email) == ("Contact Person", existing.email)
+
+
 def test_only_the_invited_person_answers_an_invitation(db, make_signatory, make_user):
     signatory = make_signatory()
     invitee, intruder = make_user(), make_user()

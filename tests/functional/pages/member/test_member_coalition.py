@@ -5,7 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from pact_tracker.campaigns.models import OutboxMessage
-from pact_tracker.coalition.models import Membership, User
+from pact_tracker.coalition.models import Membership, Role, User
 from pact_tracker.commitments.models import CommitmentStatus
 from pact_tracker.core.types import utcnow
 
@@ -225,3 +225,34 @@ def test_preferences_refuse_an_empty_name(db, member_client, owner):
     assert response.status_code == 422 and 'id="name-errors"' in text(response)
     db.session.refresh(owner)
     assert owner.name == "Olga Owner"
+
+
+def test_a_pending_invitee_shows_only_what_the_inviter_typed_on_every_members_page(
+    db, member_client, sign_in, make_user, own, secretariat
+):
+    organiser = make_user(
+        role=Role.organiser, name="Event Organiser", email="organiser@example.org"
+    )
+    member_client.post(
+        f"/my/{own.slug}/members",
+        data={"email": "organiser@example.org", "name": "Our new colleague", "locale": "en"},
+    )
+    (invitation,) = organiser.memberships
+    admin = sign_in(secretariat)
+    pages = {
+        "member": f"/my/{own.slug}/members",
+        "secretariat": f"/admin/signatories/{own.slug}",
+    }
+    for who, client in (("member", member_client), ("secretariat", admin)):
+        page = text(client.get(pages[who]))
+        row = page.split(f'data-membership-id="{invitation.id}"')[1].split("</tr>")[0]
+        assert "Our new colleague" in row and "organiser@example.org" in row, who
+        assert "Invited, not yet accepted" in row, who
+        assert "Event Organiser" not in page, who
+        assert f"/admin/users/{organiser.id}" not in page, who
+
+    sign_in(organiser).post(f"/my/invitations/{invitation.id}/accept")
+    page = text(member_client.get(pages["member"]))
+    row = page.split(f'data-membership-id="{invitation.id}"')[1].split("</tr>")[0]
+    assert "Event Organiser" in row and "Our new colleague" not in row
+    assert "Event Organiser" in text(admin.get(pages["secretariat"]))
