@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from pact_tracker.campaigns.models import OutboxMessage, OutboxStatus
-from pact_tracker.campaigns.services import campaigns
+from pact_tracker.campaigns.services import campaigns, suppress_address
 from pact_tracker.coalition.services import people
 from pact_tracker.core.activity import commit
 from pact_tracker.core.types import utcnow
@@ -83,6 +83,15 @@ def test_secretariat_composes_previews_and_schedules_a_campaign(
     expect(admin.locator("[data-campaign-status]")).to_have_text("Scheduled")
     expect(admin.get_by_role("button", name="Unschedule (back to draft)")).to_be_visible()
 
+    # Paused before it starts, it waits; resumed, it is scheduled again.
+    admin.get_by_label("Reason (optional)").fill("Waiting for the figures")
+    admin.get_by_role("button", name="Pause").click()
+    expect(_flash(admin, "it will not start until you resume it")).to_be_visible()
+    expect(admin.locator("[data-campaign-status]")).to_have_text("Paused")
+    admin.get_by_role("button", name="Resume").click()
+    expect(_flash(admin, "The campaign is scheduled again")).to_be_visible()
+    expect(admin.locator("[data-campaign-status]")).to_have_text("Scheduled")
+
 
 def test_the_campaign_page_follows_a_running_campaign_live(
     page, world, live_db, sign_in_secretariat
@@ -132,3 +141,53 @@ def test_the_campaign_page_follows_a_running_campaign_live(
     live_db.session.close()
     expect(page.locator("[data-campaign-status]")).to_have_text("Finished")
     expect(page.get_by_role("button", name="Pause")).to_have_count(0)
+
+
+def test_the_secretariat_lifts_a_bounced_address_then_resends_and_counts_it_once(
+    page, world, live_db, sign_in_secretariat
+):
+    secretariat = world.secretariat()
+    programme = world.programme_with_proposal()
+    organisation = world.organisation()
+    world.approved_commitment(organisation, programme_code=programme.code)
+    author = people.find_user_by_email(secretariat.email)
+    programme_id = live_db.session.scalar(
+        sa.select(Programme.id).where(Programme.code == programme.code)
+    )
+    campaign = campaigns.create_campaign(
+        {
+            "name": "Bounced call",
+            "audience": {"programme_ids": [programme_id]},
+            "contents": {"en": {"subject": "Your progress", "body": "<{{ update_url }}>"}},
+        },
+        author,
+    )
+    campaigns.schedule_campaign(campaign, None, author)
+    campaigns.start_campaign(campaign, utcnow())
+    campaign_id = campaign.id
+    message = live_db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.campaign_id == campaign_id)
+    ).one()
+    message.status, message.last_reply = OutboxStatus.failed, "550 5.1.1 no such user"
+    suppress_address(organisation.member.email, "bounce: 550 5.1.1 no such user")
+    campaigns.finish_done_campaigns(utcnow())
+    commit()
+    live_db.session.close()
+
+    sign_in_secretariat(page, secretariat)
+    page.goto(f"/admin/campaigns/{campaign_id}")
+    expect(page.locator("[data-progress=failed]")).to_have_text("1")
+    held = page.locator(f'[data-held="{organisation.member.email}"]')
+    expect(held).to_contain_text("the address is suppressed since")
+    expect(held).to_contain_text("bounce: 550 5.1.1 no such user")
+    expect(page.get_by_role("button", name="Resend to failed recipients")).to_have_count(0)
+
+    held.get_by_role("button", name="Lift the suppression").click()
+    expect(_flash(page, "will receive mail again")).to_be_visible()
+    expect(page.locator("[data-held-back]")).to_have_count(0)
+    page.get_by_role("button", name="Resend to failed recipients").click()
+    expect(_flash(page, "1 messages will be sent again.")).to_be_visible()
+    expect(page.locator("[data-campaign-status]")).to_have_text("Running")
+    expect(page.locator("[data-progress=recipients]")).to_have_text("1")
+    expect(page.locator("[data-progress=queued]")).to_have_text("1")
+    expect(page.locator("[data-progress=failed]")).to_have_text("0")
