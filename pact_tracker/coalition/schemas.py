@@ -157,6 +157,9 @@ class UserMembershipSchema(Schema):
 
     id = fields.Integer(dump_only=True)
     is_admin = fields.Boolean(dump_only=True)
+    pending = fields.Boolean(
+        dump_only=True, metadata={"description": "An invitation not accepted yet: no rights."}
+    )
     signatory = fields.Nested(SignatorySummarySchema, dump_only=True)
 
 

@@ -353,6 +353,14 @@ def test_a_pending_invitation_shows_only_what_the_inviter_typed_until_accepted(
         for email in ("nobody-yet@example.org", "organiser@example.org")
     ]
 
+    # The secretariat's list of accounts tells an invitation from a membership.
+    accounts = client.get(
+        f"{API}/users?q=organiser@example.org", headers=members["headers"]["secretariat"]
+    ).get_json()
+    assert [(m["signatory"]["slug"], m["pending"]) for m in accounts[0]["memberships"]] == [
+        ("ours", True)
+    ]
+
     invitation = db.session.get(Membership, answers[0].get_json()["id"])
     services.accept_invitation(invitation, organiser)
     db.session.commit()
