@@ -41,6 +41,7 @@ JOBS = (
     Job("advance-campaigns", campaign_tasks.advance_campaigns, every=10),
     Job("dispatch-outbox", campaign_tasks.dispatch_outbox, every=10),
     Job("reclaim-leases", campaign_tasks.reclaim_leases, every=60),
+    Job("answer-reminders", campaign_tasks.answer_reminders, every=300),
 )
 
 
