@@ -11,7 +11,6 @@ import pytest
 import sqlalchemy as sa
 
 from pact_tracker.campaigns import tasks as campaign_tasks
-
 from pact_tracker.campaigns import update_links
 from pact_tracker.campaigns.link_models import UpdateLink
 from pact_tracker.campaigns.models import OutboxMessage

@@ -77,9 +77,7 @@ def test_only_the_matching_specific_signal_is_sent(db, make_signatory):
         signals.activity_recorded.disconnect(all_receiver)
 
 
-def test_a_receiver_that_fails_after_commit_neither_raises_nor_stops_the_others(
-    db, make_signatory
-):
+def test_a_receiver_that_fails_after_commit_neither_raises_nor_stops_the_others(db, make_signatory):
     signatory = make_signatory()
 
     def failing(sender, **kwargs):
@@ -97,6 +95,11 @@ def test_a_receiver_that_fails_after_commit_neither_raises_nor_stops_the_others(
         signals.signatory_status_changed.disconnect(receiver)
     assert seen == [(signatory, "signatory.approved")]
     # The change stays committed and the session is usable again.
-    assert db.session.scalar(
-        sa.select(sa.func.count()).select_from(Activity).where(Activity.subject_id == signatory.id)
-    ) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Activity)
+            .where(Activity.subject_id == signatory.id)
+        )
+        == 1
+    )
