@@ -75,13 +75,18 @@ def _target_rows():
 
 
 def _indicator_rows():
-    for row in _read_csv("sdg_indicators.csv"):
+    rows = _read_csv("sdg_indicators.csv")
+    # An English text standing in for a missing French one hid the gap on French pages.
+    untranslated = [row["indicator"] for row in rows if not row["text_fr"].strip()]
+    if untranslated:
+        raise ValueError(f"SDG indicators without French text: {', '.join(untranslated)}")
+    for row in rows:
         yield {
             "code": row["indicator"],
             "target_code": row["target"],
             "position": _code_position(row["indicator"]),
             "text_en": row["text_en"],
-            "text_fr": row["text_fr"] or row["text_en"],
+            "text_fr": row["text_fr"],
             "unsd_code": row["unsd_code"] or None,
         }
 
