@@ -287,8 +287,3 @@ def current_values(timeline: Iterable[ProgressUpdate]) -> dict[int, Decimal]:
     return values
 
 
-def goal_with_targets(number: int) -> SdgGoal | None:
-    """An SDG goal with its targets, or None."""
-    return db.session.scalar(
-        sa.select(SdgGoal).where(SdgGoal.number == number).options(selectinload(SdgGoal.targets))
-    )
