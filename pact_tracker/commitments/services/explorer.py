@@ -285,5 +285,3 @@ def current_values(timeline: Iterable[ProgressUpdate]) -> dict[int, Decimal]:
             for value in update.values:
                 values.setdefault(value.indicator_id, value.value)
     return values
-
-
