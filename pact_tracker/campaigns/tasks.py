@@ -3,7 +3,7 @@
 Each takes the clock it reads the time from (the worker's, ``utcnow`` by default).
 """
 
-from pact_tracker.campaigns import dispatcher, reminders
+from pact_tracker.campaigns import dispatcher, reminders, update_links
 from pact_tracker.campaigns.dispatcher import Clock
 from pact_tracker.campaigns.services import campaigns
 from pact_tracker.core.types import utcnow
@@ -17,6 +17,11 @@ def dispatch_outbox(clock: Clock = utcnow) -> str:
 def reclaim_leases(clock: Clock = utcnow) -> str:
     """Put back the messages of dispatchers that died while sending."""
     return f"reclaimed {dispatcher.reclaim_expired_leases(clock)}"
+
+
+def answer_reminders(clock: Clock = utcnow) -> str:
+    """Mark answered the reminders that reports answered (made good if a receiver failed)."""
+    return f"answered {update_links.answer_reminders(clock())}"
 
 
 def plan_reminders(clock: Clock = utcnow) -> str:

@@ -14,6 +14,9 @@ acting for the signatory). Every other page sees an anonymous visitor.
 When that person reports progress for the signatory (through the link or
 not), the reminders their links were sent in are marked answered
 (:func:`mark_reminders_answered`, run on the ``progress_reported`` signal).
+That receiver runs after the report's commit and may fail (the database gone
+a moment later); the worker's :func:`answer_reminders` then does the same
+from the committed reports, so no answer is lost.
 """
 
 import hashlib
@@ -26,12 +29,15 @@ from pact_tracker.campaigns.link_models import UpdateLink
 from pact_tracker.campaigns.models import CampaignRecipient, OutboxMessage
 from pact_tracker.campaigns.services import absolute_url
 from pact_tracker.coalition.models import Signatory, User
+from pact_tracker.commitments.models import Commitment, ProgressUpdate
 from pact_tracker.core import activity, permissions
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db
 
 #: The Flask session key of a scoped session: the id of the link it was opened with.
 SESSION_KEY = "update_link_id"
+#: How far back :func:`answer_reminders` looks at links (a link lives 30 days by default).
+ANSWER_LOOKBACK_DAYS = 90
 
 
 def _sha256(token: str) -> str:
@@ -190,3 +196,70 @@ def _mark_answered(author_id: int, signatory_ids: set[int], recorded_at) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+def answer_reminders(now) -> int:
+    """Mark answered every reminder a committed report answered; return how many messages.
+
+    The same outcome as :func:`mark_reminders_answered`, derived from the
+    reports themselves: each reminder (and campaign recipient) still
+    unanswered whose link was issued in the last ``ANSWER_LOOKBACK_DAYS``
+    days gets the instant of the first report its person made for the link's
+    signatory after the link was issued. Run by the worker, so that a
+    receiver that failed after a report's commit is made good; running it
+    again changes nothing.
+    """
+    recent = sa.select(UpdateLink.outbox_message_id).where(
+        UpdateLink.outbox_message_id.is_not(None),
+        UpdateLink.created_at >= now - timedelta(days=ANSWER_LOOKBACK_DAYS),
+    )
+    first = (
+        _first_answer().where(UpdateLink.outbox_message_id == OutboxMessage.id).scalar_subquery()
+    )
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(recent),
+            OutboxMessage.answered_at.is_(None),
+            first.is_not(None),
+        )
+        .values(answered_at=first)
+        .execution_options(synchronize_session=False)
+    )
+    first_of_recipient = (
+        _first_answer()
+        .where(
+            UpdateLink.outbox_message_id == CampaignRecipient.outbox_message_id,
+            UpdateLink.user_id == CampaignRecipient.user_id,
+            UpdateLink.signatory_id == CampaignRecipient.signatory_id,
+        )
+        .scalar_subquery()
+    )
+    db.session.execute(
+        sa.update(CampaignRecipient)
+        .where(
+            CampaignRecipient.outbox_message_id.in_(recent),
+            CampaignRecipient.answered_at.is_(None),
+            first_of_recipient.is_not(None),
+        )
+        .values(answered_at=first_of_recipient)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def _first_answer():
+    """The instant of the first report answering a link (to be correlated by the caller)."""
+    return (
+        sa.select(sa.func.min(ProgressUpdate.recorded_at))
+        .select_from(UpdateLink)
+        .join(ProgressUpdate, ProgressUpdate.author_id == UpdateLink.user_id)
+        .join(
+            Commitment,
+            sa.and_(
+                Commitment.id == ProgressUpdate.commitment_id,
+                Commitment.signatory_id == UpdateLink.signatory_id,
+            ),
+        )
+        .where(ProgressUpdate.recorded_at >= UpdateLink.created_at)
+    )

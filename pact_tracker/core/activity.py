@@ -7,6 +7,7 @@ react to a change that was rolled back. A batch (an import) is logged by
 :func:`record_many` and signalled once for all its subjects.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from pact_tracker import signals
 from pact_tracker.core.types import UTCDateTime, utcnow
 from pact_tracker.extensions import db
+
+log = logging.getLogger(__name__)
 
 _PENDING_KEY = "pact_pending_signals"
 _READY_KEY = "pact_ready_signals"
@@ -166,15 +169,43 @@ def commit() -> None:
     """Commit the session, then send the signals of what it recorded.
 
     The one place where requests, jobs and commands end their transaction.
+    Only the commit itself can fail the caller: what runs after it is
+    guarded by :func:`_send`.
     """
     db.session.commit()
     ready = db.session.info.pop(_READY_KEY, [])
     for action, subject, entry in ready:
         for signal in _signals_for(action):
             if isinstance(subject, Batch):
-                signal.send(None, batch=subject.subjects, activity_ids=subject.activity_ids)
+                _send(signal, None, batch=subject.subjects, activity_ids=subject.activity_ids)
             else:
-                signal.send(subject, activity=entry)
+                _send(signal, subject, activity=entry)
+
+
+def _send(signal, sender, **kwargs) -> None:
+    """Call each receiver of ``signal``; one that fails is logged, rolled back and skipped.
+
+    The transaction is committed by now: a receiver's failure (the database
+    gone a moment after the commit) must not turn the answer about what was
+    committed into an error, which a client would retry and so store twice,
+    nor keep the other receivers from running. Work that must happen is
+    redone by a worker tick reading the committed rows (the reminders a
+    report answers: ``campaigns.tasks.answer_reminders``).
+    """
+    for receiver in signal.receivers_for(sender):
+        try:
+            receiver(sender, **kwargs)
+        except Exception:
+            log.exception("Receiver %s of %s failed after the commit", receiver, signal.name)
+            _roll_back_quietly()
+
+
+def _roll_back_quietly() -> None:
+    # On a connection that just died the rollback may fail too; the session is reset either way.
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - already logged above; nothing more to do
+        log.warning("Rollback after a failed receiver failed as well", exc_info=True)
 
 
 def _signals_for(action: str):

@@ -1,5 +1,6 @@
 """Shared API plumbing: Bearer authentication, error bodies, blueprint registration."""
 
+from copy import deepcopy
 from functools import wraps
 
 import marshmallow as ma
@@ -7,7 +8,7 @@ from flask import Flask, after_this_request, g, jsonify, request
 from flask_smorest import Api, Blueprint, abort
 from werkzeug.exceptions import MethodNotAllowed
 
-from pact_tracker.core import permissions
+from pact_tracker.core import idempotency, permissions
 from pact_tracker.core.errors import DomainError
 from pact_tracker.core.lookup import MAX_ID, get_by_id
 from pact_tracker.core.pagination import count_from, page_of
@@ -150,6 +151,17 @@ class ApiBlueprint(Blueprint):
             required = location != "json" or any(field.required for field in fields)
         return super().arguments(schema, location=location, required=required, **kwargs)
 
+    def response(self, status_code, schema=None, **kwargs):
+        """As flask-smorest's; an operation answering 201 (it creates) is made idempotent.
+
+        It takes an ``Idempotency-Key`` header (``core.idempotency``), which the
+        OpenAPI document lists for it.
+        """
+        decorate = super().response(status_code, schema, **kwargs)
+        if int(status_code) != 201:
+            return decorate
+        return lambda view: idempotency.idempotent(decorate(view))
+
     @staticmethod
     def _prepare_refusals_doc(doc, doc_info, *, api, **kwargs):
         responses = doc.setdefault("responses", {})
@@ -157,6 +169,8 @@ class ApiBlueprint(Blueprint):
         reads_input = bool(doc.get("parameters")) or "requestBody" in doc
         if reads_input:
             refusals.update({400: MALFORMED, 422: INVALID})
+        if 201 in responses or "201" in responses:
+            _document_idempotency(doc, responses)
         if "requestBody" in doc:
             refusals[413] = TOO_LARGE
         for code, description in refusals.items():
@@ -166,6 +180,23 @@ class ApiBlueprint(Blueprint):
             if int(code) >= 400 and isinstance(response, dict) and "content" not in response:
                 response["content"] = {"application/json": {"schema": api.ERROR_SCHEMA}}
         return doc
+
+
+def _document_idempotency(doc, responses) -> None:
+    """List the ``Idempotency-Key`` header of a creating operation, and what it may answer."""
+    doc.setdefault("parameters", []).append(deepcopy(idempotency.PARAMETER))
+    created = responses.get(201) or responses["201"]
+    created.setdefault("headers", {})[idempotency.REPLAYED_HEADER] = {
+        "description": "`true` when this is the first answer given again for a repeated "
+        "Idempotency-Key: nothing was created this time.",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+    invalid = responses.get(422) or responses.get("422")
+    reused = "Or an Idempotency-Key already used for another request."
+    if invalid is None:
+        responses[422] = {"description": f"{INVALID} {reused}"}
+    else:
+        invalid["description"] = f"{invalid['description']} {reused}"
 
 
 def register_api(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""Loading the lexicon: idempotent, so ``flask pact init`` is safe to re-run."""
+"""Loading the lexicon (idempotent: `flask pact init` may run again); reading the SDGs."""
 
 import csv
 import gettext
@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from importlib import resources
 
 import pycountry
+import sqlalchemy as sa
 from sqlalchemy import inspect
+from sqlalchemy.orm import selectinload
 
 from pact_tracker.extensions import db
 from pact_tracker.reference.lexicon import IMPACT_DIMENSIONS, ORGANISATION_TYPES
@@ -75,13 +77,18 @@ def _target_rows():
 
 
 def _indicator_rows():
-    for row in _read_csv("sdg_indicators.csv"):
+    rows = _read_csv("sdg_indicators.csv")
+    # An English text standing in for a missing French one hid the gap on French pages.
+    untranslated = [row["indicator"] for row in rows if not row["text_fr"].strip()]
+    if untranslated:
+        raise ValueError(f"SDG indicators without French text: {', '.join(untranslated)}")
+    for row in rows:
         yield {
             "code": row["indicator"],
             "target_code": row["target"],
             "position": _code_position(row["indicator"]),
             "text_en": row["text_en"],
-            "text_fr": row["text_fr"] or row["text_en"],
+            "text_fr": row["text_fr"],
             "unsd_code": row["unsd_code"] or None,
         }
 
@@ -136,3 +143,23 @@ def load_reference_data() -> dict[str, int]:
         "countries": _upsert(Country, _country_rows()),
         "subdivisions": _upsert(Subdivision, _subdivision_rows()),
     }
+
+
+def _with_targets_and_indicators():
+    return selectinload(SdgGoal.targets).selectinload(SdgTarget.indicators)
+
+
+def sdg_framework() -> list[SdgGoal]:
+    """The 17 goals in order, each with its targets and their indicators (three queries)."""
+    return list(
+        db.session.scalars(
+            sa.select(SdgGoal).order_by(SdgGoal.number).options(_with_targets_and_indicators())
+        )
+    )
+
+
+def goal_with_indicators(number: int) -> SdgGoal | None:
+    """An SDG goal with its targets and their indicators, or None."""
+    return db.session.scalar(
+        sa.select(SdgGoal).where(SdgGoal.number == number).options(_with_targets_and_indicators())
+    )

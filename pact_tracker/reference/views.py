@@ -1,16 +1,23 @@
-"""Public pages of the lexicon: one page per SDG goal."""
+"""Public pages of the lexicon: the SDGs' index, and one page per goal."""
 
 from flask import Blueprint, abort, render_template, request
 
 from pact_tracker.commitments.services import explorer
+from pact_tracker.reference import services
 
 blueprint = Blueprint("reference", __name__)
 
 
+@blueprint.get("/sdg")
+def sdg_index():
+    """The 17 goals, each with its targets and their indicators."""
+    return render_template("reference/index.html", goals=services.sdg_framework())
+
+
 @blueprint.get("/sdg/<int:number>")
 def goal_page(number: int):
-    """An SDG goal, its targets, and the published commitments aiming at them."""
-    goal = explorer.goal_with_targets(number) if number < 2**31 else None
+    """An SDG goal, its targets with their indicators, and the commitments aiming at it."""
+    goal = services.goal_with_indicators(number) if number < 2**31 else None
     if goal is None:
         abort(404)
     page = explorer.public_page(

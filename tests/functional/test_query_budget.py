@@ -92,6 +92,7 @@ PAGES = [
     Case("programmes.programme_list", "/programmes", "Decent work"),
     Case("programmes.programme_page", "/programmes/{programme_code}", "Batch 1 proposal"),
     Case("reference.goal_page", "/sdg/{goal}", "Decent work"),
+    Case("reference.sdg_index", "/sdg", "8.5.1"),
     Case("events.event_list", "/events", "Regional meeting 1"),
     Case("events.event_page", "/events/{event_slug}", "Annual Summit"),
     Case("events.calendar_feed", "/events.ics", "Regional meeting 1"),

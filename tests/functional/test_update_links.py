@@ -10,12 +10,14 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from pact_tracker.campaigns import tasks as campaign_tasks
 from pact_tracker.campaigns import update_links
 from pact_tracker.campaigns.link_models import UpdateLink
 from pact_tracker.campaigns.models import OutboxMessage
 from pact_tracker.campaigns.services import queue_email
 from pact_tracker.coalition.models import Membership
 from pact_tracker.commitments.models import CommitmentStatus, ProgressUpdate, UpdateSource
+from pact_tracker.core.activity import commit
 from pact_tracker.core.types import utcnow
 
 BASE = "http://127.0.0.1:5000"
@@ -176,3 +178,50 @@ def test_unknown_tokens_and_no_session_are_refused(client):
     response = client.get("/u/not-a-real-token")
     assert response.status_code == 410 and GONE in response.get_data(as_text=True)
     assert client.get("/u/").status_code == 403
+
+
+def test_a_reminder_answer_that_fails_after_commit_keeps_the_201_and_the_worker_answers_later(
+    db, client, member, signatory, commitment, reminder, token_for, monkeypatch, make_user
+):
+    _issue(db, member, signatory, message=reminder)
+    # A colleague asked too, who has not reported: their reminder stays unanswered.
+    colleague = make_user(signatory=signatory)
+    unanswered = queue_email(
+        colleague,
+        "sign_in_link",
+        idempotency_key=f"reminder-test:{colleague.id}",
+        context={"url": f"{BASE}/", "minutes": 15},
+    )
+    _issue(db, colleague, signatory, message=unanswered)
+
+    def database_gone(update):
+        raise sa.exc.OperationalError(
+            "UPDATE outbox_message ...", {}, Exception("server closed the connection unexpectedly")
+        )
+
+    # The receiver marking reminders answered meets a database that went away after the commit.
+    monkeypatch.setattr(update_links, "mark_reminders_answered", database_gone)
+    response = client.post(
+        f"/api/v1/commitments/{commitment.id}/updates",
+        json={"status": "on_track", "percent_complete": 40, "narrative": "Stored once."},
+        headers=token_for(member),
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert "Retry-After" not in response.headers
+    body = response.get_json()
+    assert body["percent_complete"] == 40 and body["narrative"]
+    db.session.expire_all()
+    updates = db.session.scalars(
+        sa.select(ProgressUpdate).where(ProgressUpdate.commitment_id == commitment.id)
+    ).all()
+    assert [update.id for update in updates] == [body["id"]]
+    assert db.session.get(OutboxMessage, reminder.id).answered_at is None
+
+    monkeypatch.undo()
+    assert campaign_tasks.answer_reminders(utcnow) == "answered 1"
+    commit()
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, reminder.id).answered_at == updates[0].recorded_at
+    assert db.session.get(OutboxMessage, unanswered.id).answered_at is None
+    # Run again (a late or second worker), it changes nothing.
+    assert campaign_tasks.answer_reminders(utcnow) == "answered 0"

@@ -285,10 +285,3 @@ def current_values(timeline: Iterable[ProgressUpdate]) -> dict[int, Decimal]:
             for value in update.values:
                 values.setdefault(value.indicator_id, value.value)
     return values
-
-
-def goal_with_targets(number: int) -> SdgGoal | None:
-    """An SDG goal with its targets, or None."""
-    return db.session.scalar(
-        sa.select(SdgGoal).where(SdgGoal.number == number).options(selectinload(SdgGoal.targets))
-    )

@@ -62,3 +62,11 @@ def test_unknown_goal_is_a_404(client):
     response = client.get("/api/v1/sdg/goals/18")
     assert response.status_code == 404
     assert response.get_json()["message"] == "No SDG goal 18."
+
+
+def test_every_indicator_has_french_text_in_the_api(client):
+    indicators = client.get("/api/v1/sdg/indicators?target=15.4").get_json()
+    assert [i["code"] for i in indicators] == ["15.4.1", "15.4.2"]
+    assert indicators[1]["text_fr"] == (
+        "a) Indice de couvert végétal montagneux et b) proportion des terres montagneuses dégradées"
+    )

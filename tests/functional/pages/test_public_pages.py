@@ -451,6 +451,30 @@ def test_goal_page_shows_goal_targets_and_commitments(client, db, published):
     assert "Travail décent et croissance économique" in french
 
 
+def test_goal_page_lists_each_targets_indicators_in_the_visitors_language(client):
+    page = _text(client.get("/sdg/15"))
+    assert _rows(page, "indicator")[:4] == ["15.1.1", "15.1.2", "15.2.1", "15.3.1"]
+    assert "(a) Mountain Green Cover Index and (b) proportion of degraded mountain land" in page
+    assert "15.4.2" in re.search(r'data-target="15.4".*?</tbody>', page, re.S).group(0)
+    french = _text(client.get("/sdg/15", headers=FRENCH))
+    assert "a) Indice de couvert végétal montagneux et b) proportion des terres" in french
+    assert "Mountain Green Cover" not in french
+
+
+def test_sdg_index_lists_every_goal_target_and_indicator_in_both_languages(client):
+    page = _text(client.get("/sdg"))
+    assert _rows(page, "goal") == [str(number) for number in range(1, 18)]
+    assert len(_rows(page, "target")) == 169
+    assert len(_rows(page, "indicator")) == 248
+    assert 'href="/sdg/8"' in page and "Decent work and economic growth" in page
+    assert "Additional financial resources mobilized for developing countries" in page
+    french = _text(client.get("/sdg", headers=FRENCH))
+    assert "Objectifs de développement durable" in french
+    assert "Ressources financières supplémentaires mobilisées" in french
+    assert "Additional financial resources mobilized" not in french
+    assert "Travail décent et croissance économique" in french
+
+
 @pytest.mark.parametrize("number", [0, 18, 99999999999])
 def test_unknown_goal_is_not_found(client, number):
     assert client.get(f"/sdg/{number}").status_code == 404

@@ -35,6 +35,7 @@ ROUTES: dict[str, Route] = {
         note="published; drafts are the members' (see test_public_pages)",
     ),
     "reference.goal_page": Route("GET", "/sdg/{goal}", EVERYONE),
+    "reference.sdg_index": Route("GET", "/sdg", EVERYONE),
     "programmes.programme_list": Route("GET", "/programmes", EVERYONE),
     "programmes.programme_page": Route("GET", "/programmes/{programme_code}", EVERYONE),
 }

@@ -37,6 +37,8 @@ def test_scheduler_runs_every_job_late_rather_than_never_and_never_overlapping(a
         "advance-campaigns",
         "dispatch-outbox",
         "reclaim-leases",
+        "answer-reminders",
+        "purge-idempotency-keys",
     }
     for job in jobs.values():
         assert job.coalesce is True

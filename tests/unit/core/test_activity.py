@@ -1,5 +1,7 @@
 """The activity log is written with the change; signals leave only after the commit."""
 
+import sqlalchemy as sa
+
 from pact_tracker import signals
 from pact_tracker.core import activity
 from pact_tracker.core.activity import Activity
@@ -73,3 +75,31 @@ def test_only_the_matching_specific_signal_is_sent(db, make_signatory):
     finally:
         signals.progress_reported.disconnect(progress_receiver)
         signals.activity_recorded.disconnect(all_receiver)
+
+
+def test_a_receiver_that_fails_after_commit_neither_raises_nor_stops_the_others(db, make_signatory):
+    signatory = make_signatory()
+
+    def failing(sender, **kwargs):
+        db.session.execute(sa.text("SELECT 1"))
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("the server closed the connection"))
+
+    # Connected first, so that blinker would call it before the receiver that works.
+    signals.signatory_status_changed.connect(failing)
+    seen, receiver = _received(signals.signatory_status_changed)
+    try:
+        activity.record("signatory.approved", signatory)
+        activity.commit()
+    finally:
+        signals.signatory_status_changed.disconnect(failing)
+        signals.signatory_status_changed.disconnect(receiver)
+    assert seen == [(signatory, "signatory.approved")]
+    # The change stays committed and the session is usable again.
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Activity)
+            .where(Activity.subject_id == signatory.id)
+        )
+        == 1
+    )
