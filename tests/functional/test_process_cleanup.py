@@ -7,9 +7,11 @@ run that leaves one alive fails, naming it (``pytest_sessionfinish`` in
 """
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 from process_log import STARTED, ProcessLog, start_process, stop_process, strays
@@ -107,6 +109,50 @@ def test_a_run_that_leaves_a_process_alive_fails_and_names_it(tmp_path):
     assert "processes left running" in output and "forgotten sleeper" in output
     assert "sleep 600" in output
     assert not _alive(int(pid_file.read_text()))
+
+
+def test_a_killed_run_takes_the_processes_its_tests_started_with_it(tmp_path):
+    """A CI timeout or a kill -9 of pytest runs no teardown: the processes die with it anyway."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    pid_file = tmp_path / "pid"
+    (tmp_path / "test_killed.py").write_text(
+        textwrap.dedent(
+            f"""
+            import threading
+            from process_log import start_process
+
+            def test_is_killed_while_its_process_runs():
+                process = start_process(["sleep", "600"], "sleeper of a killed run")
+                open({str(pid_file)!r}, "w").write(str(process.pid))
+                threading.Event().wait()
+            """
+        )
+    )
+    run = start_process(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-c",
+         str(tmp_path / "pytest.ini"), str(tmp_path / "test_killed.py")],
+        "pytest to kill",
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(TESTS)},
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        sleeper = _wait_for(lambda: pid_file.exists() and pid_file.read_text(), 60)
+        assert _alive(int(sleeper))
+    finally:
+        stop_process(run, first=signal.SIGKILL)
+
+    assert _wait_for(lambda: not _alive(int(sleeper)), 20), "the sleeper outlived its pytest"
+
+
+def _wait_for(condition, timeout: float):
+    """``condition()``'s first true value, polled until ``timeout`` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            return value
+        time.sleep(0.05)
+    return value
 
 
 def test_every_process_started_here_was_registered():
