@@ -4,8 +4,9 @@ Two gunicorn servers (``wsgi:app``, two workers each, on two loopback ports:
 two "hosts" behind a load balancer that this test plays), two ``flask pact
 worker`` processes sharing the outbox, an SMTP sink in a process of its own
 (``smtp_sink.ProcessSink``), all on one database, in the production
-configuration (CSRF on, rate limits on, ``PACT_PROXY_HOPS=1`` so that each
-simulated person has their own forwarded address). The schema is made as a
+configuration (CSRF on, rate limits on and counted in Redis for every process,
+``PACT_PROXY_HOPS=1`` so that each simulated person has their own forwarded
+address). The schema is made as a
 deploy makes it, once, before any process starts: the migrations (what
 ``flask db upgrade`` runs) and the reference data (``flask pact init``).
 
