@@ -40,7 +40,11 @@ class Config:
             "Reads of published data are public; writes need a Bearer token. "
             "Lists are paged: the X-Pagination header gives the page, the next and previous "
             "pages and the total, counted at most 1,000 items past the page's first item; "
-            "X-Total-Exact: false says the total (and last_page) is then a lower bound."
+            "X-Total-Exact: false says the total (and last_page) is then a lower bound. "
+            "Text, in every field, query parameter and JSON key, must be UTF-8 without "
+            "control characters (U+0000 to U+001F but tab, line feed and carriage return) "
+            "nor lone surrogates: such a request is refused with 422 naming the field. "
+            "Each text field states it with a pattern."
         },
     }
     #: Largest page an API client may ask for.
