@@ -5,7 +5,7 @@ VENV   := .venv
 STAMP  := $(VENV)/.stamp
 FLASK  := $(VENV)/bin/flask --app pact_tracker
 
-.PHONY: venv translations messages chromium pdf-libs run test lint audit clean
+.PHONY: venv translations messages chromium pdf-libs run test test-fast lint audit clean
 
 venv: $(STAMP)
 
@@ -50,6 +50,11 @@ pdf-libs:
 
 test: translations chromium pdf-libs
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The suite without the slow multi-process and load tests (marked `slow`): for a quick
+# check while working. `make test` (and CI) still runs everything.
+test-fast: translations chromium pdf-libs
+	$(VENV)/bin/pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check pact_tracker tests

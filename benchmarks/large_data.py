@@ -47,6 +47,8 @@ def app_for(url: str, **config):
         {
             "PACT_ENV": "production",
             "SECRET_KEY": "benchmark-only",
+            # One process: its rate limits, counted in memory, hold.
+            "RATELIMIT_SINGLE_PROCESS": True,
             "SQLALCHEMY_DATABASE_URI": url,
             **config,
         }

@@ -249,6 +249,8 @@ def _environment(url: str) -> dict[str, str]:
         "FLOOR_DATABASE_URL": url,
         "PACT_ENV": "production",
         "PACT_SECRET_KEY": "benchmark-only",
+        # Several gunicorn workers, each counting rate limits on its own: none is reached here.
+        "PACT_RATELIMIT_SINGLE_PROCESS": "true",
         "PACT_BASE_URL": "http://127.0.0.1",
     }
 

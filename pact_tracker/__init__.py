@@ -5,7 +5,7 @@ import os
 
 from flask import Flask
 
-from pact_tracker.config import CONFIGS, INSTANCE_DIR
+from pact_tracker.config import CONFIGS, INSTANCE_DIR, check_rate_limit_storage
 
 #: Modules holding each domain's HTML blueprint (named after the domain).
 PAGE_MODULES = (
@@ -43,6 +43,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     app.config.update(overrides)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("PACT_SECRET_KEY must be set outside development and tests")
+    check_rate_limit_storage(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
 
     _init_extensions(app)

@@ -40,7 +40,11 @@ class Config:
             "Reads of published data are public; writes need a Bearer token. "
             "Lists are paged: the X-Pagination header gives the page, the next and previous "
             "pages and the total, counted at most 1,000 items past the page's first item; "
-            "X-Total-Exact: false says the total (and last_page) is then a lower bound."
+            "X-Total-Exact: false says the total (and last_page) is then a lower bound. "
+            "Text, in every field, query parameter and JSON key, must be UTF-8 without "
+            "control characters (U+0000 to U+001F but tab, line feed and carriage return) "
+            "nor lone surrogates: such a request is refused with 422 naming the field. "
+            "Each text field states it with a pattern."
         },
     }
     #: Largest page an API client may ask for.
@@ -53,7 +57,12 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     #: Cookies are marked Secure when the site is served over HTTPS (see BASE_URL).
     PREFERRED_URL_SCHEME = "http"
+    #: Where rate limits are counted. ``memory://`` counts in each process on its own: with
+    #: N gunicorn workers a client gets N times each limit. Production refuses it (see
+    #: ``check_rate_limit_storage``) unless ``RATELIMIT_SINGLE_PROCESS`` says one process serves.
     RATELIMIT_STORAGE_URI = "memory://"
+    #: The operator's word that a single process serves the app, so ``memory://`` counts hold.
+    RATELIMIT_SINGLE_PROCESS = False
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = "10 per minute;50 per hour"
     #: A signed-in session ends this many hours after the sign-in, however active (ASVS 3.3.2).
@@ -88,7 +97,33 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    pass
+    #: Rate limits must hold however many processes serve the app.
+    REQUIRE_SHARED_RATE_LIMITS = True
+
+
+def check_rate_limit_storage(config) -> None:
+    """Refuse to start where rate limits would be counted per process while several may serve.
+
+    The app cannot see how many processes gunicorn will fork (``--workers``), so
+    production asks for a shared storage (Redis) or the operator's word that one
+    process serves; ``WEB_CONCURRENCY`` above 1 (gunicorn's default worker count)
+    contradicts that word.
+    """
+    if not config.get("REQUIRE_SHARED_RATE_LIMITS"):
+        return
+    if not str(config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
+        return
+    workers = os.environ.get("WEB_CONCURRENCY", "").strip() or "1"
+    if config.get("RATELIMIT_SINGLE_PROCESS") and workers == "1":
+        return
+    raise RuntimeError(
+        "Rate limits are counted in memory (PACT_RATELIMIT_STORAGE_URI=memory://), by each "
+        "process on its own: with several gunicorn workers a client gets each limit once per "
+        "worker (10 wrong passwords a minute become 10 per worker). Count them in Redis for "
+        "every process: PACT_RATELIMIT_STORAGE_URI=redis://HOST:6379/0; or, if one process "
+        "alone serves the app (gunicorn --workers 1), say so: PACT_RATELIMIT_SINGLE_PROCESS=true"
+        + (f" (WEB_CONCURRENCY is {workers}: several workers)." if workers != "1" else ".")
+    )
 
 
 CONFIGS = {

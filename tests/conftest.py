@@ -16,6 +16,9 @@ import sqlalchemy as sa
 from flask import g
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
+
+# The end-of-run check: a process a test started and left alive fails the run.
+from process_log import pytest_sessionfinish, pytest_terminal_summary  # noqa: F401
 from smtp_sink import MAIL_KEYS, SmtpSink, point_mail_at
 from sqlalchemy.engine import make_url
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
+from process_log import start_process, stop_process
 
 if __name__ == "__main__":  # a sink process needs no app (and starts faster without it)
     DEFAULTS, init_mail = {}, None
@@ -339,12 +340,16 @@ class ProcessSink:
         self.received: list[Delivered] = []
         self.events: list[dict] = []
         self._changed = threading.Condition()
-        self.process = subprocess.Popen(
-            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+        self.process = start_process(
+            args, "smtp sink", stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
         )
         self._reader = threading.Thread(target=self._read, name="sink-reader", daemon=True)
         self._reader.start()
-        self.wait_event("listening", 1, timeout=20)
+        try:
+            self.wait_event("listening", 1, timeout=20)
+        except BaseException:
+            self.stop()  # nobody holds this sink yet: no one else would stop it
+            raise
 
     def _read(self) -> None:
         for line in self.process.stdout:
@@ -397,11 +402,15 @@ class ProcessSink:
         return [r for r in self.received if r.recipient == address]
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.stdin.close()
-            self.process.wait(20)
-        self._reader.join(20)
-        self.process.stdout.close()
+        """Closing its input ends it; one that does not end is killed (with all it started)."""
+        try:
+            if self.process.poll() is None:
+                self.process.stdin.close()
+                self.process.wait(20)
+        finally:
+            stop_process(self.process)
+            self._reader.join(20)
+            self.process.stdout.close()
 
 
 def _serve(argv: list[str]) -> None:

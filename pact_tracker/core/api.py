@@ -10,6 +10,7 @@ from werkzeug.exceptions import MethodNotAllowed
 
 from pact_tracker.core import idempotency, permissions
 from pact_tracker.core.errors import DomainError
+from pact_tracker.core.input_guard import text_rule_in_openapi
 from pact_tracker.core.lookup import MAX_ID, get_by_id
 from pact_tracker.core.pagination import count_from, page_of
 from pact_tracker.extensions import csrf
@@ -211,6 +212,8 @@ def register_api(app: Flask) -> None:
     # flask-smorest keeps the OpenAPI spec on the Api object, so each app gets its own.
     api = PactApi(app)
     api.register_field(DecimalText, "string", "decimal")
+    # Before the blueprints: their schemas are converted as they are registered.
+    api.ma_plugin.converter.add_attribute_function(text_rule_in_openapi)
     app.register_error_handler(DomainError, _domain_error_response)
 
     @app.before_request

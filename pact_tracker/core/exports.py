@@ -10,6 +10,13 @@ tab or carriage return is prefixed with an apostrophe in CSV and XLSX, as
 OWASP recommends, so that a spreadsheet shows it as text instead of running
 it. JSON is for programs and is left verbatim. :func:`restore` undoes the
 prefix, so that our own CSV files import back unchanged.
+
+A spreadsheet may split a CSV line on another character than the file's comma
+(``;`` in European locales, tab, ``|``): every CSV the platform writes goes
+through :func:`csv_writer`, which quotes every cell and also neutralises a
+formula that starts right after any of those separators (``ACC;=SUM(1+1)`` is
+written ``"ACC;'=SUM(1+1)"``), so that no piece of a cell, however split, is a
+formula.
 """
 
 import csv
@@ -36,10 +43,16 @@ LIST_SEPARATOR = ";"
 #: Excel refuses longer cells.
 XLSX_MAX_CELL = 32_767
 
+#: Characters a spreadsheet may split a CSV line on, whatever the file's own delimiter.
+CSV_SEPARATORS = ",;\t|"
+
 # Apostrophes already in front of a trigger are escaped too, so that
 # restore(neutralise(text)) == text for every text.
 _NEUTRALISED = re.compile(r"'*[=+\-@\t\r]")
-_RESTORABLE = re.compile(r"'+[=+\-@\t\r]")
+# In CSV, the same at the start of the cell or of any piece a separator may begin
+# (after spaces and quotes, which a spreadsheet's import may strip).
+_CSV_NEUTRALISED = re.compile(r"(?:^|(?<=[,;\t|]))([ \"]*)('*[=+\-@\t\r])")
+_CSV_RESTORABLE = re.compile(r"(?:^|(?<=[,;\t|]))([ \"]*)'('*[=+\-@\t\r])")
 
 
 def neutralise(value: Any) -> Any:
@@ -52,11 +65,38 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def neutralise_csv(text: str) -> str:
+    """A CSV cell's text with no formula at its start nor after any of ``CSV_SEPARATORS``."""
+    return _CSV_NEUTRALISED.sub(r"\1'\2", text)
+
+
 def restore(text: str) -> str:
-    """Undo :func:`neutralise` on a cell read back from a CSV file."""
-    if _RESTORABLE.match(text):
-        return text[1:]
-    return text
+    """Undo :func:`neutralise_csv` on a cell read back from a CSV file."""
+    return _CSV_RESTORABLE.sub(r"\1\2", text)
+
+
+def csv_cell(value: Any) -> str:
+    """A value as a CSV cell: its text (:func:`cell_text`), neutralised."""
+    return neutralise_csv(cell_text(value))
+
+
+class CsvWriter:
+    """``csv.writer`` that quotes every cell and neutralises formulas (see the module's doc)."""
+
+    def __init__(self, out: IO[str]):
+        # Quoted, a cell is one cell whatever separator the reader splits lines on.
+        self._writer = csv.writer(out, quoting=csv.QUOTE_ALL)
+
+    def writerow(self, values: Iterable[Any]) -> None:
+        self._writer.writerow([csv_cell(value) for value in values])
+
+
+def csv_writer(out: IO[str]) -> CsvWriter:
+    """The one way the platform writes CSV (pages, API, CLI, snapshots).
+
+    :param out: a text stream opened with ``newline=""``.
+    """
+    return CsvWriter(out)
 
 
 @dataclass(frozen=True)
@@ -131,11 +171,11 @@ def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: IO[str
 
     :param out: a text stream opened with ``newline=""``.
     """
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(columns)
     count = 0
     for row in rows:
-        writer.writerow([neutralise(cell_text(value)) for value in row])
+        writer.writerow(row)
         count += 1
     return count
 

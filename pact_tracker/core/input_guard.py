@@ -29,11 +29,32 @@ from werkzeug.exceptions import BadRequest, HTTPException, UnprocessableEntity
 
 #: Characters refused in any text a request brings.
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+#: The same rule as the OpenAPI document states it for every text field (JSON Schema's
+#: ECMA-262 syntax). Lone surrogates are left to the description: a pattern excluding
+#: them would also refuse, in a JavaScript client, every character past U+FFFF.
+TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F]*$"
+#: Patterns of fields that refused only NUL: ``TEXT_PATTERN`` says that and more.
+_NUL_ONLY = ("^[^\\x00]*$",)
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def init_input_guard(app: Flask) -> None:
     app.before_request(refuse_unusable_text)
+
+
+def text_rule_in_openapi(self, field, ret: dict, **kwargs) -> dict:
+    """An apispec attribute function: every text field a client sends carries ``TEXT_PATTERN``.
+
+    Free text only (no ``format`` or ``enum``, which say more already); fields only
+    read back (``dump_only``) are never checked, so say nothing.
+    """
+    if ret.get("type") != "string" or "format" in ret or "enum" in ret or field.dump_only:
+        return {}
+    if ret.get("pattern", _NUL_ONLY[0]) in _NUL_ONLY:
+        return {"pattern": TEXT_PATTERN}
+    # A field with a pattern of its own keeps it; its description states the rule.
+    rule = "No control characters but tab, line feed and carriage return (422)."
+    return {"description": f"{ret.get('description', '')} {rule}".strip()}
 
 
 def forbidden_character(text: str) -> str | None:

@@ -4,14 +4,13 @@ The entries are exported as CSV and JSON streamed from the database (a batch of
 rows at a time), as an XLSX workbook written in write-only mode, described by
 a Frictionless Data Package (``datapackage.json``), and summed up in a PDF
 report drawn by WeasyPrint. CSV and XLSX cells that a spreadsheet would run as
-a formula are neutralised (``core.exports.neutralise``); JSON is for programs
+a formula are neutralised (``core.exports.csv_writer``); JSON is for programs
 and keeps the text verbatim.
 
 Visitors who may not manage snapshots see and export only the entries that
 were public at the cutoff (``is_published``).
 """
 
-import csv
 import io
 import json
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 from pact_tracker.coalition.models import Signatory
 from pact_tracker.commitments.forms.public import REPORTING_LABELS, STATUS_LABELS
 from pact_tracker.commitments.models import commitment_target
-from pact_tracker.core.exports import BATCH_SIZE, cell_text, neutralise, stream, write_xlsx
+from pact_tracker.core.exports import BATCH_SIZE, csv_writer, stream, write_xlsx
 from pact_tracker.events.models import Breakdown, Snapshot, SnapshotAggregate, SnapshotEntry
 from pact_tracker.extensions import db
 from pact_tracker.programmes.models import Programme
@@ -277,10 +276,10 @@ def _row_values(row) -> list[Any]:
 def csv_chunks(query: sa.Select) -> Iterator[str]:
     """The entries as CSV text, header first, a chunk of rows at a time."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(COLUMNS)
     for count, row in enumerate(stream(query, BATCH_SIZE), start=1):
-        writer.writerow([neutralise(cell_text(value)) for value in _row_values(row)])
+        writer.writerow(_row_values(row))
         if count % ROWS_PER_CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -11,6 +11,38 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         create_app("production")
 
 
+def _production(**settings):
+    return create_app(
+        {"PACT_ENV": "production", "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+        | settings
+    )
+
+
+def test_production_refuses_rate_limits_counted_by_each_process(monkeypatch):
+    monkeypatch.delenv("PACT_RATELIMIT_STORAGE_URI", raising=False)
+    monkeypatch.delenv("PACT_RATELIMIT_SINGLE_PROCESS", raising=False)
+    with pytest.raises(RuntimeError) as refused:
+        _production()
+    message = str(refused.value)
+    assert "Rate limits are counted in memory" in message
+    assert "PACT_RATELIMIT_STORAGE_URI=redis://" in message
+    assert "PACT_RATELIMIT_SINGLE_PROCESS=true" in message
+
+
+def test_production_starts_with_redis_or_the_word_that_one_process_serves(monkeypatch):
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    shared = _production(RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")
+    alone = _production(RATELIMIT_SINGLE_PROCESS=True)
+    assert shared.config["RATELIMIT_STORAGE_URI"].startswith("redis://")
+    assert alone.config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_one_process_is_not_believed_when_gunicorn_is_told_to_start_several(monkeypatch):
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    with pytest.raises(RuntimeError, match="WEB_CONCURRENCY is 4"):
+        _production(RATELIMIT_SINGLE_PROCESS=True)
+
+
 def test_prefixed_environment_variables_override_the_config(monkeypatch):
     monkeypatch.setenv("PACT_COALITION_NAME", "Test Coalition")
     app = create_app({"PACT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})

@@ -4,8 +4,9 @@ Two gunicorn servers (``wsgi:app``, two workers each, on two loopback ports:
 two "hosts" behind a load balancer that this test plays), two ``flask pact
 worker`` processes sharing the outbox, an SMTP sink in a process of its own
 (``smtp_sink.ProcessSink``), all on one database, in the production
-configuration (CSRF on, rate limits on, ``PACT_PROXY_HOPS=1`` so that each
-simulated person has their own forwarded address). The schema is made as a
+configuration (CSRF on, rate limits on and counted in Redis for every process,
+``PACT_PROXY_HOPS=1`` so that each simulated person has their own forwarded
+address). The schema is made as a
 deploy makes it, once, before any process starts: the migrations (what
 ``flask db upgrade`` runs) and the reference data (``flask pact init``).
 
@@ -36,6 +37,7 @@ import signal
 import subprocess
 import sys
 import threading
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -46,9 +48,10 @@ from urllib.parse import urlencode
 from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, Request, build_opener
 
 import pytest
+import redis
 import sqlalchemy as sa
 from flask_migrate import upgrade
-from process_log import ProcessLog
+from process_log import ProcessLog, start_process, stop_process
 from smtp_sink import ProcessSink, free_port
 
 from pact_tracker import create_app
@@ -62,8 +65,13 @@ from pact_tracker.extensions import db
 from pact_tracker.programmes.models import Programme
 from pact_tracker.reference.services import load_reference_data
 
+#: Several processes each (``make test-fast`` leaves them out).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = "deployment-under-load-secret"
+#: Redis runs on this machine, as in CI (.ci/run checks it).
+REDIS_URL = "redis://127.0.0.1:6379/0"
 
 #: Cooperatives: the campaign's audience (one member each).
 COOPERATIVES = 240
@@ -124,6 +132,9 @@ class Processes:
         self.base_url = base_url
         self.log = log
         self.started: list[tuple[subprocess.Popen, threading.Thread]] = []
+        #: Rate limits are counted in Redis for every process, as the README deploys them;
+        #: under keys of this test's own, removed at the end.
+        self.rate_limit_prefix = f"pact-test-{uuid.uuid4().hex}"
 
     def environment(self, **settings) -> dict[str, str]:
         env = {
@@ -133,6 +144,8 @@ class Processes:
             "DATABASE_URL": self.url,
             "PACT_PROXY_HOPS": "1",
             "PACT_BASE_URL": self.base_url,
+            "PACT_RATELIMIT_STORAGE_URI": REDIS_URL,
+            "PACT_RATELIMIT_KEY_PREFIX": self.rate_limit_prefix,
             "PYTHONUNBUFFERED": "1",
         }
         env.pop("TEST_DATABASE_URL", None)
@@ -141,15 +154,15 @@ class Processes:
         return env
 
     def start(self, name: str, args: list[str], **settings) -> subprocess.Popen:
-        process = subprocess.Popen(
+        # A session of its own: gunicorn's workers are ended with their master.
+        process = start_process(
             [sys.executable, "-m", *args],
+            name,
             cwd=ROOT,
             env=self.environment(**settings),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            # A group of its own: gunicorn's workers are killed with their master.
-            start_new_session=True,
         )
         self.started.append((process, self.log.follow(process, name)))
         return process
@@ -172,12 +185,24 @@ class Processes:
         return process.wait(timeout)
 
     def kill_all(self) -> None:
+        """SIGKILL each process and all it started, and wait; each one even if another failed."""
         for process, reader in self.started:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(20)
-            reader.join(20)
-            process.stdout.close()
+            try:
+                stop_process(process, first=signal.SIGKILL)
+            finally:
+                reader.join(20)
+                process.stdout.close()
+        forget_rate_limits(self.rate_limit_prefix)
+
+
+def forget_rate_limits(prefix: str) -> None:
+    """Remove the Redis keys a test's processes counted rate limits under."""
+    connection = redis.Redis.from_url(REDIS_URL)
+    try:
+        for key in connection.scan_iter(f"*{prefix}*"):
+            connection.delete(key)
+    finally:
+        connection.close()
 
 
 # The people: HTTP clients.

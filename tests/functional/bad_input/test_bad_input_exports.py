@@ -11,7 +11,7 @@ from corpus import HEADER_INJECTION, STORED, TEXT
 from openpyxl import load_workbook
 
 from pact_tracker.commitments.models import CommitmentStatus
-from pact_tracker.core.exports import FORMULA_TRIGGERS, restore
+from pact_tracker.core.exports import FORMULA_TRIGGERS, neutralise_csv, restore
 from pact_tracker.core.types import utcnow
 from pact_tracker.events.services import snapshots as snapshot_services
 
@@ -19,8 +19,13 @@ STORED_TEXT = [bad for bad in TEXT + HEADER_INJECTION if bad.expect == STORED]
 
 
 def _as_spreadsheet_shows(value: str) -> str:
-    """What a CSV or XLSX cell must hold for ``value``: text a spreadsheet will not run."""
+    """What an XLSX cell must hold for ``value``: text a spreadsheet will not run."""
     return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def _as_csv_shows(value: str) -> str:
+    """A CSV cell, which a spreadsheet may also split on ``;``, tab or ``|``: no piece runs."""
+    return neutralise_csv(value)
 
 
 def _xlsx(text: str | None) -> str | None:
@@ -57,7 +62,7 @@ def test_csv_export_neutralises_formulas_and_the_import_restores_them(runner, tm
         rows = _by_slug(list(csv.DictReader(file)))
     for bad in STORED_TEXT:
         cell = rows[f"corpus-{bad.name}"]["name"]
-        assert cell == _as_spreadsheet_shows(bad.value), bad.name
+        assert cell == _as_csv_shows(bad.value), bad.name
         assert restore(cell) == bad.value
 
 
@@ -106,6 +111,29 @@ def test_a_snapshot_download_neutralises_corpus_titles(client, db, make_commitme
         row[header.index("commitment_id")]: row[header.index("title")] for row in sheet_rows
     }
     for bad in STORED_TEXT:
+        assert titles[made[bad.name]] == _as_csv_shows(bad.value), bad.name
         expected = _as_spreadsheet_shows(bad.value)
-        assert titles[made[bad.name]] == expected, bad.name
         assert _xlsx(sheet_titles[made[bad.name]]) == _xlsx(expected), bad.name
+
+
+def test_a_snapshot_csv_leaves_no_formula_after_any_separator(
+    client, db, make_commitment, make_signatory, secretariat
+):
+    approved_at = utcnow() - timedelta(days=1)
+    make_commitment(
+        title="Plan;=SUM(1+1)",
+        signatory=make_signatory(name="Coop|@cmd", slug="coop-pipe"),
+        status=CommitmentStatus.approved,
+        approved_at=approved_at,
+        published_at=approved_at,
+    )
+    snapshot = snapshot_services.take_snapshot(utcnow(), title="Separators")
+    snapshot_services.publish_snapshot(snapshot, secretariat)
+    db.session.commit()
+
+    text = client.get(f"/snapshots/{snapshot.id}/export.csv").get_data(as_text=True)
+    [line] = [line for line in text.splitlines() if "Plan;" in line]
+    assert "\"Plan;'=SUM(1+1)\"" in line and "\"Coop|'@cmd\"" in line
+    for separator in ",;\t|":
+        for piece in line.split(separator):
+            assert not piece.lstrip(' "').startswith(FORMULA_TRIGGERS), (separator, piece)

@@ -10,6 +10,7 @@ campaigns through ``services.campaigns``. ``WorkerProcess`` runs
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections import Counter
@@ -17,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from process_log import ProcessLog
+from process_log import ProcessLog, start_process, stop_process
 
 from pact_tracker import create_app
 from pact_tracker.campaigns import tasks
@@ -244,8 +245,9 @@ class WorkerProcess:
         for key, value in {**FAST, **settings}.items():
             env[f"PACT_{key}"] = json.dumps(value)
         self.log = log or ProcessLog()
-        self.process = subprocess.Popen(
+        self.process = start_process(
             [sys.executable, "-m", "flask", "--app", "pact_tracker", "pact", "worker"],
+            "worker",
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -259,18 +261,15 @@ class WorkerProcess:
 
     def kill(self) -> None:
         """SIGKILL: no clean-up at all, as when the machine loses power."""
-        self.process.kill()
-        self.process.wait(20)
-        self._reader.join(20)
-        self.process.stdout.close()
+        self._end(signal.SIGKILL)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(20)
-        self._reader.join(20)
-        self.process.stdout.close()
+        """SIGTERM (SIGKILL if it does not stop within 20 s); waited for, even if done before."""
+        self._end(signal.SIGTERM)
+
+    def _end(self, first: int) -> None:
+        try:
+            stop_process(self.process, first=first)
+        finally:
+            self._reader.join(20)
+            self.process.stdout.close()

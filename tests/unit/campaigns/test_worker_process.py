@@ -65,8 +65,7 @@ def workers():
 
     yield start
     for process in started:
-        if process.process.poll() is None:
-            process.stop()
+        process.stop()  # each, whatever happened: ended, and all it started, and waited for
 
 
 def by_recipient(received) -> dict[str, list]:
@@ -76,6 +75,7 @@ def by_recipient(received) -> dict[str, list]:
     return grouped
 
 
+@pytest.mark.slow
 def test_a_worker_killed_three_times_mid_campaign_misses_nobody(world, process_sink, workers):
     people = 600
     emails = world.people(people)
@@ -106,6 +106,7 @@ def test_a_worker_killed_three_times_mid_campaign_misses_nobody(world, process_s
     assert log.failures() == []
 
 
+@pytest.mark.slow
 def test_three_workers_started_at_once_deliver_one_message_to_each(world, process_sink, workers):
     """Nobody missed, nobody twice, with three workers on one campaign.
 

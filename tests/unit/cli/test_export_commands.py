@@ -61,6 +61,30 @@ def test_export_signatories_csv_lists_approved_ones_with_formulas_neutralised(pa
     )
 
 
+def test_export_signatories_csv_leaves_no_formula_after_any_separator(pact, make_signatory):
+    make_signatory(
+        name="Semicolon Coop",
+        acronym="ACC;=SUM(1+1)",
+        locality="Lyon|@cmd",
+        description="Jobs, -2+3\tand +1",
+    )
+    result = pact("export", "signatories")
+
+    assert result.exit_code == 0, result.output
+    [line] = [line for line in result.stdout.splitlines() if "Semicolon Coop" in line]
+    assert "\"ACC;'=SUM(1+1)\"" in line
+    # A European spreadsheet splits on ";", others on tab or "|": no piece is a formula.
+    for separator in ",;\t|":
+        for piece in line.split(separator):
+            assert not piece.lstrip(' "').startswith(("=", "+", "-", "@")), (separator, piece)
+    [row] = [row for row in _csv(result.stdout) if row["name"] == "Semicolon Coop"]
+    assert [restore(row[name]) for name in ("acronym", "locality", "description")] == [
+        "ACC;=SUM(1+1)",
+        "Lyon|@cmd",
+        "Jobs, -2+3\tand +1",
+    ]
+
+
 def test_export_signatories_all_includes_every_status(pact, signatories):
     result = pact("export", "signatories", "--all")
     slugs = {row["slug"]: row["status"] for row in _csv(result.stdout)}
