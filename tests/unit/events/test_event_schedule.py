@@ -299,9 +299,7 @@ def test_the_reviewer_approves_and_holds_in_one_step_so_it_is_never_public_befor
     assert commitment.published_at == event.starts_at
 
 
-def test_approving_with_a_hold_for_a_past_event_approves_nothing(
-    db, make_commitment, secretariat
-):
+def test_approving_with_a_hold_for_a_past_event_approves_nothing(db, make_commitment, secretariat):
     past = _event(utcnow() - DAY)
     commitment = make_commitment(status=CommitmentStatus.submitted)
     with pytest.raises(InvalidInput) as refused:
