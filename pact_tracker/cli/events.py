@@ -43,7 +43,7 @@ def list_command(upcoming):
     for event, snapshot_id, snapshot_status in rows:
         snapshot = f"#{snapshot_id} {snapshot_status}" if snapshot_id else "-"
         click.echo(
-            f"{event.id:>5}  {event.status:<9}  {_when(event.starts_at):<20}  "
+            f"{event.id:>5}  {event.state:<9}  {_when(event.starts_at):<20}  "
             f"cutoff {_when(event.cutoff_at):<20}  {snapshot:<16}  {event.slug}  {event.name}"
         )
 
@@ -61,8 +61,15 @@ def list_command(upcoming):
     default=0,
     help="Also schedule this many events (with cutoffs and reminder waves).",
 )
+@click.option(
+    "--publish-at-start",
+    is_flag=True,
+    help="The worker publishes each scheduled event's snapshot when the event starts.",
+)
 @with_appcontext
-def create_series_command(name, rrule, timezone, first, hours, place, occurrences):
+def create_series_command(
+    name, rrule, timezone, first, hours, place, occurrences, publish_at_start
+):
     """Create a recurring event series, and optionally its first events."""
     try:
         first_starts_at = datetime.fromisoformat(first)
@@ -81,7 +88,12 @@ def create_series_command(name, rrule, timezone, first, hours, place, occurrence
     try:
         series = services.create_series(data, None)
         events = (
-            services.schedule_occurrences(series, count=occurrences, actor=None)
+            services.schedule_occurrences(
+                series,
+                count=occurrences,
+                actor=None,
+                publish_snapshot_at_start=publish_at_start,
+            )
             if occurrences
             else []
         )
@@ -90,5 +102,8 @@ def create_series_command(name, rrule, timezone, first, hours, place, occurrence
         raise fail(error) from error
     commit()
     click.echo(f"Series {series.id} ({series.slug}) created.")
+    published = ", snapshot published at the start" if publish_at_start else ""
     for event in events:
-        click.echo(f"  {event.slug}: {_when(event.starts_at)}, cutoff {_when(event.cutoff_at)}")
+        click.echo(
+            f"  {event.slug}: {_when(event.starts_at)}, cutoff {_when(event.cutoff_at)}{published}"
+        )

@@ -19,6 +19,8 @@ from pact_tracker.core.api import (
     require,
 )
 from pact_tracker.core.lookup import get_by_id
+from pact_tracker.events.models import Event
+from pact_tracker.events.services import events as event_services
 from pact_tracker.extensions import db
 
 blueprint = ApiBlueprint(
@@ -139,7 +141,19 @@ def review_commitment(data, commitment_id):
     require(
         permissions.can_review_commitment(api_user(), commitment), "This is for the secretariat."
     )
-    if data["decision"] == "approve":
+    hold_for = data["hold_for_event_id"]
+    if hold_for is not None and data["decision"] != "approve":
+        abort(
+            422,
+            message="Invalid fields.",
+            errors={"json": {"hold_for_event_id": ["only with the decision approve"]}},
+        )
+    if hold_for is not None:
+        event = get_by_id(Event, hold_for)
+        event_services.approve_and_hold(
+            commitment, event, api_user(), data["comment"], field="hold_for_event_id"
+        )
+    elif data["decision"] == "approve":
         services.approve_commitment(commitment, api_user(), data["comment"], data["publish"])
     else:
         services.request_changes(commitment, api_user(), data["comment"])

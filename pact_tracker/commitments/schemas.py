@@ -127,6 +127,11 @@ class CommitmentSchema(CommitmentSummarySchema):
     submitted_at = fields.DateTime(allow_none=True)
     approved_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
+    held_for_event_id = fields.Integer(
+        allow_none=True,
+        attribute="embargo_event_id",
+        metadata={"description": "Held back until this event starts (then published)."},
+    )
     inactive_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
@@ -190,7 +195,19 @@ class ReviewSchema(Schema):
     comment = fields.String(load_default="")
     publish = fields.Boolean(
         load_default=True,
-        metadata={"description": "On approval, publish at once (else at the next event)."},
+        metadata={
+            "description": "On approval, publish at once; false keeps it private until "
+            "published (see hold_for_event_id to publish it at an event)."
+        },
+    )
+    hold_for_event_id = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=_ID,
+        metadata={
+            "description": "On approval, hold it for this coming event in the same step: "
+            "never public before the event starts, published by the worker then."
+        },
     )
 
 

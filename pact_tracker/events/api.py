@@ -141,7 +141,11 @@ def schedule_occurrences(data, series_id):
         sa.select(sa.func.max(Event.starts_at)).where(Event.series_id == series.id)
     )
     return event_services.schedule_occurrences(
-        series, count=data["count"], actor=api_user(), after=last
+        series,
+        count=data["count"],
+        actor=api_user(),
+        after=last,
+        publish_snapshot_at_start=data["publish_snapshot_at_start"],
     )
 
 

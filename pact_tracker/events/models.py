@@ -54,6 +54,14 @@ class EventStatus(StrEnum):
     cancelled = "cancelled"
 
 
+class EventState(StrEnum):
+    """What an event is now, as shown: its stored status, or ``held`` once a scheduled one ended."""
+
+    scheduled = "scheduled"
+    held = "held"
+    cancelled = "cancelled"
+
+
 class Event(TimestampMixin, db.Model):
     """One occurrence: where commitments are measured (its cutoff) and presented."""
 
@@ -75,11 +83,24 @@ class Event(TimestampMixin, db.Model):
     status: Mapped[EventStatus] = mapped_column(
         enum_type(EventStatus), default=EventStatus.scheduled, nullable=False
     )
+    #: The worker publishes the event's snapshot when the event starts (no Publish click).
+    publish_snapshot_at_start: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false(), nullable=False
+    )
 
     series: Mapped[EventSeries | None] = relationship(back_populates="events")
     waves: Mapped[list["ReminderWave"]] = relationship(
         back_populates="event", order_by="ReminderWave.send_at", cascade="all, delete-orphan"
     )
+
+    @property
+    def state(self) -> EventState:
+        """Derived rather than stored, so that no tick has to turn events into "held"."""
+        if self.status == EventStatus.cancelled:
+            return EventState.cancelled
+        if self.ends_at <= utcnow():
+            return EventState.held
+        return EventState.scheduled
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.slug}>"

@@ -16,7 +16,7 @@ from pact_tracker.commitments.models import (
     ReportingState,
 )
 from pact_tracker.core.lookup import MAX_ID
-from pact_tracker.events.models import EventStatus, SnapshotStatus, WaveStatus
+from pact_tracker.events.models import EventState, SnapshotStatus, WaveStatus
 
 _ID = validate.Range(min=1, max=MAX_ID)
 #: PostgreSQL refuses NUL characters in text; refuse them here rather than fail there.
@@ -91,6 +91,10 @@ class OccurrencesSchema(Schema):
         validate=validate.Range(min=1, max=50),
         metadata={"description": "How many occurrences to add after the series' last event."},
     )
+    publish_snapshot_at_start = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Publish each new event's snapshot when it starts."},
+    )
 
 
 # Events.
@@ -116,7 +120,19 @@ class EventSchema(Schema):
     cutoff_at = fields.AwareDateTime(
         dump_only=True, metadata={"description": "The instant progress is measured at."}
     )
-    status = fields.Enum(EventStatus, by_value=True, dump_only=True)
+    status = fields.Enum(
+        EventState,
+        by_value=True,
+        dump_only=True,
+        attribute="state",
+        metadata={
+            "description": "scheduled; held once it has ended; or cancelled (then it stays so)."
+        },
+    )
+    publish_snapshot_at_start = fields.Boolean(
+        dump_only=True,
+        metadata={"description": "The worker publishes its snapshot when it starts."},
+    )
     waves = fields.List(fields.Nested(ReminderWaveSchema), dump_only=True)
     created_at = fields.AwareDateTime(dump_only=True)
     updated_at = fields.AwareDateTime(dump_only=True)
@@ -137,6 +153,12 @@ class EventUpdateSchema(Schema):
         fields.Integer(validate=validate.Range(min=0, max=365)),
         validate=validate.Length(max=10),
         metadata={"description": "Days before the cutoff of each reminder wave (42, 21, 7)."},
+    )
+    publish_snapshot_at_start = fields.Boolean(
+        metadata={
+            "description": "Publish its snapshot when it starts (the worker does it, once; "
+            "taken as of the cutoff first if it has not been). Default false."
+        },
     )
 
 

@@ -1,4 +1,5 @@
-"""The worker's event ticks: reminder waves become campaigns, cutoffs become snapshots.
+"""The worker's event ticks: reminder waves become campaigns, cutoffs become snapshots,
+and starts publish what was held for them.
 
 Each tick reads what is due from the database, so a worker that was down
 catches up when it comes back, and running a tick twice does nothing twice.
@@ -15,7 +16,14 @@ from pact_tracker.commitments.models import Commitment, CommitmentStatus, Visibi
 from pact_tracker.core import activity
 from pact_tracker.core.errors import InvalidInput
 from pact_tracker.core.types import utcnow
-from pact_tracker.events.models import Event, EventStatus, ReminderWave, Snapshot, WaveStatus
+from pact_tracker.events.models import (
+    Event,
+    EventStatus,
+    ReminderWave,
+    Snapshot,
+    SnapshotStatus,
+    WaveStatus,
+)
 from pact_tracker.events.services import snapshots
 from pact_tracker.extensions import db
 
@@ -159,14 +167,47 @@ def publish_embargoed(now: datetime) -> int:
     return len(held)
 
 
+def publish_snapshots_at_start(now: datetime) -> int:
+    """Publish the draft snapshot of every event set to publish it at its start, once started.
+
+    Runs after :func:`take_due_snapshots`, so that an event whose cutoff found
+    no worker has its snapshot taken (as of the cutoff) before it is published.
+    A published snapshot no longer matches, so a second run, or a second
+    worker (the rows are locked until the commit, and skipped while locked),
+    publishes nothing again.
+    """
+    due = db.session.scalars(
+        _lock(
+            sa.select(Snapshot)
+            .join(Event, Event.id == Snapshot.event_id)
+            .where(
+                Event.publish_snapshot_at_start.is_(True),
+                Event.status == EventStatus.scheduled,
+                Event.starts_at <= now,
+                Snapshot.status == SnapshotStatus.draft,
+            )
+            .order_by(Snapshot.id)
+        )
+    ).all()
+    for snapshot in due:
+        snapshots.publish_snapshot(snapshot, None)
+        log.info("Snapshot %s published at the start of its event", snapshot.id)
+    # One commit for all: on PostgreSQL the rows stay locked until it, so a second
+    # worker cannot pick up one of them in between and publish it twice.
+    activity.commit()
+    return len(due)
+
+
 def advance_events(clock: Callable[[], datetime] = utcnow) -> str:
-    """The worker's tick: waves, embargoes, then snapshots."""
+    """The worker's tick: waves, embargoes, snapshots, then those published at the start."""
     now = clock()
     waves = plan_waves(now)
     published = publish_embargoed(now)
     activity.commit()
     taken = take_due_snapshots(now)
+    released = publish_snapshots_at_start(now)
     return (
         f"waves planned {waves['planned']}, skipped {waves['skipped']}, "
-        f"cancelled {waves['cancelled']}; embargoes lifted {published}; snapshots {taken}"
+        f"cancelled {waves['cancelled']}; embargoes lifted {published}; snapshots {taken}, "
+        f"published at the start {released}"
     )

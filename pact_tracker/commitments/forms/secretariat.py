@@ -76,6 +76,14 @@ class ReviewForm(FlaskForm):
         validators=[Length(max=10_000), _comment_required_to_request_changes],
         description=_l("Required to request changes; Markdown is allowed."),
     )
+    #: 0: public at once; an event's id: held until it starts (choices set by the view).
+    hold_event_id = SelectField(
+        _l("On approval"),
+        coerce=int,
+        default=0,
+        validate_choice=False,
+        description=_l("Hold it for a coming event to keep it out of public view until then."),
+    )
 
 
 class BulkReviewForm(ReviewForm):

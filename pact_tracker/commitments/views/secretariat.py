@@ -28,7 +28,7 @@ from pact_tracker.core.errors import DomainError
 from pact_tracker.core.lookup import get_by_id
 from pact_tracker.core.pagination import paginate_select
 from pact_tracker.core.types import utcnow
-from pact_tracker.events.forms.events import HoldForm
+from pact_tracker.events.forms.events import NO_HOLD, HoldForm
 from pact_tracker.events.models import Event, EventStatus
 from pact_tracker.events.services import events as event_services
 from pact_tracker.events.views.events_public import event_time
@@ -146,7 +146,9 @@ def _render_commitment(commitment, *, status=200, **forms):
     withdraw_form = forms.get("withdraw_form") or WithdrawForm(formdata=None)
     assess_form = forms.get("assess_form") or AssessmentForm(formdata=None)
     hold_form = forms.get("hold_form") or HoldForm(formdata=None)
-    _hold_choices(hold_form)
+    _hold_choices(hold_form, commitment)
+    if review_form.hold_event_id.choices is None:
+        _review_hold_choices(review_form)
     return (
         render_template(
             "commitments/secretariat/commitment.html",
@@ -176,7 +178,7 @@ def _render_commitment(commitment, *, status=200, **forms):
     )
 
 
-def _hold_choices(form: HoldForm) -> None:
+def _coming_events() -> list[tuple[int, str]]:
     """The events a commitment may be held for: scheduled and still to come."""
     now = utcnow()
     coming = db.session.scalars(
@@ -184,9 +186,21 @@ def _hold_choices(form: HoldForm) -> None:
             Event.status == EventStatus.scheduled, Event.starts_at > now
         )
     )
-    form.event_id.choices = [
+    return [
         (event.id, f"{event.name}, {event_time(event.starts_at, event.timezone)}")
         for event in coming
+    ]
+
+
+def _hold_choices(form: HoldForm, commitment) -> None:
+    """The coming events; and, while it is held, releasing it."""
+    release = [(NO_HOLD, _("No hold: public now"))] if commitment.embargo_event_id else []
+    form.event_id.choices = release + _coming_events()
+
+
+def _review_hold_choices(form: ReviewForm) -> None:
+    form.hold_event_id.choices = [(NO_HOLD, _("Public at once"))] + [
+        (event_id, _("Held until %(event)s", event=label)) for event_id, label in _coming_events()
     ]
 
 
@@ -228,19 +242,29 @@ def admin_commitment_review(commitment_id: int):
     user = _user()
     _require(permissions.can_review_commitment(user, commitment))
     form = ReviewForm()
+    _review_hold_choices(form)
     approving = form.action.data == "approve"
+    held = approving and form.hold_event_id.data not in (None, NO_HOLD)
 
     def decide():
-        if approving:
+        if held:
+            event = get_by_id(Event, form.hold_event_id.data)
+            event_services.approve_and_hold(
+                commitment, event, user, form.comment.data or "", field="hold_event_id"
+            )
+        elif approving:
             services.approve_commitment(commitment, user, form.comment.data or "")
         else:
             services.request_changes(commitment, user, form.comment.data or "")
 
-    message = (
-        _("The commitment was approved.")
-        if approving
-        else _("The commitment was sent back with your comment.")
-    )
+    if held:
+        message = _(
+            "The commitment was approved and is held: it will be published when the event starts."
+        )
+    elif approving:
+        message = _("The commitment was approved.")
+    else:
+        message = _("The commitment was sent back with your comment.")
     return _act(commitment, form, "review_form", decide, message)
 
 
@@ -304,16 +328,22 @@ def admin_commitment_hold(commitment_id: int):
     user = _user()
     _require(permissions.can_hold_commitment(user, commitment))
     form = HoldForm()
-    _hold_choices(form)
+    _hold_choices(form, commitment)
+    releasing = form.event_id.data == NO_HOLD
 
     def hold():
-        event = db.session.get(Event, form.event_id.data)
-        event_services.hold_for_event(commitment, event, user)
+        if releasing:
+            event_services.release_hold(commitment, user)
+        else:
+            event = db.session.get(Event, form.event_id.data)
+            event_services.hold_for_event(commitment, event, user)
 
     return _act(
         commitment,
         form,
         "hold_form",
         hold,
-        _("The commitment is held back: it will be published when the event starts."),
+        _("The commitment is no longer held: it is public.")
+        if releasing
+        else _("The commitment is held back: it will be published when the event starts."),
     )

@@ -24,7 +24,12 @@ from pact_tracker.events.models import DEFAULT_CUTOFF_DAYS, DEFAULT_WAVE_DAYS
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
-EVENT_STATUS_LABELS = {"scheduled": _l("Scheduled"), "cancelled": _l("Cancelled")}
+#: By ``Event.state``: a scheduled event that has ended shows as held.
+EVENT_STATUS_LABELS = {
+    "scheduled": _l("Scheduled"),
+    "held": _l("Held"),
+    "cancelled": _l("Cancelled"),
+}
 WAVE_STATUS_LABELS = {
     "pending": _l("Pending"),
     "planned": _l("Planned (campaign created)"),
@@ -110,6 +115,7 @@ class OccurrencesForm(FlaskForm):
     count = IntegerField(
         _l("How many"), default=1, validators=[InputRequired(), NumberRange(min=1, max=50)]
     )
+    publish_snapshot_at_start = BooleanField(_l("Publish each one's snapshot when it starts"))
 
 
 class EventForm(FlaskForm):
@@ -147,6 +153,13 @@ class EventForm(FlaskForm):
         validators=[Optional(), Length(max=100)],
         description=_l("A comma-separated list, e.g. 42, 21, 7. Empty: no reminders."),
     )
+    publish_snapshot_at_start = BooleanField(
+        _l("Publish its snapshot when the event starts"),
+        description=_l(
+            "The snapshot taken at the cutoff stays a draft until then, and is published "
+            "at the start without anyone clicking Publish."
+        ),
+    )
 
     def _days(self) -> list[str]:
         return [part.strip() for part in (self.wave_days.data or "").split(",") if part.strip()]
@@ -162,12 +175,17 @@ class EventForm(FlaskForm):
             "cutoff_at": aware(self.cutoff_at.data, zone),
             "place": self.place.data or "",
             "wave_days": self._days(),
+            "publish_snapshot_at_start": bool(self.publish_snapshot_at_start.data),
         }
 
     def changes_for_service(self, event) -> dict:
         """Only what differs from ``event``: a moved start then takes its cutoff and end along."""
         data = self.data_for_service()
-        changes = {key: data[key] for key in ("name", "place") if data[key] != getattr(event, key)}
+        changes = {
+            key: data[key]
+            for key in ("name", "place", "publish_snapshot_at_start")
+            if data[key] != getattr(event, key)
+        }
         moved_zone = data["timezone"] != event.timezone
         if moved_zone:
             changes["timezone"] = data["timezone"]
@@ -180,7 +198,7 @@ class EventForm(FlaskForm):
         return changes
 
     def fill_from(self, event) -> None:
-        for name in ("name", "timezone", "place"):
+        for name in ("name", "timezone", "place", "publish_snapshot_at_start"):
             getattr(self, name).data = getattr(event, name)
         for name in ("starts_at", "ends_at", "cutoff_at"):
             getattr(self, name).data = local_value(getattr(event, name), event.timezone)
@@ -195,7 +213,12 @@ class CancelEventForm(FlaskForm):
     )
 
 
+#: The choice of the hold and review forms that holds nothing: public at once.
+NO_HOLD = 0
+
+
 class HoldForm(FlaskForm):
-    """Hold an approved commitment back until a coming event, which publishes it."""
+    """Hold an approved commitment back until a coming event, which publishes it; or release it
+    (``NO_HOLD``, offered while it is held)."""
 
     event_id = SelectField(_l("Publish it when this event starts"), coerce=int)

@@ -2,7 +2,10 @@
 
 Times are stored in UTC; the series' timezone gives the local wall-clock time
 the rule speaks of (a summit "every June 10th at 09:00 in Paris" stays at
-09:00 Paris time across daylight saving). Moving an event records
+09:00 Paris time across daylight saving). So is every span an event is
+planned in (cutoff days before the start, waves days before the cutoff, a
+move): counted in the event's timezone, so that a 09:00 Paris cutoff stays
+09:00 Paris on the other side of a clock change. Moving an event records
 ``event.moved``, whose signal moves its pending reminder waves after the
 commit (:func:`move_waves`); cancelling it cancels them.
 """
@@ -38,6 +41,29 @@ MAX_OCCURRENCES = 50
 
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:180] or "event"
+
+
+def local_shift(instant: datetime, delta: timedelta, timezone: str) -> datetime:
+    """``instant`` moved by ``delta`` of wall-clock time in ``timezone`` (UTC in, UTC out).
+
+    Adding days in UTC would keep the hour in UTC, and the local hour would
+    move by one across a daylight-saving change.
+    """
+    zone = ZoneInfo(timezone)
+    local = instant.astimezone(zone).replace(tzinfo=None) + delta
+    return local.replace(tzinfo=zone).astimezone(UTC)
+
+
+def local_span(earlier: datetime, later: datetime, timezone: str) -> timedelta:
+    """Wall-clock time in ``timezone`` from ``earlier`` to ``later``."""
+    zone = ZoneInfo(timezone)
+    return later.astimezone(zone).replace(tzinfo=None) - earlier.astimezone(zone).replace(
+        tzinfo=None
+    )
+
+
+def _wave_send_at(event: Event, days: int) -> datetime:
+    return local_shift(event.cutoff_at, -timedelta(days=days), event.timezone)
 
 
 def _unique_slug(model, base: str) -> str:
@@ -157,9 +183,17 @@ def occurrences(series: EventSeries, *, after: datetime, count: int) -> list[dat
 
 
 def schedule_occurrences(
-    series: EventSeries, *, count: int, actor: User | None, after: datetime | None = None
+    series: EventSeries,
+    *,
+    count: int,
+    actor: User | None,
+    after: datetime | None = None,
+    publish_snapshot_at_start: bool = False,
 ) -> list[Event]:
-    """Create the next ``count`` events of the series that do not exist yet."""
+    """Create the next ``count`` events of the series that do not exist yet.
+
+    :param publish_snapshot_at_start: each event's snapshot is published when it starts.
+    """
     if not 1 <= count <= MAX_OCCURRENCES:
         raise InvalidInput(
             f"Between 1 and {MAX_OCCURRENCES} occurrences at a time.",
@@ -182,6 +216,7 @@ def schedule_occurrences(
                     "ends_at": starts_at + timedelta(hours=series.duration_hours),
                     "timezone": series.timezone,
                     "place": series.place,
+                    "publish_snapshot_at_start": publish_snapshot_at_start,
                 },
                 actor,
                 series=series,
@@ -210,6 +245,8 @@ def _clean_event(data: dict[str, Any], event: Event | None) -> dict[str, Any]:
         cleaned["place"] = str(data.get("place") or "")[:200]
     if "wave_days" in data or event is None:
         cleaned["wave_days"] = _wave_days(data.get("wave_days"), errors)
+    if "publish_snapshot_at_start" in data or event is None:
+        cleaned["publish_snapshot_at_start"] = bool(data.get("publish_snapshot_at_start"))
     starts = cleaned.get("starts_at") or (event.starts_at if event else None)
     ends = cleaned.get("ends_at") or (
         event.ends_at if event and "starts_at" not in cleaned else None
@@ -227,24 +264,29 @@ def _clean_event(data: dict[str, Any], event: Event | None) -> dict[str, Any]:
 def create_event(
     data: dict[str, Any], actor: User | None, *, series: EventSeries | None = None
 ) -> Event:
-    """An event; its cutoff defaults to 14 days before it starts, its waves to 42, 21, 7 days."""
+    """An event; its cutoff defaults to 14 days before it starts, its waves to 42, 21, 7 days.
+
+    ``publish_snapshot_at_start``: the worker publishes its snapshot when it starts.
+    """
     cleaned = _clean_event(data, None)
-    starts_at = cleaned["starts_at"]
+    starts_at, zone = cleaned["starts_at"], cleaned["timezone"]
     event = Event(
         series_id=series.id if series else None,
         name=cleaned["name"],
         slug=_unique_slug(Event, slugify(cleaned["name"])),
         starts_at=starts_at,
         ends_at=cleaned.get("ends_at") or starts_at + timedelta(hours=8),
-        timezone=cleaned["timezone"],
+        timezone=zone,
         place=cleaned.get("place", ""),
-        cutoff_at=cleaned.get("cutoff_at") or starts_at - timedelta(days=DEFAULT_CUTOFF_DAYS),
+        cutoff_at=cleaned.get("cutoff_at")
+        or local_shift(starts_at, -timedelta(days=DEFAULT_CUTOFF_DAYS), zone),
+        publish_snapshot_at_start=cleaned["publish_snapshot_at_start"],
     )
     db.session.add(event)
     db.session.flush()
     for days in cleaned["wave_days"]:
         event.waves.append(
-            ReminderWave(days_before_cutoff=days, send_at=event.cutoff_at - timedelta(days=days))
+            ReminderWave(days_before_cutoff=days, send_at=_wave_send_at(event, days))
         )
     db.session.flush()
     activity.record("event.created", event, actor=actor)
@@ -256,15 +298,18 @@ def update_event(event: Event, data: dict[str, Any], actor: User | None) -> Even
     if event.status == EventStatus.cancelled:
         raise InvalidTransition("A cancelled event can no longer be changed.")
     cleaned = _clean_event(data, event)
-    old_start, old_cutoff = event.starts_at, event.cutoff_at
-    for field in ("name", "timezone", "place"):
+    old_start, old_cutoff, old_zone = event.starts_at, event.cutoff_at, event.timezone
+    for field in ("name", "timezone", "place", "publish_snapshot_at_start"):
         if cleaned.get(field) is not None:
             setattr(event, field, cleaned[field])
     if cleaned.get("starts_at") is not None:
-        shift = cleaned["starts_at"] - old_start
+        # The end and the cutoff keep their wall-clock distance from the start, in its zone.
+        zone = event.timezone
+        to_end = local_span(old_start, event.ends_at, old_zone)
+        to_cutoff = local_span(old_cutoff, old_start, old_zone)
         event.starts_at = cleaned["starts_at"]
-        event.ends_at = cleaned.get("ends_at") or event.ends_at + shift
-        event.cutoff_at = cleaned.get("cutoff_at") or old_cutoff + shift
+        event.ends_at = cleaned.get("ends_at") or local_shift(event.starts_at, to_end, zone)
+        event.cutoff_at = cleaned.get("cutoff_at") or local_shift(event.starts_at, -to_cutoff, zone)
     elif cleaned.get("ends_at") is not None:
         event.ends_at = cleaned["ends_at"]
     if cleaned.get("cutoff_at") is not None:
@@ -297,10 +342,7 @@ def _set_wave_days(event: Event, days: tuple[int, ...]) -> None:
     for wave_days in days:
         if wave_days not in by_days:
             event.waves.append(
-                ReminderWave(
-                    days_before_cutoff=wave_days,
-                    send_at=event.cutoff_at - timedelta(days=wave_days),
-                )
+                ReminderWave(days_before_cutoff=wave_days, send_at=_wave_send_at(event, wave_days))
             )
 
 
@@ -313,7 +355,7 @@ def move_waves(event: Event) -> int:
     for wave in event.waves:
         if wave.status != WaveStatus.pending:
             continue
-        send_at = event.cutoff_at - timedelta(days=wave.days_before_cutoff)
+        send_at = _wave_send_at(event, wave.days_before_cutoff)
         if wave.send_at != send_at:
             wave.send_at = send_at
             moved += 1
@@ -351,7 +393,14 @@ def upcoming_events(now: datetime | None = None) -> sa.Select:
     )
 
 
-def hold_for_event(commitment, event: Event, actor: User | None):
+def _check_coming(event: Event | None, field: str = "event_id") -> Event:
+    """``event``, if a commitment may be held for it: scheduled and still to come."""
+    if event is None or event.status != EventStatus.scheduled or event.starts_at <= utcnow():
+        raise InvalidInput("Choose an event still to come.", errors={field: ["not a coming event"]})
+    return event
+
+
+def hold_for_event(commitment, event: Event | None, actor: User | None):
     """Hold an approved commitment back until ``event`` starts (an embargo), then publish it.
 
     The worker publishes it when the event starts (``tasks.publish_embargoed``);
@@ -361,10 +410,7 @@ def hold_for_event(commitment, event: Event, actor: User | None):
 
     if commitment.status != CommitmentStatus.approved:
         raise InvalidTransition("Only an approved commitment can be held for an event.")
-    if event.status != EventStatus.scheduled or event.starts_at <= utcnow():
-        raise InvalidInput(
-            "Choose an event still to come.", errors={"event_id": ["not a coming event"]}
-        )
+    _check_coming(event)
     commitment.embargo_event_id = event.id
     commitment.published_at = None
     db.session.flush()
@@ -374,5 +420,40 @@ def hold_for_event(commitment, event: Event, actor: User | None):
         actor=actor,
         signatory_id=commitment.signatory_id,
         payload={"event_id": event.id},
+    )
+    return commitment
+
+
+def approve_and_hold(
+    commitment, event: Event | None, actor: User | None, comment: str = "", *, field="event_id"
+):
+    """Approve a submitted commitment and hold it for ``event`` in one step: never public before.
+
+    The event is checked first, so that a refused hold approves nothing either.
+
+    :param field: the input field that named the event, where a refusal is shown.
+    """
+    from pact_tracker.commitments.services import approve_commitment
+
+    _check_coming(event, field)
+    approve_commitment(commitment, actor, comment, publish=False)
+    return hold_for_event(commitment, event, actor)
+
+
+def release_hold(commitment, actor: User | None):
+    """Stop holding a commitment back: it is public from now on."""
+    from pact_tracker.commitments.services import publish_commitment
+
+    if commitment.embargo_event_id is None:
+        raise InvalidTransition("This commitment is not held for an event.")
+    event_id = commitment.embargo_event_id
+    commitment.embargo_event_id = None
+    publish_commitment(commitment, actor)
+    activity.record(
+        "commitment.released",
+        commitment,
+        actor=actor,
+        signatory_id=commitment.signatory_id,
+        payload={"event_id": event_id},
     )
     return commitment

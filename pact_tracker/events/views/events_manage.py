@@ -149,7 +149,11 @@ def schedule_occurrences(series_id: int):
     after = series.events[-1].starts_at if series.events else None
     try:
         created = services.schedule_occurrences(
-            series, count=form.count.data, actor=user, after=after
+            series,
+            count=form.count.data,
+            actor=user,
+            after=after,
+            publish_snapshot_at_start=form.publish_snapshot_at_start.data,
         )
     except InvalidInput as error:
         return _render_series(series, occurrences_form=form, status=_refused(form, error))

@@ -1,6 +1,6 @@
 """The commitments API: who sees what, who may write, and bad input that writes nothing."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -17,6 +17,8 @@ from pact_tracker.commitments.models import (
 )
 from pact_tracker.commitments.services import report_progress
 from pact_tracker.core.activity import Activity
+from pact_tracker.core.types import utcnow
+from pact_tracker.events.services import events as event_services
 from pact_tracker.reference.models import ImpactDimension, SdgTarget
 
 _COUNTED = (Commitment, Indicator, Milestone, ProgressUpdate, StatusChange, Assessment, Activity)
@@ -348,3 +350,41 @@ def test_a_report_date_out_of_range_is_refused(client, people, commitments):
     )
     assert response.status_code == 422
     assert "reported_at" in response.get_json()["errors"]["json"]
+
+
+def test_the_secretariat_approves_and_holds_for_an_event_in_one_request(
+    client, db, people, commitments
+):
+    coming = event_services.create_event(
+        {"name": "Coming summit", "starts_at": utcnow() + timedelta(days=30)}, None
+    )
+    past = event_services.create_event(
+        {"name": "Past summit", "starts_at": utcnow() - timedelta(days=30)}, None
+    )
+    db.session.commit()
+    url = f"/api/v1/commitments/{commitments['submitted'].id}/review"
+    refused = client.post(
+        url,
+        json={"decision": "approve", "hold_for_event_id": past.id},
+        headers=people["secretariat"],
+    )
+    assert refused.status_code == 422
+    assert "hold_for_event_id" in str(refused.get_json()["errors"])
+    mixed = client.post(
+        url,
+        json={"decision": "request_changes", "comment": "More", "hold_for_event_id": coming.id},
+        headers=people["secretariat"],
+    )
+    assert mixed.status_code == 422
+    db.session.expire_all()
+    assert commitments["submitted"].status == CommitmentStatus.submitted
+    response = client.post(
+        url,
+        json={"decision": "approve", "hold_for_event_id": coming.id},
+        headers=people["secretariat"],
+    )
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["status"] == "approved" and body["published_at"] is None
+    assert body["held_for_event_id"] == coming.id
+    assert client.get(f"/api/v1/commitments/{body['id']}").status_code == 404

@@ -539,3 +539,33 @@ def test_every_operation_documents_its_response_codes(client):
             if method in ("post", "patch", "delete"):
                 assert {"401", "403"} <= codes, (method, path)
                 assert operation.get("security") == [{"bearerAuth": []}]
+
+
+def test_an_event_planned_through_the_api_publishes_its_snapshot_at_its_start(client, world, db):
+    headers = world["headers"]["organiser"]
+    response = client.post(
+        "/api/v1/events",
+        json={
+            "name": "Published at the start",
+            "starts_at": "2031-03-30T09:00:00+02:00",
+            "timezone": "Europe/Paris",
+            "publish_snapshot_at_start": True,
+        },
+        headers=headers,
+    )
+    assert response.status_code == 201, response.json
+    body = response.json
+    assert body["publish_snapshot_at_start"] is True and body["status"] == "scheduled"
+    # The cutoff, 14 days before, is on the other side of the clock change: still 09:00 Paris.
+    assert body["cutoff_at"] == "2031-03-16T08:00:00+00:00"
+    turned_off = client.patch(
+        f"/api/v1/events/{body['id']}", json={"publish_snapshot_at_start": False}, headers=headers
+    )
+    assert turned_off.json["publish_snapshot_at_start"] is False
+    created = client.post(
+        f"/api/v1/event-series/{world['series'].id}/occurrences",
+        json={"count": 1, "publish_snapshot_at_start": True},
+        headers=headers,
+    )
+    assert created.status_code == 201, created.json
+    assert [e["publish_snapshot_at_start"] for e in created.json] == [True]

@@ -534,3 +534,85 @@ def test_only_approved_commitments_can_be_held(
     db.session.expire_all()
     assert draft.embargo_event_id is None and approved.embargo_event_id is None
     assert utcnow() < summit.starts_at
+
+
+def test_the_reviewer_approves_and_holds_a_commitment_for_an_event_in_one_step(
+    db, client, as_secretariat, make_commitment, summit, past_forum
+):
+    commitment = make_commitment(status=CommitmentStatus.submitted)
+    page = text_of(as_secretariat.get(f"/admin/commitments/{commitment.id}"))
+    review = section(page, 'aria-labelledby="review-heading"')
+    assert "On approval" in review and "Public at once" in review
+    assert re.search(r"Held until Ocean Summit 2031, Jun 10, 2031, 10:00:00\sAM", review)
+    assert "Lisbon Forum 2024" not in review
+    response = as_secretariat.post(
+        f"/admin/commitments/{commitment.id}/review",
+        data={"action": "approve", "comment": "", "hold_event_id": str(summit.id)},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert commitment.status == CommitmentStatus.approved
+    assert commitment.embargo_event_id == summit.id and commitment.published_at is None
+    assert client.get(f"/commitments/{commitment.id}").status_code == 404
+    page = text_of(as_secretariat.get(response.headers["Location"]))
+    assert "The commitment was approved and is held" in page
+    assert "Held back until Ocean Summit 2031 starts" in page
+    # Editable afterwards: no hold any more, public from now on.
+    hold = section(page, 'aria-labelledby="hold-heading"')
+    assert "No hold: public now" in hold
+    response = as_secretariat.post(
+        f"/admin/commitments/{commitment.id}/hold", data={"event_id": "0"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert commitment.embargo_event_id is None and commitment.published_at is not None
+    assert client.get(f"/commitments/{commitment.id}").status_code == 200
+    assert "The commitment is no longer held" in text_of(
+        as_secretariat.get(f"/admin/commitments/{commitment.id}")
+    )
+
+
+def test_approving_with_a_hold_for_a_past_event_is_refused_and_approves_nothing(
+    db, as_secretariat, make_commitment, past_forum
+):
+    commitment = make_commitment(status=CommitmentStatus.submitted)
+    response = as_secretariat.post(
+        f"/admin/commitments/{commitment.id}/review",
+        data={"action": "approve", "comment": "", "hold_event_id": str(past_forum.id)},
+    )
+    assert response.status_code == 422
+    assert "not a coming event" in field_errors(text_of(response), "hold_event_id")
+    db.session.expire_all()
+    assert commitment.status == CommitmentStatus.submitted and commitment.published_at is None
+
+
+def test_an_ended_event_shows_as_held_not_scheduled_in_english_and_french(
+    client, summit, past_forum
+):
+    past = section(text_of(client.get("/events")), "data-past")
+    assert 'data-event-status="held">Held<' in past and "Scheduled" not in past
+    upcoming = section(text_of(client.get("/events")), "data-upcoming")
+    assert 'data-event-status="scheduled">Scheduled<' in upcoming
+    french = text_of(client.get("/events/lisbon-forum-2024", headers={"Accept-Language": "fr"}))
+    assert 'data-event-status="held">Tenu<' in french
+    assert client.get(f"/api/v1/events/{past_forum.id}").get_json()["status"] == "held"
+    assert client.get(f"/api/v1/events/{summit.id}").get_json()["status"] == "scheduled"
+
+
+def test_an_organiser_plans_an_event_whose_snapshot_publishes_at_its_start(db, as_organiser):
+    page = text_of(as_organiser.get("/manage/events/new"))
+    assert "Publish its snapshot when the event starts" in page
+    response = as_organiser.post(
+        "/manage/events/new", data=event_form(publish_snapshot_at_start="y")
+    )
+    assert response.status_code == 302
+    event = db.session.scalar(sa.select(Event).where(Event.name == "Nairobi Dialogue"))
+    assert event.publish_snapshot_at_start is True
+    html = text_of(as_organiser.get(response.headers["Location"]))
+    assert 'data-publish-at-start="yes">Published when the event starts.' in html
+    # Saving the form unticked turns it off; the public page says when it publishes.
+    assert "data-publish-at-start" in text_of(as_organiser.get(f"/events/{event.slug}"))
+    response = as_organiser.post(f"/manage/events/{event.id}/edit", data=event_form())
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert event.publish_snapshot_at_start is False

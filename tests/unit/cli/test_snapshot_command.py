@@ -197,6 +197,25 @@ def test_create_a_series_with_its_events(db, pact):
     assert "ocean-summit-2028" in upcoming.output
 
 
+def test_a_series_created_from_the_shell_can_publish_its_snapshots_at_the_start(db, pact):
+    result = pact(
+        "event", "create-series", "--name", "Ocean summit",
+        "--rrule", "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=10", "--timezone", "Europe/Lisbon",
+        "--first", "2027-06-10T09:00+01:00", "--occurrences", "2", "--publish-at-start",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "cutoff 2027-05-27 08:00 UTC, snapshot published at the start" in result.output
+    flags = db.session.scalars(sa.select(Event.publish_snapshot_at_start)).all()
+    assert flags == [True, True]
+
+
+def test_a_past_event_is_listed_as_held(db, pact):
+    event_services.create_event(
+        {"name": "Old forum", "starts_at": datetime(2024, 3, 5, 9, tzinfo=UTC)}, None
+    )
+    assert "held" in pact("event", "list").output.split("old-forum")[0]
+
+
 def test_an_invalid_series_names_the_fields_and_writes_nothing(db, pact):
     result = pact(
         "event", "create-series", "--name", "Bad", "--rrule", "FREQ=YEARLY",

@@ -13,7 +13,7 @@ from pact_tracker.core.errors import InvalidInput, InvalidTransition
 from pact_tracker.core.types import utcnow
 from pact_tracker.events import tasks
 from pact_tracker.events.models import EventStatus, Snapshot, WaveStatus
-from pact_tracker.events.services import events
+from pact_tracker.events.services import events, snapshots
 
 DAY = timedelta(days=1)
 PARIS = ZoneInfo("Europe/Paris")
@@ -193,3 +193,130 @@ def test_holding_a_commitment_unpublishes_it_until_the_event(db, make_commitment
     past = _event(utcnow() - DAY)
     with pytest.raises(InvalidInput):
         events.hold_for_event(commitment, past, secretariat)
+
+
+def _local_hours(*instants) -> list[int]:
+    return [instant.astimezone(PARIS).hour for instant in instants]
+
+
+def test_an_event_moved_across_daylight_saving_keeps_its_cutoff_and_waves_at_local_time(db):
+    # Winter time (CET) at first; summer time begins on 28 March 2027.
+    event = _event(datetime(2027, 3, 15, 9, 0, tzinfo=PARIS), cutoff_at=None)
+    assert _local_hours(event.starts_at, event.cutoff_at) == [9, 9]
+    commit()
+    events.update_event(event, {"starts_at": datetime(2027, 4, 5, 9, 0, tzinfo=PARIS)}, None)
+    commit()  # the event_moved signal moves the waves after this commit
+    db.session.refresh(event)
+    assert event.starts_at.astimezone(PARIS) == datetime(2027, 4, 5, 9, 0, tzinfo=PARIS)
+    assert event.cutoff_at.astimezone(PARIS) == datetime(2027, 3, 22, 9, 0, tzinfo=PARIS)
+    assert event.ends_at.astimezone(PARIS) == datetime(2027, 4, 5, 17, 0, tzinfo=PARIS)
+    assert _local_hours(*(wave.send_at for wave in event.waves)) == [9, 9, 9]
+
+
+def test_a_new_events_cutoff_and_waves_keep_local_time_across_daylight_saving(db):
+    event = _event(datetime(2027, 4, 12, 9, 0, tzinfo=PARIS))  # cutoff 29 March: summer time
+    assert event.cutoff_at.astimezone(PARIS) == datetime(2027, 3, 29, 9, 0, tzinfo=PARIS)
+    sends = [wave.send_at.astimezone(PARIS) for wave in event.waves]
+    assert sends == [
+        datetime(2027, 2, 15, 9, 0, tzinfo=PARIS),
+        datetime(2027, 3, 8, 9, 0, tzinfo=PARIS),
+        datetime(2027, 3, 22, 9, 0, tzinfo=PARIS),  # winter time still
+    ]
+
+
+def test_an_ended_event_is_held_a_coming_one_scheduled_a_cancelled_one_cancelled(db):
+    past = _event(utcnow() - 3 * DAY)
+    coming = _event(utcnow() + 3 * DAY)
+    cancelled = _event(utcnow() - 5 * DAY)
+    events.cancel_event(cancelled, None)
+    assert [e.state for e in (past, coming, cancelled)] == ["held", "scheduled", "cancelled"]
+
+
+def _snapshot_of(db, event):
+    return db.session.scalars(sa.select(Snapshot).where(Snapshot.event_id == event.id)).one()
+
+
+def test_the_worker_publishes_a_snapshot_at_its_events_start_once(db, make_commitment):
+    make_commitment(status=CommitmentStatus.approved)
+    starts = utcnow() + 2 * DAY
+    event = _event(starts, cutoff_at=utcnow() - DAY, publish_snapshot_at_start=True)
+    other = _event(starts, cutoff_at=utcnow() - DAY)  # published by hand, as before
+    commit()
+    tasks.advance_events(lambda: starts - timedelta(minutes=1))
+    snapshot = _snapshot_of(db, event)
+    assert snapshot.status == "draft" and snapshot.content_sha256 is None
+    assert tasks.publish_snapshots_at_start(starts) == 1
+    db.session.refresh(snapshot)
+    assert snapshot.status == "published" and snapshots.verify(snapshot)
+    published_at = snapshot.published_at
+    assert tasks.publish_snapshots_at_start(starts + DAY) == 0
+    tasks.advance_events(lambda: starts + DAY)
+    db.session.refresh(snapshot)
+    assert snapshot.published_at == published_at
+    assert _snapshot_of(db, other).status == "draft"
+
+
+def test_a_worker_down_at_the_start_takes_the_snapshot_as_of_the_cutoff_then_publishes_it(
+    db, make_commitment
+):
+    month_ago = utcnow() - 30 * DAY
+    make_commitment(
+        status=CommitmentStatus.approved,
+        created_at=month_ago,
+        approved_at=month_ago,
+        published_at=month_ago,
+    )
+    # Cutoff and start both passed while no worker ran.
+    event = _event(utcnow() - DAY, cutoff_at=utcnow() - 10 * DAY, publish_snapshot_at_start=True)
+    commit()
+    outcome = tasks.advance_events(utcnow)
+    assert outcome.endswith("snapshots 1, published at the start 1")
+    snapshot = _snapshot_of(db, event)
+    assert snapshot.cutoff_at == event.cutoff_at
+    assert snapshot.status == "published" and snapshot.entry_count == 1
+    assert tasks.advance_events(utcnow).endswith("snapshots 0, published at the start 0")
+
+
+def test_a_cancelled_events_snapshot_is_not_published_at_its_start(db):
+    event = _event(utcnow() - DAY, cutoff_at=utcnow() - 10 * DAY, publish_snapshot_at_start=True)
+    snapshots.take_snapshot(event.cutoff_at, title="Summit", event=event)
+    events.cancel_event(event, None)
+    commit()
+    assert tasks.publish_snapshots_at_start(utcnow()) == 0
+    assert _snapshot_of(db, event).status == "draft"
+
+
+def test_the_reviewer_approves_and_holds_in_one_step_so_it_is_never_public_before(
+    db, make_commitment, secretariat
+):
+    event = _event(utcnow() + 10 * DAY)
+    commitment = make_commitment(status=CommitmentStatus.submitted)
+    events.approve_and_hold(commitment, event, secretariat, "Fine")
+    assert commitment.status == CommitmentStatus.approved
+    assert commitment.published_at is None and commitment.embargo_event_id == event.id
+    assert not commitment.is_published
+    assert tasks.publish_embargoed(event.starts_at) == 1
+    assert commitment.published_at == event.starts_at
+
+
+def test_approving_with_a_hold_for_a_past_event_approves_nothing(db, make_commitment, secretariat):
+    past = _event(utcnow() - DAY)
+    commitment = make_commitment(status=CommitmentStatus.submitted)
+    with pytest.raises(InvalidInput) as refused:
+        events.approve_and_hold(commitment, past, secretariat, field="hold_event_id")
+    assert refused.value.errors == {"hold_event_id": ["not a coming event"]}
+    assert commitment.status == CommitmentStatus.submitted and commitment.approved_at is None
+
+
+def test_a_held_commitment_can_be_moved_to_another_event_or_released(
+    db, make_commitment, secretariat
+):
+    first, second = _event(utcnow() + 10 * DAY), _event(utcnow() + 20 * DAY)
+    commitment = make_commitment(status=CommitmentStatus.submitted)
+    events.approve_and_hold(commitment, first, secretariat)
+    events.hold_for_event(commitment, second, secretariat)
+    assert commitment.embargo_event_id == second.id and commitment.published_at is None
+    events.release_hold(commitment, secretariat)
+    assert commitment.embargo_event_id is None and commitment.is_published
+    with pytest.raises(InvalidTransition):
+        events.release_hold(commitment, secretariat)
