@@ -179,7 +179,7 @@ def submit_commitment(commitment: Commitment, actor) -> StatusChange:
     if not report.passed:
         raise InvalidInput(
             f"The commitment is not ready to submit: its SMART score is {report.score}/100. "
-            f"Complete: {', '.join(field for field, _ in report.missing)}.",
+            f"Complete: {', '.join(dict.fromkeys(part.field for part in report.missing))}.",
             errors=report.errors(),
         )
     return change_status(commitment, CommitmentStatus.submitted, actor)
