@@ -187,3 +187,24 @@ def test_my_home_lists_commitments_sent_back_for_changes_as_needing_action(
     assert "Say where the workshops will be." in page
     assert f"/my/coop-decision/commitments/{submitted.id}/edit" in page
     assert "Every commitment is up to date" not in page
+
+
+@pytest.mark.parametrize(
+    ("publish", "visibility", "said"),
+    [
+        (True, "public", "It is now public."),
+        (False, "public", "It will be made public later."),
+        (True, "private", None),
+    ],
+)
+def test_the_approval_mail_says_whether_the_commitment_is_public(
+    db, secretariat, submitted, english, publish, visibility, said
+):
+    submitted.visibility = visibility
+    commitments.approve_commitment(submitted, secretariat, publish=publish)
+    row = db.session.scalar(
+        sa.select(OutboxMessage).where(OutboxMessage.template == "commitment_decision")
+    )
+    assert "The secretariat has approved the commitment" in row.body_text
+    for sentence in ("It is now public.", "It will be made public later."):
+        assert (sentence in row.body_text) == (sentence == said)
