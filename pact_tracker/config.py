@@ -82,6 +82,9 @@ class Config:
     REPORT_DUE_WINDOW_DAYS = 14
     #: Minimum length of a commitment description for the SMART check.
     SMART_MIN_DESCRIPTION = 200
+    #: Latest due date the SMART check accepts (ISO 8601). Programmes have no end date
+    #: of their own: they serve SDG goals, whose agenda (the 2030 Agenda) ends in 2030.
+    SMART_HORIZON = "2030-12-31"
 
 
 class DevelopmentConfig(Config):

@@ -226,13 +226,26 @@ class CommentSchema(Schema):
 
 
 class SmartPartSchema(Schema):
-    field = fields.String()
-    message = fields.String()
+    code = fields.String(
+        metadata={
+            "description": "The part of the check: due_date, indicators, baseline, unit, "
+            "direction, target_codes, description, title_wording, description_wording, "
+            "beneficiaries, milestones or dimension_codes."
+        }
+    )
+    field = fields.String(metadata={"description": "The commitment field to fix."})
+    points = fields.Integer(metadata={"description": "Points this part takes off the score."})
+    message = fields.String(metadata={"description": "What is wrong and how to fix it."})
+    terms = fields.List(
+        fields.String(),
+        metadata={"description": "The words of the commitment it is about (vague terms, units)."},
+    )
 
 
 class SmartReportSchema(Schema):
     score = fields.Integer(metadata={"description": "0..100"})
-    passed = fields.Boolean()
+    passed = fields.Boolean(metadata={"description": "Ready to submit: nothing is missing."})
+    horizon = fields.Date(metadata={"description": "The latest due date accepted."})
     missing = fields.List(
         fields.Nested(SmartPartSchema), metadata={"description": "Blocks submission."}
     )

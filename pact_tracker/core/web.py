@@ -1,6 +1,15 @@
 """What every HTML page shares: language, security headers, error pages, sign-in loading."""
 
-from flask import Flask, abort, current_app, g, render_template, request, session
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -60,6 +69,9 @@ def _secure_cookies_over_https(app: Flask) -> None:
 def select_locale() -> str:
     """The language of the page: the person's choice, remembered, then the browser's."""
     languages = _languages()
+    if not has_request_context():
+        # A service's message read by the worker or a command: nobody to ask, the default.
+        return languages[0]
     chosen = session.get("locale") or request.cookies.get(LOCALE_COOKIE)
     if chosen in languages:
         return chosen

@@ -92,8 +92,14 @@ def test_member_adopts_a_proposal_and_it_is_approved_after_changes(
     expect(_flash(admin, "The commitment was sent back with your comment.")).to_be_visible()
     expect(_status(admin, "changes_requested")).to_have_text("Changes requested")
 
+    # The member's home lists it as needing action, with the comment; the member opens it.
+    member.goto("/my/")
+    sent_back = member.locator("[data-needs-changes]")
+    expect(sent_back).to_contain_text("Commitments to change and submit again")
+    expect(sent_back.locator("[data-review-comment]")).to_contain_text("Please aim higher")
+    sent_back.get_by_role("link", name=programme.proposal_title, exact=True).click()
+
     # The member sees the comment, fixes the target and submits again.
-    member.reload()
     expect(_status(member, "changes_requested")).to_have_text("Changes requested")
     comment = member.locator("[data-review-comment]")
     expect(comment).to_contain_text("The secretariat asks for changes")

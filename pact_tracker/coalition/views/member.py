@@ -16,7 +16,7 @@ from pact_tracker.coalition.forms.member import (
 from pact_tracker.coalition.models import Membership, Signatory, User
 from pact_tracker.coalition.views import blueprint
 from pact_tracker.commitments.models import Commitment, ReportingState
-from pact_tracker.commitments.services import commitments_query
+from pact_tracker.commitments.services import commitments_query, sent_back_for_changes
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError
 from pact_tracker.core.lookup import get_by_id
@@ -54,7 +54,7 @@ def _status(form) -> int:
 @blueprint.route("/my/")
 @login_required
 def my_home():
-    """The organisations I act for, and which of their commitments need a report."""
+    """The organisations I act for, and which of their commitments need my action or a report."""
     user = _user()
     memberships = sorted(user.active_memberships, key=lambda m: m.signatory.name.lower())
     ids = sorted(user.signatory_ids)
@@ -69,6 +69,7 @@ def my_home():
         "coalition/member/home.html",
         memberships=memberships,
         invitations=services.pending_invitations(user),
+        sent_back=sent_back_for_changes(user),
         page=page,
     )
 

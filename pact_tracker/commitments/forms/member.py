@@ -72,6 +72,16 @@ ASSESSMENT_LEVEL_LABELS = {
     "complete": _l("Complete"),
 }
 LANGUAGE_LABELS = {"en": "English", "fr": "Français"}
+#: The fields the SMART check names, as the form labels them.
+SMART_FIELD_LABELS = {
+    "title": _l("Title"),
+    "description": _l("Description"),
+    "due_date": _l("Due date"),
+    "indicators": _l("Indicators"),
+    "target_codes": _l("SDG targets"),
+    "milestones": _l("Milestones"),
+    "dimension_codes": _l("Impact dimensions"),
+}
 
 #: Every label dict, handed to the templates as ``labels``.
 LABELS = {
@@ -82,6 +92,7 @@ LABELS = {
     "evidence_kind": EVIDENCE_KIND_LABELS,
     "assessment_level": ASSESSMENT_LEVEL_LABELS,
     "language": LANGUAGE_LABELS,
+    "smart_field": SMART_FIELD_LABELS,
 }
 
 

@@ -15,6 +15,7 @@ from pact_tracker.commitments.services.queries import (
     assessments_of,
     commitment_history,
     commitments_query,
+    sent_back_for_changes,
     updates_of,
     visible_to,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "refresh_schedule",
     "report_progress",
     "request_changes",
+    "sent_back_for_changes",
     "smart_check",
     "submit_commitment",
     "update_commitment",

@@ -100,6 +100,37 @@ def commitments_query(user, filters: dict) -> sa.Select:
     return query.order_by(Commitment.created_at.desc(), Commitment.id.desc())
 
 
+#: Most commitments sent back that the member's home lists at once.
+SENT_BACK_LIMIT = 50
+
+
+def sent_back_for_changes(user) -> list[tuple[Commitment, StatusChange | None]]:
+    """The commitments of ``user``'s organisations that the secretariat sent back for changes.
+
+    Each with the request that sent it back (its comment says what to change),
+    the longest waiting first.
+    """
+    commitments = db.session.scalars(
+        sa.select(Commitment)
+        .where(
+            Commitment.signatory_id.in_(sorted(user.signatory_ids)),
+            Commitment.status == CommitmentStatus.changes_requested,
+        )
+        .order_by(Commitment.updated_at, Commitment.id)
+        .limit(SENT_BACK_LIMIT)
+    ).all()
+    requests = db.session.scalars(
+        sa.select(StatusChange)
+        .where(
+            StatusChange.commitment_id.in_([c.id for c in commitments]),
+            StatusChange.to_status == CommitmentStatus.changes_requested,
+        )
+        .order_by(StatusChange.changed_at, StatusChange.id)
+    )
+    latest = {change.commitment_id: change for change in requests}
+    return [(commitment, latest.get(commitment.id)) for commitment in commitments]
+
+
 def updates_of(commitment: Commitment) -> list[ProgressUpdate]:
     """Every progress update of ``commitment``, corrections included, newest report first.
 

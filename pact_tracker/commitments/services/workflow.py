@@ -17,6 +17,7 @@ from pact_tracker.commitments.models import (
 )
 from pact_tracker.commitments.reporting import report_schedule
 from pact_tracker.commitments.services import _input as check
+from pact_tracker.commitments.services.decisions import tell_members
 from pact_tracker.commitments.services.smart import smart_check
 from pact_tracker.core import activity
 from pact_tracker.core.errors import InvalidInput, InvalidTransition
@@ -178,7 +179,7 @@ def submit_commitment(commitment: Commitment, actor) -> StatusChange:
     if not report.passed:
         raise InvalidInput(
             f"The commitment is not ready to submit: its SMART score is {report.score}/100. "
-            f"Complete: {', '.join(field for field, _ in report.missing)}.",
+            f"Complete: {', '.join(dict.fromkeys(part.field for part in report.missing))}.",
             errors=report.errors(),
         )
     return change_status(commitment, CommitmentStatus.submitted, actor)
@@ -188,7 +189,9 @@ def approve_commitment(
     commitment: Commitment, actor, comment: str = "", publish: bool = True
 ) -> StatusChange:
     """Accept a submitted commitment; public at once unless ``publish`` is False."""
-    return change_status(commitment, CommitmentStatus.approved, actor, comment, publish=publish)
+    change = change_status(commitment, CommitmentStatus.approved, actor, comment, publish=publish)
+    tell_members(commitment, change)
+    return change
 
 
 def request_changes(commitment: Commitment, actor, comment: str) -> StatusChange:
@@ -196,7 +199,9 @@ def request_changes(commitment: Commitment, actor, comment: str) -> StatusChange
     errors = check.Errors()
     comment = check.text(comment, "comment", errors, required=True)
     errors.raise_if_any("Say what should change.")
-    return change_status(commitment, CommitmentStatus.changes_requested, actor, comment)
+    change = change_status(commitment, CommitmentStatus.changes_requested, actor, comment)
+    tell_members(commitment, change)
+    return change
 
 
 def close_commitment(commitment: Commitment, status, actor, comment: str = "") -> StatusChange:
@@ -207,7 +212,9 @@ def close_commitment(commitment: Commitment, status, actor, comment: str = "") -
         errors.add("status", "Must be one of: achieved, partially_achieved, not_achieved.")
     comment = check.text(comment, "comment", errors)
     errors.raise_if_any("The commitment could not be closed.")
-    return change_status(commitment, closing, actor, comment or "")
+    change = change_status(commitment, closing, actor, comment or "")
+    tell_members(commitment, change)
+    return change
 
 
 def withdraw_commitment(commitment: Commitment, actor, comment: str = "") -> StatusChange:

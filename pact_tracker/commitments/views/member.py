@@ -4,7 +4,7 @@ Every page lives under ``/my/<slug>/``: the signatory the person acts for. The
 secretariat may use them for any signatory where core.permissions allows it.
 """
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -28,6 +28,7 @@ from pact_tracker.commitments.models import (
     ProgressUpdate,
     StatusChange,
 )
+from pact_tracker.commitments.services.smart import horizon as smart_horizon
 from pact_tracker.commitments.views import blueprint
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError
@@ -193,6 +194,8 @@ def _render_form(form, signatory, *, proposal=None, commitment=None):
             proposal=proposal,
             commitment=commitment,
             review=review,
+            smart=services.smart_check(commitment) if commitment is not None else None,
+            horizon=smart_horizon(),
             labels=LABELS,
         ),
         status,
@@ -285,7 +288,6 @@ def _render_commitment(signatory, commitment, *, refusal=None, status=200):
             signatory=signatory,
             commitment=commitment,
             smart=report,
-            smart_messages=_smart_messages(report, commitment) if report else None,
             refusal=refusal,
             review=_changes_requested(commitment),
             history=services.commitment_history(commitment),
@@ -298,35 +300,6 @@ def _render_commitment(signatory, commitment, *, refusal=None, status=200):
         ),
         status,
     )
-
-
-def _smart_messages(report, commitment) -> dict[str, list[str]]:
-    """The SMART parts in the page language: ``missing`` and ``suggestions``."""
-    minimum = current_app.config["SMART_MIN_DESCRIPTION"]
-    length = len((commitment.description or "").strip())
-    texts = {
-        "due_date": _("Set a due date after the start date."),
-        "indicators": _("Add at least one indicator with a target value."),
-        "baseline": _("Give the baseline (the value today) of an indicator that has a target."),
-        "target_codes": _("Link at least one SDG target."),
-        "description": _(
-            "Describe the commitment in at least %(minimum)s characters (now %(length)s).",
-            minimum=minimum,
-            length=length,
-        ),
-        "milestones": _("Add dated milestones so that progress can be followed."),
-        "dimension_codes": _("Say which impact dimensions the commitment serves."),
-    }
-
-    def text(part) -> str:
-        if part.field == "indicators" and part.message.startswith("Give the baseline"):
-            return texts["baseline"]
-        return texts.get(part.field, part.message)
-
-    return {
-        "missing": [text(part) for part in report.missing],
-        "suggestions": [text(part) for part in report.suggestions],
-    }
 
 
 @blueprint.route("/my/<slug>/commitments/<int:commitment_id>")

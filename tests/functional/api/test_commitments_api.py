@@ -268,7 +268,7 @@ def test_submitting_an_incomplete_draft_is_a_422_with_the_score(client, db, peop
     assert response.get_json()["errors"]["json"] == {
         "description": ["Describe the commitment in at least 200 characters (now 6)."]
     }
-    assert "70/100" in response.get_json()["message"]
+    assert "80/100" in response.get_json()["message"]
     assert _counts(db) == before
 
 

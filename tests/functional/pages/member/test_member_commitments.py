@@ -121,7 +121,7 @@ def test_adopt_submit_changes_requested_edit_resubmit(
 
     page = text(member_client.get(url))
     assert "Your draft commitment was saved" in page
-    assert 'data-smart-score="40"' in page
+    assert 'data-smart-score="60"' in page
     assert "Add at least one indicator with a target value." in page
     assert "Describe the commitment in at least 200 characters" in page
 
