@@ -178,18 +178,21 @@ def series(db, make_signatory, make_programme, make_commitment, secretariat) -> 
     )
 
 
-def aggregates_of(db, snapshot) -> dict[tuple[str, str], SnapshotAggregate]:
+def aggregates_of(db, snapshot, *, public: bool) -> dict[tuple[str, str], SnapshotAggregate]:
     rows = db.session.scalars(
-        sa.select(SnapshotAggregate).where(SnapshotAggregate.snapshot_id == snapshot.id)
+        sa.select(SnapshotAggregate).where(
+            SnapshotAggregate.snapshot_id == snapshot.id, SnapshotAggregate.public.is_(public)
+        )
     )
     return {(str(a.breakdown), a.key): a for a in rows}
 
 
 def test_the_public_page_shows_figures_equal_to_the_aggregates(client, db, series):
     html = text_of(client.get(f"/snapshots/{series.second.id}"))
-    figures = aggregates_of(db, series.second)
+    figures = aggregates_of(db, series.second, public=True)
     overall = figures[("overall", "all")]
-    assert overall.commitments == 5
+    # The hidden commitment is neither shown nor counted.
+    assert overall.commitments == 4
     assert figure(html, "commitments") == str(overall.commitments)
     assert figure(html, "reported") == str(overall.reported)
     assert figure(html, "achieved") == str(overall.achieved) == "1"
@@ -436,3 +439,52 @@ def test_the_entries_are_paginated_and_a_chart_keeps_to_the_largest_groups(
     svg = text_of(client.get(f"/snapshots/{snapshot.id}/charts/country.svg"))
     assert "the 20 groups with the most commitments" in svg
     assert "France" in svg and "no progress reported · 2" in svg
+
+
+def _published_artefacts(visitor, snapshot) -> dict[str, bytes]:
+    """Everything a visitor can fetch of a published snapshot, in English and in French."""
+    paths = [f"/snapshots/{snapshot.id}", f"/snapshots/{snapshot.id}/datapackage.json"]
+    paths += [f"/snapshots/{snapshot.id}/export.{extension}" for extension in ("csv", "json")]
+    paths += [f"/snapshots/{snapshot.id}/export.{extension}" for extension in ("xlsx", "pdf")]
+    paths += [
+        f"/snapshots/{snapshot.id}/charts/{name}.svg"
+        for name in ("programme", "goal", "organisation_type", "country", "dimension", "status")
+    ]
+    fetched = {}
+    visitor.get("/")  # Shows (and so clears) any message left by signing in.
+    for locale in ("en", "fr"):
+        visitor.post("/language", data={"locale": locale, "next": "/"})
+        for path in paths:
+            response = visitor.get(path)
+            assert response.status_code == 200, path
+            # The sign-out form's CSRF token is the session's, not the snapshot's.
+            fetched[f"{locale} {path}"] = re.sub(
+                rb'name="csrf_token"[^>]*value="[^"]*"', b"csrf", response.data
+            )
+    return fetched
+
+
+def test_renaming_after_publication_changes_no_byte_of_a_published_snapshot(
+    client, as_organiser, db, series
+):
+    coop, education = series.commitments["coop"], series.commitments["education"]
+    before = {
+        "public": _published_artefacts(client, series.second),
+        "organiser": _published_artefacts(as_organiser, series.second),
+    }
+    assert b"Lyon Coop" in before["public"][f"en /snapshots/{series.second.id}/export.csv"]
+    assert education.name_en.encode() in before["public"][f"en /snapshots/{series.second.id}"]
+
+    coop.name, coop.slug, coop.country_code = "Renamed Coop", "renamed-coop", "BE"
+    education.name_en, education.name_fr = "Renamed programme", "Programme renommé"
+    education.code = "RENAMED"
+    db.session.commit()
+
+    after = {
+        "public": _published_artefacts(client, series.second),
+        "organiser": _published_artefacts(as_organiser, series.second),
+    }
+    for who, files in before.items():
+        for name, content in files.items():
+            assert after[who][name] == content, f"{who}: {name} changed"
+    assert snapshot_services.verify(series.second)
