@@ -140,6 +140,7 @@ V1_ENTRY_COLUMNS = (
 
 
 def upgrade():
+    # Added in place (SQLite too): copying ``snapshot`` would cascade to its entries.
     with op.batch_alter_table('snapshot', schema=None) as batch_op:
         batch_op.add_column(sa.Column('public_sha256', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('digest_version', sa.Integer(), nullable=False, server_default='1'))
@@ -172,9 +173,9 @@ def upgrade():
     _backfill_labels()
     _backfill_public_part()
 
-    with op.batch_alter_table('snapshot', schema=None) as batch_op:
-        batch_op.alter_column('digest_version', server_default=None)
-        batch_op.alter_column('public_entry_count', server_default=None)
+    # The server defaults of ``snapshot``'s new columns stay: removing them would have
+    # SQLite copy the table, and dropping the old copy deletes (ON DELETE CASCADE) every
+    # snapshot's entries, figures and labels.
     with op.batch_alter_table('snapshot_entry', schema=None) as batch_op:
         for name in ('signatory_name', 'signatory_slug', 'programme_code'):
             batch_op.alter_column(name, existing_type=sa.String(), nullable=False)
@@ -183,7 +184,12 @@ def upgrade():
 
 
 def _backfill_entries():
-    cutoff = sa.select(snapshot.c.cutoff_at).where(snapshot.c.id == entry.c.snapshot_id)
+    cutoff = (
+        sa.select(snapshot.c.cutoff_at)
+        .where(snapshot.c.id == entry.c.snapshot_id)
+        .correlate(entry)
+        .scalar_subquery()
+    )
     op.execute(
         entry.update().values(
             signatory_name=sa.select(signatory.c.name)
@@ -198,7 +204,7 @@ def _backfill_entries():
             last_recorded_at=sa.select(sa.func.max(progress_update.c.recorded_at))
             .where(
                 progress_update.c.commitment_id == entry.c.commitment_id,
-                progress_update.c.recorded_at <= cutoff.scalar_subquery(),
+                progress_update.c.recorded_at <= cutoff,
             )
             .scalar_subquery(),
         )
@@ -395,7 +401,7 @@ def downgrade():
         batch_op.drop_column('programme_code')
         batch_op.drop_column('signatory_slug')
         batch_op.drop_column('signatory_name')
-    with op.batch_alter_table('snapshot', schema=None) as batch_op:
-        batch_op.drop_column('public_entry_count')
-        batch_op.drop_column('digest_version')
-        batch_op.drop_column('public_sha256')
+    # Not in batch: SQLite would copy the table, and dropping the old copy would delete
+    # (ON DELETE CASCADE) every snapshot's entries. It drops a column in place.
+    for name in ('public_entry_count', 'digest_version', 'public_sha256'):
+        op.drop_column('snapshot', name)

@@ -2,6 +2,8 @@
 event and with any snapshot, filtered entries, drafts hidden from the public, and the
 organisers' buttons (take by hand, re-take, publish with its SHA-256, delete)."""
 
+import csv
+import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -9,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from pact_tracker.coalition.models import Role
+from pact_tracker.coalition.models import Role, SignatoryStatus
 from pact_tracker.commitments.models import (
     CommitmentStatus,
     ProgressStatus,
@@ -488,3 +490,85 @@ def test_renaming_after_publication_changes_no_byte_of_a_published_snapshot(
         for name, content in files.items():
             assert after[who][name] == content, f"{who}: {name} changed"
     assert snapshot_services.verify(series.second)
+
+
+def _bar_notes(visitor, snapshot, breakdown: str) -> list[str]:
+    """The figures written at the end of a chart's bars, top first."""
+    svg = text_of(visitor.get(f"/snapshots/{snapshot.id}/charts/{breakdown}.svg"))
+    return re.findall(r"font-size: 8px[^>]*>([^<]*)</text>", svg)
+
+
+def _csv_rows(visitor, snapshot) -> list[dict[str, str]]:
+    response = visitor.get(f"/snapshots/{snapshot.id}/export.csv")
+    return list(csv.DictReader(io.StringIO(text_of(response))))
+
+
+def test_an_anonymous_visitor_is_told_only_what_the_public_part_adds_up_to(
+    client, as_organiser, db, make_commitment, series, secretariat
+):
+    """Headline, breakdowns, comparison, export and hash: all of the public part only."""
+    c1, c2 = series.first.cutoff_at, series.second.cutoff_at
+    # Approved between the two cutoffs, and never public.
+    make_commitment(
+        title="Hidden newcomer",
+        signatory=series.commitments["coop"],
+        status=CommitmentStatus.approved,
+        created_at=c1,
+        approved_at=c1 + DAY,
+        published_at=None,
+        start_date=date(2024, 1, 1),
+    )
+    before = snapshot_services.take_snapshot(c1, title="Before")
+    after = snapshot_services.take_snapshot(c2, title="After")
+    for taken in (before, after):
+        snapshot_services.publish_snapshot(taken, secretariat)
+    db.session.commit()
+
+    html = text_of(client.get(f"/snapshots/{after.id}?compare={before.id}"))
+    rows = _csv_rows(client, after)
+    assert figure(html, "commitments") == str(len(rows)) == "4"
+    assert figure(html, "reported") == str(sum(1 for row in rows if row["update_id"]))
+    assert sum(c for c, _r, _a in breakdown_rows(html, "status").values()) == len(rows)
+    assert 'data-result-count="4"' in html
+    part = section(html, "data-comparison")
+    # The only public newcomer is the solar roofs, and the count says so.
+    assert re.search(r'data-change="new">1<', part)
+    assert "Solar roofs for the cooperative" in part and "Hidden newcomer" not in html
+    shown_hash = re.search(r"data-sha256>([0-9a-f]{64})<", html).group(1)
+    assert shown_hash == after.public_sha256 != after.content_sha256
+    assert shown_hash == snapshot_services.content_digest(after, public=True)
+    assert _bar_notes(client, after, "status") == ["3", "1"]  # approved, achieved
+
+    # Organisers keep the full view.
+    full = text_of(as_organiser.get(f"/snapshots/{after.id}?compare={before.id}"))
+    assert figure(full, "commitments") == str(len(_csv_rows(as_organiser, after))) == "6"
+    assert re.search(r'data-change="new">2<', section(full, "data-comparison"))
+    assert f"data-sha256>{after.content_sha256}<" in full
+    assert _bar_notes(as_organiser, after, "status") == ["5", "1"]
+
+
+def test_a_signatory_not_approved_when_it_is_taken_is_not_in_the_public_part(
+    client, as_organiser, db, make_signatory, make_commitment, secretariat
+):
+    suspended = make_signatory(name="Suspended Coop", status=SignatoryStatus.suspended)
+    for signatory in (suspended, make_signatory(name="Approved Coop")):
+        make_commitment(
+            title=f"Plan of {signatory.name}",
+            signatory=signatory,
+            status=CommitmentStatus.approved,
+            created_at=APPROVED - DAY,
+            approved_at=APPROVED,
+            published_at=APPROVED,
+            start_date=date(2024, 1, 1),
+        )
+    snapshot = snapshot_services.take_snapshot(APPROVED + DAY, title="One rule")
+    snapshot_services.publish_snapshot(snapshot, secretariat)
+    db.session.commit()
+
+    rows = _csv_rows(client, snapshot)
+    assert [row["signatory_name"] for row in rows] == ["Approved Coop"]
+    html = text_of(client.get(f"/snapshots/{snapshot.id}"))
+    assert figure(html, "commitments") == "1" and "Suspended Coop" not in html
+    listing = client.get(f"/api/v1/snapshots/{snapshot.id}/entries").json
+    assert [entry["signatory_name"] for entry in listing] == ["Approved Coop"]
+    assert len(_csv_rows(as_organiser, snapshot)) == 2
