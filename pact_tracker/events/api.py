@@ -37,7 +37,7 @@ from pact_tracker.events.models import (
     SnapshotEntry,
     SnapshotStatus,
 )
-from pact_tracker.events.services import comparison
+from pact_tracker.events.services import comparison, public_part
 from pact_tracker.events.services import events as event_services
 from pact_tracker.events.services import snapshots as snapshot_services
 from pact_tracker.extensions import db
@@ -85,8 +85,8 @@ def _shown(snapshot: Snapshot) -> dict:
     fields = schemas.SnapshotSchema().fields
     body = {name: getattr(snapshot, name) for name in fields}
     public = _public_variant()
-    body["content_sha256"] = snapshot_services.shown_sha256(snapshot, public=public)
-    body["entry_count"] = snapshot_services.shown_entry_count(snapshot, public=public)
+    body["content_sha256"] = public_part.shown_sha256(snapshot, public=public)
+    body["entry_count"] = public_part.shown_entry_count(snapshot, public=public)
     return body
 
 
@@ -324,7 +324,7 @@ def list_entries(filters, snapshot_id, pagination_parameters):
         sa.select(SnapshotEntry)
         .where(
             SnapshotEntry.snapshot_id == snapshot.id,
-            snapshot_services.public_entries(_public_variant()),
+            public_part.public_entries(_public_variant()),
         )
         .order_by(SnapshotEntry.commitment_id)
     )

@@ -8,7 +8,7 @@ a formula are neutralised (``core.exports.neutralise``); JSON is for programs
 and keeps the text verbatim.
 
 Visitors who may not manage snapshots see and export only the snapshot's public
-variant: the entries public at the cutoff (``snapshots.public_entries``), the
+variant: the entries public at the cutoff (``public_part.public_entries``), the
 figures and labels of those entries only, and the hash of that part. Everything
 here reads the snapshot's frozen rows only (names and labels included), never
 the live tables, so a published snapshot's files never change.
@@ -38,7 +38,8 @@ from pact_tracker.events.models import (
     SnapshotEntry,
     SnapshotLabel,
 )
-from pact_tracker.events.services.snapshots import LABELLED, public_entries, shown_sha256
+from pact_tracker.events.services.labels import LABELLED
+from pact_tracker.events.services.public_part import public_entries, shown_sha256
 from pact_tracker.extensions import db
 from pact_tracker.reference.models import SdgTarget
 

@@ -197,7 +197,7 @@ class SnapshotEntry(db.Model):
     signatory_slug: Mapped[str] = mapped_column(sa.String(120), nullable=False)
     programme_code: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     status: Mapped[CommitmentStatus] = mapped_column(enum_type(CommitmentStatus), nullable=False)
-    #: Public: the public sees, counts and exports only these (``snapshots.PUBLIC_AT``).
+    #: Public: the public sees, counts and exports only these (``services.public_part``).
     is_published: Mapped[bool] = mapped_column(nullable=False)
     #: The update in force at the cutoff, and what it said (self-declared progress).
     update_id: Mapped[int | None] = mapped_column()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from pact_tracker.commitments.models import CommitmentStatus
 from pact_tracker.events.models import Breakdown, Snapshot, SnapshotAggregate, SnapshotEntry
-from pact_tracker.events.services.snapshots import public_entries
+from pact_tracker.events.services.public_part import public_entries
 from pact_tracker.extensions import db
 
 

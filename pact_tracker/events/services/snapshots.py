@@ -17,7 +17,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from pact_tracker.coalition.models import Signatory, SignatoryStatus, User
+from pact_tracker.coalition.models import Signatory, User
 from pact_tracker.commitments.as_of import commitment_states_as_of, indicator_values_as_of
 from pact_tracker.commitments.models import (
     Assessment,
@@ -41,15 +41,11 @@ from pact_tracker.events.models import (
     SnapshotLabel,
     SnapshotStatus,
 )
+from pact_tracker.events.services import labels
+from pact_tracker.events.services.public_part import public_at, public_entries
 from pact_tracker.extensions import db
 from pact_tracker.programmes.models import Programme
-from pact_tracker.reference.models import (
-    Country,
-    ImpactDimension,
-    OrganisationType,
-    SdgGoal,
-    SdgTarget,
-)
+from pact_tracker.reference.models import SdgTarget
 
 #: Statuses of the commitments a snapshot holds: approved once, whatever became of them.
 SNAPSHOT_STATUSES = (
@@ -79,32 +75,6 @@ ENTRY_COLUMNS = (
     "assessed_level",
     "reporting_state",
 )
-#: Breakdowns whose groups are labelled from data (the others by the code's own words).
-LABELLED = (
-    Breakdown.programme,
-    Breakdown.goal,
-    Breakdown.organisation_type,
-    Breakdown.country,
-    Breakdown.dimension,
-)
-
-
-def public_at(states: sa.Subquery) -> sa.ColumnElement[bool]:
-    """The one rule of what the public may see of a snapshot, decided when it is taken.
-
-    As everywhere on the platform (``permissions.can_view_commitment``): a
-    commitment published and public at the cutoff (an embargoed one is not yet
-    published), of a signatory approved when the snapshot is taken. It is
-    frozen in ``SnapshotEntry.is_published``, which every public figure,
-    comparison, chart, export and hash of the snapshot is then computed from
-    (``public_entries``).
-    """
-    return sa.and_(states.c.is_published, Signatory.status == SignatoryStatus.approved)
-
-
-def public_entries(public: bool, entry=SnapshotEntry) -> sa.ColumnElement[bool]:
-    """The entries of a snapshot's public variant (all of them for those who manage it)."""
-    return entry.is_published.is_(True) if public else sa.true()
 
 
 def _last_recorded(cutoff: datetime) -> sa.Subquery:
@@ -289,64 +259,6 @@ def _insert_aggregates(snapshot: Snapshot, public: bool) -> None:
         )
 
 
-def _labelled(key, label_en, label_fr, position, colour) -> sa.Select:
-    """The label columns, named (a subquery's columns need names)."""
-    return sa.select(
-        sa.cast(key, sa.String).label("key"),
-        sa.cast(label_en, sa.String).label("label_en"),
-        sa.cast(label_fr, sa.String).label("label_fr"),
-        sa.cast(position, sa.Integer).label("position"),
-        sa.cast(colour, sa.String).label("colour"),
-    )
-
-
-def _label_rows(breakdown: Breakdown) -> sa.Select:
-    """``key, label_en, label_fr, position, colour`` of every group of ``breakdown``."""
-    if breakdown == Breakdown.programme:
-        position = sa.func.row_number().over(order_by=Programme.code)
-        return _labelled(
-            Programme.id,
-            Programme.name_en,
-            Programme.name_fr,
-            position,
-            sa.null(),
-        )
-    if breakdown == Breakdown.goal:
-        number = sa.cast(SdgGoal.number, sa.String)
-        return _labelled(
-            number,
-            number + ". " + SdgGoal.short_en,
-            number + ". " + SdgGoal.short_fr,
-            SdgGoal.number,
-            SdgGoal.colour,
-        )
-    if breakdown == Breakdown.country:
-        return _labelled(Country.code, Country.name_en, Country.name_fr, 0, sa.null())
-    model = OrganisationType if breakdown == Breakdown.organisation_type else ImpactDimension
-    return _labelled(model.code, model.label_en, model.label_fr, model.position, sa.null())
-
-
-def _insert_labels(snapshot: Snapshot) -> None:
-    """Freeze the labels of the snapshot's groups, in both languages, as they are now."""
-    for breakdown in LABELLED:
-        rows = _label_rows(breakdown).subquery("labels")
-        keys = rows.c[0]
-        in_snapshot = sa.select(SnapshotAggregate.key).where(
-            SnapshotAggregate.snapshot_id == snapshot.id,
-            SnapshotAggregate.public.is_(False),
-            SnapshotAggregate.breakdown == breakdown,
-        )
-        select = sa.select(sa.literal(snapshot.id), sa.literal(str(breakdown)), *rows.c).where(
-            keys.in_(in_snapshot)
-        )
-        db.session.execute(
-            sa.insert(SnapshotLabel).from_select(
-                ["snapshot_id", "breakdown", "key", "label_en", "label_fr", "position", "colour"],
-                select,
-            )
-        )
-
-
 @contextmanager
 def _hash_joins():
     """On PostgreSQL, join whole tables by hashing while the snapshot is written.
@@ -408,7 +320,7 @@ def take_snapshot(
         _insert_indicator_values(snapshot)
         _insert_aggregates(snapshot, public=False)
         _insert_aggregates(snapshot, public=True)
-        _insert_labels(snapshot)
+        labels.insert_labels(snapshot)
     db.session.flush()
     activity.record(
         "snapshot.taken", snapshot, actor=actor, payload={"entries": snapshot.entry_count}
@@ -535,16 +447,6 @@ def verify(snapshot: Snapshot) -> bool:
         and content_digest(snapshot) == snapshot.content_sha256
         and content_digest(snapshot, public=True) == snapshot.public_sha256
     )
-
-
-def shown_sha256(snapshot: Snapshot, *, public: bool) -> str | None:
-    """The hash of the variant a visitor sees: of the public part, or of everything."""
-    return snapshot.public_sha256 if public else snapshot.content_sha256
-
-
-def shown_entry_count(snapshot: Snapshot, *, public: bool) -> int:
-    """How many entries the variant a visitor sees holds."""
-    return snapshot.public_entry_count if public else snapshot.entry_count
 
 
 def previous_snapshot(snapshot: Snapshot) -> Snapshot | None:

@@ -38,6 +38,7 @@ from pact_tracker.events.forms.snapshots import (
 )
 from pact_tracker.events.models import Snapshot, SnapshotEntry, SnapshotStatus
 from pact_tracker.events.services import comparison as comparison_service
+from pact_tracker.events.services import public_part
 from pact_tracker.events.services import snapshots as snapshot_service
 from pact_tracker.events.views import blueprint
 from pact_tracker.extensions import db
@@ -200,7 +201,7 @@ def snapshot(snapshot_id: int):
         "events/snapshots/snapshot.html",
         snapshot=snapshot,
         manager=manager,
-        sha256=snapshot_service.shown_sha256(snapshot, public=not manager),
+        sha256=public_part.shown_sha256(snapshot, public=not manager),
         overall=figures["overall"].get("all"),
         sections=sections,
         headings=BREAKDOWNS,
@@ -336,7 +337,7 @@ def _pdf(snapshot: Snapshot, *, public: bool) -> bytes:
     html = render_template(
         "events/snapshots/report.html",
         snapshot=snapshot,
-        sha256=snapshot_service.shown_sha256(snapshot, public=public),
+        sha256=public_part.shown_sha256(snapshot, public=public),
         overall=figures["overall"].get("all"),
         sections={name: _breakdown_rows(snapshot, figures, name) for name in BREAKDOWNS},
         headings=BREAKDOWNS,
