@@ -100,7 +100,13 @@ def _fields() -> list[Field]:
             "not_achieved or withdrawn.",
             e.status,
         ),
-        Field("is_published", "boolean", "Whether it was public at the cutoff.", e.is_published),
+        Field(
+            "is_published",
+            "boolean",
+            "Whether it is in the snapshot's public part: public at the cutoff, of a signatory "
+            "approved when the snapshot was taken.",
+            e.is_published,
+        ),
         Field(
             "update_id",
             "integer",
