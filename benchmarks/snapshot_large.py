@@ -8,7 +8,8 @@ The large demo is loaded once and reused (``benchmarks.large_data``).
 * floor: the same entries and aggregates written by ONE hand-written statement
   (a CTE ranking progress updates with ``row_number()``, the status log and the
   assessments the same way, inserting entries, indicator values and the
-  aggregates of every breakdown as data-modifying CTEs), also rolled back.
+  aggregates of every breakdown, public part and whole, and the groups' labels as
+  data-modifying CTEs), also rolled back.
   Both runs are checked to give the same entry count and the same aggregates.
 
 Each is run twice, alternately (floor, ours, floor, ours; ``BENCH_SNAPSHOT_ROUNDS``);
@@ -44,19 +45,26 @@ WITH {AS_OF_CTES}, assessed AS (
             PARTITION BY commitment_id ORDER BY assessed_at DESC, id DESC) AS rn
         FROM assessment WHERE assessed_at <= :t
     ) ranked WHERE rn = 1
+), recorded AS (
+    SELECT commitment_id, max(recorded_at) AS recorded_at
+    FROM progress_update WHERE recorded_at <= :t GROUP BY commitment_id
 ), base AS (
     SELECT c.id AS commitment_id, c.signatory_id, c.programme_id, s.organisation_type_code,
-           s.country_code, c.title,
+           s.country_code, c.title, s.name AS signatory_name, s.slug AS signatory_slug,
+           p.code AS programme_code,
            coalesce(sb.to_status, sa.from_status, c.status) AS status,
            (c.published_at IS NOT NULL AND c.published_at <= :t
-            AND c.visibility = 'public') AS is_published,
-           e.id AS update_id, e.reported_at, e.status AS progress_status, e.percent_complete,
+            AND c.visibility = 'public' AND s.status = 'approved') AS is_published,
+           e.id AS update_id, e.reported_at, r.recorded_at AS last_recorded_at,
+           e.status AS progress_status, e.percent_complete,
            a.level AS assessed_level, c.cadence_months,
            coalesce(e.reported_at, greatest(c.approved_at,
                     CAST(c.start_date AS timestamp) AT TIME ZONE 'UTC')) AS clock
     FROM commitment c
     JOIN signatory s ON s.id = c.signatory_id
+    JOIN programme p ON p.id = c.programme_id
     LEFT JOIN effective e ON e.commitment_id = c.id
+    LEFT JOIN recorded r ON r.commitment_id = c.id
     LEFT JOIN status_before sb ON sb.commitment_id = c.id
     LEFT JOIN status_after sa ON sa.commitment_id = c.id
     LEFT JOIN assessed a ON a.commitment_id = c.id
@@ -78,11 +86,13 @@ WITH {AS_OF_CTES}, assessed AS (
 ), inserted_entries AS (
     INSERT INTO snapshot_entry (
         snapshot_id, commitment_id, signatory_id, programme_id, organisation_type_code,
-        country_code, title, status, is_published, update_id, last_reported_at,
-        progress_status, percent_complete, assessed_level, reporting_state)
+        country_code, title, signatory_name, signatory_slug, programme_code, status,
+        is_published, update_id, last_reported_at, last_recorded_at, progress_status,
+        percent_complete, assessed_level, reporting_state)
     SELECT :sid, commitment_id, signatory_id, programme_id, organisation_type_code, country_code,
-           title, status, is_published, update_id, reported_at, progress_status,
-           percent_complete, assessed_level, reporting_state
+           title, signatory_name, signatory_slug, programme_code, status, is_published,
+           update_id, reported_at, last_recorded_at, progress_status, percent_complete,
+           assessed_level, reporting_state
     FROM entries
     RETURNING 1
 ), inserted_values AS (
@@ -97,30 +107,55 @@ WITH {AS_OF_CTES}, assessed AS (
     WHERE rn = 1 AND commitment_id IN (SELECT commitment_id FROM entries)
     RETURNING 1
 ), grouped AS (
-    SELECT 'overall' AS breakdown, 'all' AS key, update_id, percent_complete, status
-        FROM entries
-    UNION ALL SELECT 'programme', CAST(programme_id AS text), update_id, percent_complete, status
-        FROM entries
+    SELECT 'overall' AS breakdown, 'all' AS key, update_id, percent_complete, status,
+        is_published FROM entries
+    UNION ALL SELECT 'programme', CAST(programme_id AS text), update_id, percent_complete, status,
+        is_published FROM entries
     UNION ALL SELECT 'organisation_type', organisation_type_code, update_id, percent_complete,
-        status FROM entries
-    UNION ALL SELECT 'country', country_code, update_id, percent_complete, status FROM entries
-    UNION ALL SELECT 'status', status, update_id, percent_complete, status FROM entries
+        status, is_published FROM entries
+    UNION ALL SELECT 'country', country_code, update_id, percent_complete, status, is_published
+        FROM entries
+    UNION ALL SELECT 'status', status, update_id, percent_complete, status, is_published
+        FROM entries
     UNION ALL SELECT 'reporting_state', coalesce(reporting_state, 'none'), update_id,
-        percent_complete, status FROM entries
+        percent_complete, status, is_published FROM entries
     UNION ALL SELECT 'goal', CAST(g.goal_number AS text), e.update_id, e.percent_complete,
-        e.status
+        e.status, e.is_published
         FROM entries e JOIN (
             SELECT DISTINCT ct.commitment_id, t.goal_number
             FROM commitment_target ct JOIN sdg_target t ON t.code = ct.target_code
         ) g ON g.commitment_id = e.commitment_id
-    UNION ALL SELECT 'dimension', d.dimension_code, e.update_id, e.percent_complete, e.status
+    UNION ALL SELECT 'dimension', d.dimension_code, e.update_id, e.percent_complete, e.status,
+        e.is_published
         FROM entries e JOIN commitment_dimension d ON d.commitment_id = e.commitment_id
 ), inserted_aggregates AS (
     INSERT INTO snapshot_aggregate (
-        snapshot_id, breakdown, key, commitments, reported, percent_sum, percent_count, achieved)
-    SELECT :sid, breakdown, key, count(*), count(update_id), coalesce(sum(percent_complete), 0),
-           count(percent_complete), count(*) FILTER (WHERE status = 'achieved')
-    FROM grouped GROUP BY breakdown, key
+        snapshot_id, public, breakdown, key, commitments, reported, percent_sum, percent_count,
+        achieved)
+    SELECT :sid, scope.public, breakdown, key, count(*), count(update_id),
+           coalesce(sum(percent_complete), 0), count(percent_complete),
+           count(*) FILTER (WHERE status = 'achieved')
+    FROM grouped JOIN (VALUES (false), (true)) AS scope (public)
+        ON is_published OR NOT scope.public
+    GROUP BY scope.public, breakdown, key
+    RETURNING 1
+), inserted_labels AS (
+    INSERT INTO snapshot_label (
+        snapshot_id, breakdown, key, label_en, label_fr, position, colour)
+    SELECT :sid, k.breakdown, k.key, l.label_en, l.label_fr, l.position, l.colour
+    FROM (SELECT DISTINCT breakdown, key FROM grouped) k JOIN (
+        SELECT 'programme' AS breakdown, CAST(id AS text) AS key, name_en AS label_en,
+               name_fr AS label_fr, row_number() OVER (ORDER BY code) AS position,
+               CAST(NULL AS text) AS colour
+            FROM programme
+        UNION ALL SELECT 'goal', CAST(number AS text), number || '. ' || short_en,
+               number || '. ' || short_fr, number, colour FROM sdg_goal
+        UNION ALL SELECT 'organisation_type', code, label_en, label_fr, position, NULL
+            FROM organisation_type
+        UNION ALL SELECT 'country', code, name_en, name_fr, 0, NULL FROM country
+        UNION ALL SELECT 'dimension', code, label_en, label_fr, position, NULL
+            FROM impact_dimension
+    ) l ON l.breakdown = k.breakdown AND l.key = k.key
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM inserted_entries), (SELECT count(*) FROM inserted_values),
@@ -136,7 +171,7 @@ def _aggregates(snapshot_id: int) -> dict:
         sa.select(SnapshotAggregate).where(SnapshotAggregate.snapshot_id == snapshot_id)
     )
     return {
-        (str(a.breakdown), a.key): (
+        (a.public, str(a.breakdown), a.key): (
             a.commitments, a.reported, a.percent_sum, a.percent_count, a.achieved
         )
         for a in rows
@@ -149,8 +184,9 @@ def _entries_digest(snapshot_id: int) -> str:
     return db.session.execute(
         sa.text(
             "SELECT md5(string_agg(concat_ws('|', commitment_id, signatory_id, programme_id, "
-            "organisation_type_code, country_code, title, status, is_published, update_id, "
-            "last_reported_at, progress_status, percent_complete, assessed_level, "
+            "organisation_type_code, country_code, title, signatory_name, signatory_slug, "
+            "programme_code, status, is_published, update_id, last_reported_at, "
+            "last_recorded_at, progress_status, percent_complete, assessed_level, "
             "reporting_state), ',' ORDER BY commitment_id)) FROM snapshot_entry "
             "WHERE snapshot_id = :sid"
         ),

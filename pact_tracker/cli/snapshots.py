@@ -110,7 +110,10 @@ def publish_command(snapshot_id, as_email):
     actor = _actor(as_email)
     snapshot = _snapshot(snapshot_id, for_update=True)
     _run(services.publish_snapshot, snapshot, actor)
-    click.echo(f"Snapshot {snapshot.id} published; SHA-256 {snapshot.content_sha256}.")
+    click.echo(
+        f"Snapshot {snapshot.id} published; SHA-256 {snapshot.content_sha256} "
+        f"(of its public part: {snapshot.public_sha256})."
+    )
 
 
 @snapshot_group.command("list")
@@ -144,16 +147,24 @@ def list_command(status):
 @click.argument("snapshot_id", metavar="ID", type=int)
 @with_appcontext
 def verify_command(snapshot_id):
-    """Recompute a published snapshot's SHA-256 and compare it with the one published."""
+    """Recompute a published snapshot's SHA-256 (and its public part's) and compare them with
+    those published."""
     snapshot = _snapshot(snapshot_id)
     if snapshot.status != SnapshotStatus.published:
         raise click.ClickException(
             f"Snapshot {snapshot.id} is a draft: only a published snapshot has a hash to verify."
         )
-    computed = services.content_digest(snapshot)
-    if computed != snapshot.content_sha256:
-        raise click.ClickException(
-            f"Snapshot {snapshot.id} does NOT match its published hash.\n"
-            f"  published: {snapshot.content_sha256}\n  computed:  {computed}"
-        )
-    click.echo(f"Snapshot {snapshot.id} verified: SHA-256 {computed}.")
+    for part, published, public in (
+        ("", snapshot.content_sha256, False),
+        (" of its public part", snapshot.public_sha256, True),
+    ):
+        computed = services.content_digest(snapshot, public=public)
+        if computed != published:
+            raise click.ClickException(
+                f"Snapshot {snapshot.id} does NOT match its published hash{part}.\n"
+                f"  published: {published}\n  computed:  {computed}"
+            )
+    click.echo(
+        f"Snapshot {snapshot.id} verified: SHA-256 {snapshot.content_sha256} "
+        f"(of its public part: {snapshot.public_sha256})."
+    )

@@ -2,7 +2,8 @@
 
 Reading series, events and published snapshots is public; drafts are for those
 who manage snapshots (everyone else gets 404, as if they did not exist), and the
-public sees only the entries that were public at the cutoff. Writing needs a
+public sees a snapshot's public variant only: the entries public at the cutoff,
+and the figures, comparison and hash of those entries. Writing needs a
 token (401 without) of an organiser or the secretariat (403 for anyone else).
 The services decide the rest: invalid fields are 422 with the fields named; a
 step the status does not allow (changing a published snapshot, a cancelled
@@ -36,7 +37,7 @@ from pact_tracker.events.models import (
     SnapshotEntry,
     SnapshotStatus,
 )
-from pact_tracker.events.services import comparison
+from pact_tracker.events.services import comparison, public_part
 from pact_tracker.events.services import events as event_services
 from pact_tracker.events.services import snapshots as snapshot_services
 from pact_tracker.extensions import db
@@ -72,6 +73,21 @@ def _require_snapshots() -> None:
         permissions.can_manage_snapshots(api_user()),
         "Snapshots are taken and published by organisers and the secretariat.",
     )
+
+
+def _public_variant() -> bool:
+    """Whether the caller sees snapshots' public variant (everyone but their managers)."""
+    return not permissions.can_manage_snapshots(api_user())
+
+
+def _shown(snapshot: Snapshot) -> dict:
+    """The snapshot as the caller sees it: ``content_sha256`` is the hash of their variant."""
+    fields = schemas.SnapshotSchema().fields
+    body = {name: getattr(snapshot, name) for name in fields}
+    public = _public_variant()
+    body["content_sha256"] = public_part.shown_sha256(snapshot, public=public)
+    body["entry_count"] = public_part.shown_entry_count(snapshot, public=public)
+    return body
 
 
 def _snapshot_or_404(snapshot_id: int, *, for_update: bool = False) -> Snapshot:
@@ -247,7 +263,7 @@ def list_snapshots(filters, pagination_parameters):
         query = query.where(Snapshot.status == filters["status"])
     if "event_id" in filters:
         query = query.where(Snapshot.event_id == filters["event_id"])
-    return paginate(query, pagination_parameters)
+    return [_shown(snapshot) for snapshot in paginate(query, pagination_parameters)]
 
 
 @blueprint.post("/snapshots")
@@ -273,11 +289,13 @@ def take_snapshot(data):
 def _with_aggregates(snapshot: Snapshot) -> dict:
     aggregates = db.session.scalars(
         sa.select(SnapshotAggregate)
-        .where(SnapshotAggregate.snapshot_id == snapshot.id)
+        .where(
+            SnapshotAggregate.snapshot_id == snapshot.id,
+            SnapshotAggregate.public.is_(_public_variant()),
+        )
         .order_by(SnapshotAggregate.breakdown, SnapshotAggregate.key)
     ).all()
-    fields = schemas.SnapshotSchema().fields
-    body = {name: getattr(snapshot, name) for name in fields}
+    body = _shown(snapshot)
     body["aggregates"] = aggregates
     return body
 
@@ -308,11 +326,12 @@ def list_entries(filters, snapshot_id, pagination_parameters):
     snapshot = _snapshot_or_404(snapshot_id)
     query = (
         sa.select(SnapshotEntry)
-        .where(SnapshotEntry.snapshot_id == snapshot.id)
+        .where(
+            SnapshotEntry.snapshot_id == snapshot.id,
+            public_part.public_entries(_public_variant()),
+        )
         .order_by(SnapshotEntry.commitment_id)
     )
-    if not permissions.can_manage_snapshots(api_user()):
-        query = query.where(SnapshotEntry.is_published.is_(True))
     if "programme_id" in filters:
         query = query.where(SnapshotEntry.programme_id == filters["programme_id"])
     if "goal" in filters:
@@ -328,24 +347,6 @@ def list_entries(filters, snapshot_id, pagination_parameters):
     return paginate(query, pagination_parameters)
 
 
-def _public_ids(snapshot: Snapshot, ids: list[int]) -> list[int]:
-    """Of ``ids``, those whose entry in ``snapshot`` was public at its cutoff."""
-    if not ids:
-        return []
-    public = set()
-    for start in range(0, len(ids), 5000):
-        public.update(
-            db.session.scalars(
-                sa.select(SnapshotEntry.commitment_id).where(
-                    SnapshotEntry.snapshot_id == snapshot.id,
-                    SnapshotEntry.is_published.is_(True),
-                    SnapshotEntry.commitment_id.in_(ids[start : start + 5000]),
-                )
-            )
-        )
-    return [i for i in ids if i in public]
-
-
 @blueprint.get("/snapshots/<int:snapshot_id>/comparison")
 @blueprint.arguments(schemas.ComparisonQuerySchema, location="query")
 @blueprint.response(200, schemas.ComparisonSchema)
@@ -353,8 +354,8 @@ def _public_ids(snapshot: Snapshot, ids: list[int]) -> list[int]:
 def compare_snapshots(query, snapshot_id):
     """What changed since another snapshot (``with``; default: the series' previous one).
 
-    404 when there is nothing to compare with. The public sees the commitments
-    that were public at the later cutoff.
+    404 when there is nothing to compare with. The public sees the comparison
+    of the two snapshots' public parts.
     """
     after = _snapshot_or_404(snapshot_id)
     if query.get("with_") is not None:
@@ -366,14 +367,10 @@ def compare_snapshots(query, snapshot_id):
                 404,
                 message="No earlier snapshot of this series to compare with: name one with ?with=.",
             )
-    result = comparison.compare(before, after)
-    if not permissions.can_manage_snapshots(api_user()):
-        result.new = _public_ids(after, result.new)
-        result.completed = _public_ids(after, result.completed)
-        result.withdrawn = _public_ids(after, result.withdrawn)
+    result = comparison.compare(before, after, public=_public_variant())
     return {
-        "before": before,
-        "after": after,
+        "before": _shown(before),
+        "after": _shown(after),
         "new": result.new,
         "completed": result.completed,
         "withdrawn": result.withdrawn,

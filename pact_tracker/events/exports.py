@@ -7,12 +7,17 @@ report drawn by WeasyPrint. CSV and XLSX cells that a spreadsheet would run as
 a formula are neutralised (``core.exports.csv_writer``); JSON is for programs
 and keeps the text verbatim.
 
-Visitors who may not manage snapshots see and export only the entries that
-were public at the cutoff (``is_published``).
+Visitors who may not manage snapshots see and export only the snapshot's public
+variant: the entries public at the cutoff (``public_part.public_entries``), the
+figures and labels of those entries only, and the hash of that part. Everything
+here reads the snapshot's frozen rows only (names and labels included), never
+the live tables, so a published snapshot's files never change.
 """
 
 import io
 import json
+import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,20 +27,20 @@ import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from pact_tracker.coalition.models import Signatory
 from pact_tracker.commitments.forms.public import REPORTING_LABELS, STATUS_LABELS
 from pact_tracker.commitments.models import commitment_target
 from pact_tracker.core.exports import BATCH_SIZE, csv_writer, stream, write_xlsx
-from pact_tracker.events.models import Breakdown, Snapshot, SnapshotAggregate, SnapshotEntry
-from pact_tracker.extensions import db
-from pact_tracker.programmes.models import Programme
-from pact_tracker.reference.models import (
-    Country,
-    ImpactDimension,
-    OrganisationType,
-    SdgGoal,
-    SdgTarget,
+from pact_tracker.events.models import (
+    Breakdown,
+    Snapshot,
+    SnapshotAggregate,
+    SnapshotEntry,
+    SnapshotLabel,
 )
+from pact_tracker.events.services.labels import LABELLED
+from pact_tracker.events.services.public_part import public_entries, shown_sha256
+from pact_tracker.extensions import db
+from pact_tracker.reference.models import SdgTarget
 
 FORMATS = ("csv", "json", "xlsx", "pdf")
 MEDIA_TYPES = {
@@ -67,9 +72,19 @@ def _fields() -> list[Field]:
         Field("commitment_id", "integer", "Id of the commitment.", e.commitment_id),
         Field("title", "string", "Title of the commitment.", e.title),
         Field("signatory_id", "integer", "Id of the signatory that made it.", e.signatory_id),
-        Field("signatory_name", "string", "Name of that signatory.", Signatory.name),
+        Field(
+            "signatory_name",
+            "string",
+            "Name of that signatory when the snapshot was taken.",
+            e.signatory_name,
+        ),
         Field("programme_id", "integer", "Id of its thematic programme.", e.programme_id),
-        Field("programme_code", "string", "Code of its thematic programme.", Programme.code),
+        Field(
+            "programme_code",
+            "string",
+            "Code of its thematic programme when the snapshot was taken.",
+            e.programme_code,
+        ),
         Field(
             "organisation_type_code",
             "string",
@@ -84,7 +99,13 @@ def _fields() -> list[Field]:
             "not_achieved or withdrawn.",
             e.status,
         ),
-        Field("is_published", "boolean", "Whether it was public at the cutoff.", e.is_published),
+        Field(
+            "is_published",
+            "boolean",
+            "Whether it is in the snapshot's public part: public at the cutoff, of a signatory "
+            "approved when the snapshot was taken.",
+            e.is_published,
+        ),
         Field(
             "update_id",
             "integer",
@@ -94,8 +115,15 @@ def _fields() -> list[Field]:
         Field(
             "last_reported_at",
             "datetime",
-            "When that update was reported (UTC, ISO 8601).",
+            "The period that update speaks for: when it was reported (UTC, ISO 8601).",
             e.last_reported_at,
+        ),
+        Field(
+            "last_recorded_at",
+            "datetime",
+            "When the latest update known at the cutoff was recorded, a late report or a "
+            "correction included (UTC, ISO 8601).",
+            e.last_recorded_at,
         ),
         Field(
             "progress_status",
@@ -132,8 +160,7 @@ COLUMNS = [field.name for field in FIELDS]
 
 def _filtered(query: sa.Select, filters: dict[str, str], public: bool) -> sa.Select:
     e = SnapshotEntry
-    if public:
-        query = query.where(e.is_published.is_(True))
+    query = query.where(public_entries(public))
     if "organisation_type" in filters:
         query = query.where(e.organisation_type_code == filters["organisation_type"])
     if "country" in filters:
@@ -164,34 +191,21 @@ def entries(snapshot: Snapshot, filters: dict[str, str], *, public: bool) -> sa.
 
 
 def entries_query(snapshot: Snapshot, filters: dict[str, str], *, public: bool) -> sa.Select:
-    """The export's rows: the entries with their signatory's and programme's names."""
+    """The export's rows: the entries with their signatory's name and programme's code."""
     e = SnapshotEntry
-    query = (
-        sa.select(*(field.expression.label(field.name) for field in FIELDS))
-        .join(Signatory, Signatory.id == e.signatory_id)
-        .join(Programme, Programme.id == e.programme_id)
-        .where(e.snapshot_id == snapshot.id)
+    query = sa.select(*(field.expression.label(field.name) for field in FIELDS)).where(
+        e.snapshot_id == snapshot.id
     )
     return _filtered(query, filters, public).order_by(e.commitment_id)
 
 
-def names(entries_: list[SnapshotEntry]) -> dict[str, dict[int, str]]:
-    """Signatory names and programme codes of a page of entries."""
-    signatory_ids = {entry.signatory_id for entry in entries_}
-    return {
-        "signatories": dict(
-            db.session.execute(
-                sa.select(Signatory.id, Signatory.name).where(Signatory.id.in_(signatory_ids))
-            ).all()
-        )
-    }
-
-
-def aggregates(snapshot: Snapshot) -> dict[str, dict[str, SnapshotAggregate]]:
-    """The snapshot's figures: ``{breakdown: {key: SnapshotAggregate}}``."""
+def aggregates(snapshot: Snapshot, *, public: bool) -> dict[str, dict[str, SnapshotAggregate]]:
+    """The figures of the snapshot's variant: ``{breakdown: {key: SnapshotAggregate}}``."""
     result: dict[str, dict[str, SnapshotAggregate]] = {str(b): {} for b in Breakdown}
     rows = db.session.scalars(
-        sa.select(SnapshotAggregate).where(SnapshotAggregate.snapshot_id == snapshot.id)
+        sa.select(SnapshotAggregate).where(
+            SnapshotAggregate.snapshot_id == snapshot.id, SnapshotAggregate.public.is_(public)
+        )
     )
     for row in rows:
         result[str(row.breakdown)][row.key] = row
@@ -206,47 +220,35 @@ class Group:
     colour: str | None = None
 
 
-def groups(breakdown: str, keys) -> list[Group]:
-    """The groups of ``keys`` labelled in the page language, in their natural order."""
-    locale = str(get_locale())
+def groups(snapshot: Snapshot, breakdown: str, keys) -> list[Group]:
+    """The groups of ``keys`` labelled in the page language, in their natural order.
+
+    Programmes, goals, types, countries and dimensions are labelled as frozen
+    with the snapshot (``SnapshotLabel``); statuses in the platform's own words.
+    """
     keys = list(keys)
-    if breakdown == "programme":
-        ids = [int(k) for k in keys if k.isdigit()]
-        rows = db.session.scalars(sa.select(Programme).where(Programme.id.in_(ids)))
-        found = {str(p.id): (p.code, p.localised("name", locale)) for p in rows}
-        return sorted(
-            (Group(k, found.get(k, ("", k))[1]) for k in keys),
-            key=lambda g: found.get(g.key, (g.key,))[0],
+    if breakdown in LABELLED:
+        locale = str(get_locale())
+        rows = db.session.scalars(
+            sa.select(SnapshotLabel).where(
+                SnapshotLabel.snapshot_id == snapshot.id,
+                SnapshotLabel.breakdown == breakdown,
+                SnapshotLabel.key.in_(keys),
+            )
         )
-    if breakdown == "goal":
-        numbers = [int(k) for k in keys if k.isdigit()]
-        rows = db.session.scalars(sa.select(SdgGoal).where(SdgGoal.number.in_(numbers)))
-        goals = {str(g.number): g for g in rows}
-        return sorted(
-            (
-                Group(k, f"{k}. {goals[k].localised('short', locale)}", goals[k].colour)
-                if k in goals
-                else Group(k, k)
-                for k in keys
-            ),
-            key=lambda g: int(g.key) if g.key.isdigit() else 99,
-        )
-    model = {
-        "organisation_type": OrganisationType,
-        "dimension": ImpactDimension,
-        "country": Country,
-    }.get(breakdown)
-    if model is Country:
-        rows = db.session.scalars(sa.select(Country).where(Country.code.in_(keys)))
-        names = {row.code: row.localised("name", locale) for row in rows}
-        return sorted((Group(k, names.get(k, k)) for k in keys), key=lambda g: g.label.casefold())
-    if model is not None:
-        rows = db.session.scalars(sa.select(model).where(model.code.in_(keys))).all()
-        labels = {row.code: row.localised("label", locale) for row in rows}
-        positions = {row.code: row.position for row in rows}
-        return sorted(
-            (Group(k, labels.get(k, k)) for k in keys), key=lambda g: positions.get(g.key, 999)
-        )
+        found = {row.key: row for row in rows}
+        labelled = [
+            (Group(k, found[k].localised("label", locale), found[k].colour), found[k].position)
+            if k in found
+            else (Group(k, k), 999)
+            for k in keys
+        ]
+        return [
+            group
+            for group, _position in sorted(
+                labelled, key=lambda pair: (pair[1], pair[0].label.casefold(), pair[0].key)
+            )
+        ]
     if breakdown == "status":
         order = list(STATUS_LABELS)
         return sorted(
@@ -287,7 +289,7 @@ def csv_chunks(query: sa.Select) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def json_chunks(snapshot: Snapshot, query: sa.Select) -> Iterator[str]:
+def json_chunks(snapshot: Snapshot, query: sa.Select, *, public: bool) -> Iterator[str]:
     """The snapshot's description and entries as one JSON object, a chunk of rows at a time.
 
     The description is read now: the rows are read while the response is sent,
@@ -299,7 +301,7 @@ def json_chunks(snapshot: Snapshot, query: sa.Select) -> Iterator[str]:
         "cutoff_at": _csv_value(snapshot.cutoff_at),
         "status": str(snapshot.status),
         "published_at": _csv_value(snapshot.published_at) if snapshot.published_at else None,
-        "content_sha256": snapshot.content_sha256,
+        "content_sha256": shown_sha256(snapshot, public=public),
     }
     return _json_rows(json.dumps(head, ensure_ascii=False)[:-1] + ', "entries": [', query)
 
@@ -322,6 +324,34 @@ def xlsx_bytes(snapshot: Snapshot, query: sa.Select) -> bytes:
     out = io.BytesIO()
     rows = ([str(v) if hasattr(v, "value") else v for v in row] for row in stream(query))
     write_xlsx(COLUMNS, rows, out, title=f"Snapshot {snapshot.id}")
+    return _dated(out.getvalue(), snapshot.taken_at)
+
+
+#: The workbook's creation and modification dates (``docProps/core.xml``).
+_DOCUMENT_DATES = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def _dated(workbook: bytes, when: datetime) -> bytes:
+    """The workbook dated ``when`` throughout, so that the same snapshot gives the same bytes.
+
+    openpyxl dates the document and each member of its zip with the time it is
+    written, and offers no way to choose it: the archive is rewritten with the
+    snapshot's date instead, its content otherwise untouched.
+    """
+    stamp = when.astimezone(UTC)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "docProps/core.xml":
+                written = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+                data = _DOCUMENT_DATES.sub(rb"\g<1>" + written + rb"\g<3>", data)
+            info = zipfile.ZipInfo(member.filename, date_time=stamp.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, data)
     return out.getvalue()
 
 
@@ -348,7 +378,7 @@ def datapackage(snapshot: Snapshot, csv_url: str, *, public: bool) -> dict:
             + (" (the entries public at the cutoff)." if public else ".")
         ),
         "created": _csv_value(snapshot.taken_at),
-        "version": snapshot.content_sha256 or "draft",
+        "version": shown_sha256(snapshot, public=public) or "draft",
         "resources": [
             {
                 "name": "entries",

@@ -15,6 +15,7 @@ from pact_tracker.commitments.models import (
 from pact_tracker.core.models import TimestampMixin
 from pact_tracker.core.types import StrEnum, UTCDateTime, enum_type, utcnow
 from pact_tracker.extensions import db
+from pact_tracker.reference.models import Bilingual
 
 #: Reminder waves of a new event: days before its cutoff.
 DEFAULT_WAVE_DAYS = (42, 21, 7)
@@ -151,6 +152,12 @@ class SnapshotStatus(StrEnum):
     published = "published"
 
 
+#: How a snapshot's content is hashed: 1 for those taken before labels were frozen with
+#: them (their published hashes must keep verifying), 2 since (labels and the recorded
+#: instants are content too).
+DIGEST_VERSION = 2
+
+
 class Snapshot(db.Model):
     """Every commitment as it stood at ``cutoff_at``, frozen; immutable once published."""
 
@@ -171,7 +178,13 @@ class Snapshot(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: SHA-256 of the canonical JSON of its entries, indicator values and aggregates.
     content_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    #: The same of its public part only: the hash the public sees and can check.
+    public_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    #: Which rows and columns the hashes cover (``DIGEST_VERSION`` when it was taken).
+    digest_version: Mapped[int] = mapped_column(default=DIGEST_VERSION, nullable=False)
     entry_count: Mapped[int] = mapped_column(default=0, nullable=False)
+    #: Entries of its public part (what the public is told it holds).
+    public_entry_count: Mapped[int] = mapped_column(default=0, nullable=False)
 
     event: Mapped[Event | None] = relationship()
 
@@ -199,12 +212,21 @@ class SnapshotEntry(db.Model):
     #: The signatory's country (the commitment's own scope may differ).
     country_code: Mapped[str] = mapped_column(sa.String(2), nullable=False)
     title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    #: The signatory's name and slug, and the programme's code, when it was taken: a
+    #: published snapshot shows them as they were, whatever is renamed later.
+    signatory_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    signatory_slug: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    programme_code: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     status: Mapped[CommitmentStatus] = mapped_column(enum_type(CommitmentStatus), nullable=False)
-    #: Public at the cutoff (the public snapshot page shows only these).
+    #: Public: the public sees, counts and exports only these (``services.public_part``).
     is_published: Mapped[bool] = mapped_column(nullable=False)
     #: The update in force at the cutoff, and what it said (self-declared progress).
     update_id: Mapped[int | None] = mapped_column()
+    #: The period that update speaks for (its ``reported_at``).
     last_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the latest update known at the cutoff was recorded (a late report or a
+    #: correction included): what "reported since the last event" is decided by.
+    last_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     progress_status: Mapped[ProgressStatus | None] = mapped_column(enum_type(ProgressStatus))
     percent_complete: Mapped[int | None] = mapped_column()
     #: The secretariat's latest assessment at the cutoff.
@@ -247,6 +269,8 @@ class SnapshotAggregate(db.Model):
     snapshot_id: Mapped[int] = mapped_column(
         sa.ForeignKey("snapshot.id", ondelete="CASCADE"), primary_key=True
     )
+    #: Figures of the public entries only (what the public sees), or of every entry.
+    public: Mapped[bool] = mapped_column(primary_key=True)
     breakdown: Mapped[Breakdown] = mapped_column(enum_type(Breakdown), primary_key=True)
     #: The group's key: a programme id, goal number, type or country code, status...
     key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
@@ -261,3 +285,25 @@ class SnapshotAggregate(db.Model):
     @property
     def average_percent(self) -> float | None:
         return self.percent_sum / self.percent_count if self.percent_count else None
+
+
+class SnapshotLabel(Bilingual, db.Model):
+    """A group's label in both languages (a programme's name, a country's...), as taken.
+
+    Frozen with the snapshot so that its page, charts and exports never change
+    when a programme is renamed or the lexicon is revised.
+    """
+
+    __tablename__ = "snapshot_label"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("snapshot.id", ondelete="CASCADE"), primary_key=True
+    )
+    breakdown: Mapped[Breakdown] = mapped_column(enum_type(Breakdown), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    label_en: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    label_fr: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    #: Groups are listed by position, then by label (countries all have 0).
+    position: Mapped[int] = mapped_column(nullable=False)
+    #: ``#RRGGBB`` for SDG goals, None otherwise.
+    colour: Mapped[str | None] = mapped_column(sa.String(7))

@@ -195,9 +195,20 @@ class SnapshotSchema(Schema):
     content_sha256 = fields.String(
         dump_only=True,
         allow_none=True,
-        metadata={"description": "SHA-256 of the published content; null for a draft."},
+        metadata={
+            "description": "SHA-256 of the published content the caller sees: its public part "
+            "for the public, all of it for organisers and the secretariat; null for a draft."
+        },
     )
-    entry_count = fields.Integer(dump_only=True)
+    public_sha256 = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "SHA-256 of the published public part; null for a draft."},
+    )
+    entry_count = fields.Integer(
+        dump_only=True,
+        metadata={"description": "Commitments it holds: those of its public part for the public."},
+    )
 
 
 class AggregateSchema(Schema):
@@ -243,10 +254,19 @@ class EntrySchema(Schema):
     organisation_type_code = fields.String()
     country_code = fields.String()
     title = fields.String()
+    signatory_name = fields.String(metadata={"description": "As when the snapshot was taken."})
+    signatory_slug = fields.String(metadata={"description": "As when the snapshot was taken."})
+    programme_code = fields.String(metadata={"description": "As when the snapshot was taken."})
     status = fields.Enum(CommitmentStatus, by_value=True)
-    is_published = fields.Boolean()
+    is_published = fields.Boolean(metadata={"description": "In the snapshot's public part."})
     update_id = fields.Integer(allow_none=True)
-    last_reported_at = fields.AwareDateTime(allow_none=True)
+    last_reported_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "The period the update in force speaks for."}
+    )
+    last_recorded_at = fields.AwareDateTime(
+        allow_none=True,
+        metadata={"description": "When the latest update known at the cutoff was recorded."},
+    )
     progress_status = fields.Enum(ProgressStatus, by_value=True, allow_none=True)
     percent_complete = fields.Integer(allow_none=True)
     assessed_level = fields.Enum(AssessmentLevel, by_value=True, allow_none=True)

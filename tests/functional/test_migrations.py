@@ -1,13 +1,41 @@
 """The migrations are the only way the schema changes: they must match the models."""
 
+from datetime import UTC, date, datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
 from flask_migrate import downgrade, upgrade
 
 from pact_tracker import create_app
+from pact_tracker.coalition.models import Signatory, SignatoryStatus
+from pact_tracker.commitments.models import (
+    Commitment,
+    CommitmentStatus,
+    ProgressStatus,
+    ProgressUpdate,
+)
+from pact_tracker.events import exports
+from pact_tracker.events.models import (
+    Snapshot,
+    SnapshotAggregate,
+    SnapshotEntry,
+    SnapshotLabel,
+    SnapshotStatus,
+)
+from pact_tracker.events.services import snapshots as snapshot_services
 from pact_tracker.extensions import db
+from pact_tracker.programmes.models import Programme
+from pact_tracker.reference.models import SdgTarget
+from pact_tracker.reference.services import load_reference_data
+
+#: The migration that froze snapshots' labels and public part (issue 13).
+FREEZING = "3c2b1f6c4fa1"
+APPROVED = datetime(2026, 1, 10, tzinfo=UTC)
+CUTOFF = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -47,3 +75,113 @@ def test_downgrade_to_base_and_upgrade_again(migrations_app):
     assert _tables() == set()
     upgrade()
     assert _differences() == []
+
+
+def _before_snapshot_freezing() -> str:
+    """The revision just before the one that froze snapshots' labels and public part."""
+    config = current_app.extensions["migrate"].migrate.get_config()
+    return ScriptDirectory.from_config(config).get_revision(FREEZING).down_revision
+
+
+def _published_in_the_first_format() -> dict[int, dict]:
+    """Two snapshots published as before the freezing (their hashes in the first format);
+    by id, what taking them now stores beside their entries."""
+    load_reference_data()
+    signatory = Signatory(
+        name="Coop Lyon",
+        slug="coop-lyon",
+        organisation_type_code="cooperative",
+        country_code="FR",
+        status=SignatoryStatus.approved,
+    )
+    programme = Programme(code="EDU", name_en="Education", name_fr="Éducation")
+    db.session.add_all([signatory, programme])
+    for title, published_at in (("Public plan", APPROVED), ("Private plan", None)):
+        commitment = Commitment(
+            signatory=signatory,
+            programme=programme,
+            title=title,
+            description="A plan.",
+            status=CommitmentStatus.approved,
+            created_at=APPROVED,
+            approved_at=APPROVED,
+            published_at=published_at,
+            start_date=date(2026, 1, 1),
+            due_date=date(2028, 1, 1),
+            cadence_months=6,
+            country_code="FR",
+        )
+        commitment.targets = [db.session.get(SdgTarget, "4.4")]
+        db.session.add(commitment)
+        for days_before, percent in ((30, 20), (2, 40)):
+            db.session.add(
+                ProgressUpdate(
+                    commitment=commitment,
+                    reported_at=CUTOFF - timedelta(days=days_before + 7),
+                    recorded_at=CUTOFF - timedelta(days=days_before),
+                    status=ProgressStatus.on_track,
+                    percent_complete=percent,
+                )
+            )
+    db.session.flush()
+    expected = {}
+    for cutoff in (CUTOFF - timedelta(days=10), CUTOFF):
+        snapshot = snapshot_services.take_snapshot(cutoff, title=f"Summit {cutoff:%d}")
+        snapshot.digest_version = 1
+        snapshot.content_sha256 = snapshot_services.content_digest(snapshot)
+        snapshot.status, snapshot.published_at = SnapshotStatus.published, CUTOFF
+        expected[snapshot.id] = _frozen_beside(snapshot)
+    db.session.commit()
+    return expected
+
+
+def _frozen_beside(snapshot: Snapshot) -> dict:
+    def rows(statement):
+        return sorted(tuple(row) for row in db.session.execute(statement))
+
+    entry, aggregate, label = SnapshotEntry, SnapshotAggregate, SnapshotLabel
+    return {
+        "entries": rows(
+            sa.select(
+                entry.commitment_id,
+                entry.signatory_name,
+                entry.signatory_slug,
+                entry.programme_code,
+                entry.last_recorded_at,
+            ).where(entry.snapshot_id == snapshot.id)
+        ),
+        "public figures": rows(
+            sa.select(aggregate.breakdown, aggregate.key, aggregate.commitments).where(
+                aggregate.snapshot_id == snapshot.id, aggregate.public.is_(True)
+            )
+        ),
+        "labels": rows(
+            sa.select(label.breakdown, label.key, label.label_en, label.label_fr).where(
+                label.snapshot_id == snapshot.id
+            )
+        ),
+        "public entries": snapshot.public_entry_count,
+    }
+
+
+def test_existing_snapshots_are_backfilled_and_their_hashes_still_verify(migrations_app):
+    upgrade()
+    expected = _published_in_the_first_format()
+    db.session.remove()
+    downgrade(revision=_before_snapshot_freezing())
+    upgrade()
+
+    for snapshot_id, frozen in expected.items():
+        snapshot = db.session.get(Snapshot, snapshot_id)
+        assert snapshot.digest_version == 1 and snapshot_services.verify(snapshot)
+        assert snapshot.public_sha256 == snapshot_services.content_digest(snapshot, public=True)
+        assert _frozen_beside(snapshot) == frozen
+        assert frozen["public entries"] == 1 and len(frozen["labels"]) >= 4
+    # Each as of its own cutoff: the update recorded between the two is in the later only.
+    recorded = [{row[4] for row in frozen["entries"]} for frozen in expected.values()]
+    assert recorded == [{CUTOFF - timedelta(days=30)}, {CUTOFF - timedelta(days=2)}]
+    with current_app.test_request_context():
+        exported = "".join(
+            exports.csv_chunks(exports.entries_query(snapshot, {}, public=True))
+        ).splitlines()
+    assert len(exported) == 2 and "Coop Lyon" in exported[1]

@@ -1,7 +1,8 @@
 """Comparing two snapshots: what changed between one event and the next.
 
-Everything is computed in SQL over the two snapshots' frozen rows, so it is
-the same whenever it is asked, and costs a few grouped scans of their entries.
+Everything is computed in SQL over the two snapshots' frozen rows (never the
+live tables), so it is the same whenever it is asked, and costs a few grouped
+scans of their entries. The public's comparison is that of the two public parts.
 """
 
 from dataclasses import dataclass, field
@@ -9,9 +10,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from pact_tracker.coalition.models import Signatory
 from pact_tracker.commitments.models import CommitmentStatus
 from pact_tracker.events.models import Breakdown, Snapshot, SnapshotAggregate, SnapshotEntry
+from pact_tracker.events.services.public_part import public_entries
 from pact_tracker.extensions import db
 
 
@@ -36,17 +37,15 @@ class Change:
 
 @dataclass(frozen=True)
 class SignatoryRef:
-    """What a comparison shows of a signatory, and what deciding who may see it needs.
+    """What a comparison shows of a signatory: as frozen in the snapshot's entries.
 
     Plain columns, not ``Signatory`` rows: on a large coalition the lists hold
-    thousands of signatories, and loading each one's type and country cost more
-    than the comparison itself.
+    thousands of signatories, and a published comparison shows the names then.
     """
 
     id: int
     slug: str
     name: str
-    status: str
 
 
 @dataclass
@@ -74,9 +73,13 @@ class Comparison:
         return [c for c in self.changes if c.breakdown == breakdown]
 
 
-def _entry_pairs(before: Snapshot, after: Snapshot):
+def _entry_pairs(before: Snapshot, after: Snapshot, public: bool):
     old, new = aliased(SnapshotEntry, name="old"), aliased(SnapshotEntry, name="new")
-    joined = sa.and_(old.commitment_id == new.commitment_id, old.snapshot_id == before.id)
+    joined = sa.and_(
+        old.commitment_id == new.commitment_id,
+        old.snapshot_id == before.id,
+        public_entries(public, old),
+    )
     return old, new, joined
 
 
@@ -84,10 +87,17 @@ def _ids(statement) -> list[int]:
     return list(db.session.scalars(statement))
 
 
-def compare(before: Snapshot, after: Snapshot) -> Comparison:
-    """What changed from ``before`` to ``after`` (usually consecutive events of a series)."""
-    old, new, joined = _entry_pairs(before, after)
-    pairs = sa.select(new.commitment_id).outerjoin(old, joined).where(new.snapshot_id == after.id)
+def compare(before: Snapshot, after: Snapshot, *, public: bool = False) -> Comparison:
+    """What changed from ``before`` to ``after`` (usually consecutive events of a series).
+
+    :param public: between their public parts only (what the public sees of each).
+    """
+    old, new, joined = _entry_pairs(before, after, public)
+    pairs = (
+        sa.select(new.commitment_id)
+        .outerjoin(old, joined)
+        .where(new.snapshot_id == after.id, public_entries(public, new))
+    )
     result = Comparison(before=before, after=after)
     result.new = _ids(pairs.where(old.commitment_id.is_(None)).order_by(new.commitment_id))
     for status, bucket in (
@@ -102,12 +112,12 @@ def compare(before: Snapshot, after: Snapshot) -> Comparison:
                 ).order_by(new.commitment_id)
             )
         )
-    result.changes = _changes(before, after)
-    result.reported, result.gone_quiet = _reporting_signatories(before, after)
+    result.changes = _changes(before, after, public)
+    result.reported, result.gone_quiet = _reporting_signatories(before, after, public)
     return result
 
 
-def _changes(before: Snapshot, after: Snapshot) -> list[Change]:
+def _changes(before: Snapshot, after: Snapshot, public: bool) -> list[Change]:
     old, new = aliased(SnapshotAggregate, name="old"), aliased(SnapshotAggregate, name="new")
     rows = db.session.execute(
         sa.select(new, old)
@@ -115,11 +125,12 @@ def _changes(before: Snapshot, after: Snapshot) -> list[Change]:
             old,
             sa.and_(
                 old.snapshot_id == before.id,
+                old.public == new.public,
                 old.breakdown == new.breakdown,
                 old.key == new.key,
             ),
         )
-        .where(new.snapshot_id == after.id)
+        .where(new.snapshot_id == after.id, new.public.is_(public))
         .order_by(new.breakdown, new.key)
     ).all()
     return [
@@ -135,29 +146,33 @@ def _changes(before: Snapshot, after: Snapshot) -> list[Change]:
     ]
 
 
+def _signatories(snapshot: Snapshot, public: bool, *conditions) -> list[SignatoryRef]:
+    """The signatories of ``snapshot``'s entries matching ``conditions``, named as then."""
+    rows = db.session.execute(
+        sa.select(
+            SnapshotEntry.signatory_id, SnapshotEntry.signatory_slug, SnapshotEntry.signatory_name
+        )
+        .where(SnapshotEntry.snapshot_id == snapshot.id, public_entries(public), *conditions)
+        .distinct()
+        .order_by(SnapshotEntry.signatory_name, SnapshotEntry.signatory_id)
+    )
+    return [SignatoryRef(*row) for row in rows]
+
+
 def _reporting_signatories(
-    before: Snapshot, after: Snapshot
+    before: Snapshot, after: Snapshot, public: bool
 ) -> tuple[list[SignatoryRef], list[SignatoryRef]]:
-    reported_since = (
-        sa.select(SnapshotEntry.signatory_id)
-        .where(
-            SnapshotEntry.snapshot_id == after.id,
-            SnapshotEntry.last_reported_at > before.cutoff_at,
-        )
-        .distinct()
+    """Who recorded an update between the two cutoffs, and who had reported and has not since.
+
+    Decided by when updates were recorded (``last_recorded_at``), not by the
+    period they speak for: a late report or a correction filed after the
+    earlier cutoff counts as reporting since.
+    """
+    reported_since = sa.and_(
+        SnapshotEntry.last_recorded_at > before.cutoff_at,
+        SnapshotEntry.last_recorded_at <= after.cutoff_at,
     )
-    had_reported = (
-        sa.select(SnapshotEntry.signatory_id)
-        .where(SnapshotEntry.snapshot_id == before.id, SnapshotEntry.update_id.is_not(None))
-        .distinct()
-    )
-    columns = sa.select(Signatory.id, Signatory.slug, Signatory.name, Signatory.status)
-    reported = db.session.execute(
-        columns.where(Signatory.id.in_(reported_since)).order_by(Signatory.name)
-    )
-    quiet = db.session.execute(
-        columns.where(Signatory.id.in_(had_reported), Signatory.id.not_in(reported_since)).order_by(
-            Signatory.name
-        )
-    )
-    return [SignatoryRef(*row) for row in reported], [SignatoryRef(*row) for row in quiet]
+    reported = _signatories(after, public, reported_since)
+    had_reported = _signatories(before, public, SnapshotEntry.update_id.is_not(None))
+    since = {s.id for s in reported}
+    return reported, [s for s in had_reported if s.id not in since]

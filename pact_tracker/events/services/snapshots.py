@@ -23,6 +23,7 @@ from pact_tracker.commitments.models import (
     Assessment,
     Commitment,
     CommitmentStatus,
+    ProgressUpdate,
     commitment_dimension,
     commitment_target,
 )
@@ -30,15 +31,20 @@ from pact_tracker.core import activity
 from pact_tracker.core.errors import InvalidInput, InvalidTransition
 from pact_tracker.core.types import utcnow
 from pact_tracker.events.models import (
+    DIGEST_VERSION,
     Breakdown,
     Event,
     Snapshot,
     SnapshotAggregate,
     SnapshotEntry,
     SnapshotIndicatorValue,
+    SnapshotLabel,
     SnapshotStatus,
 )
+from pact_tracker.events.services import labels
+from pact_tracker.events.services.public_part import public_at, public_entries
 from pact_tracker.extensions import db
+from pact_tracker.programmes.models import Programme
 from pact_tracker.reference.models import SdgTarget
 
 #: Statuses of the commitments a snapshot holds: approved once, whatever became of them.
@@ -56,15 +62,32 @@ ENTRY_COLUMNS = (
     "organisation_type_code",
     "country_code",
     "title",
+    "signatory_name",
+    "signatory_slug",
+    "programme_code",
     "status",
     "is_published",
     "update_id",
     "last_reported_at",
+    "last_recorded_at",
     "progress_status",
     "percent_complete",
     "assessed_level",
     "reporting_state",
 )
+
+
+def _last_recorded(cutoff: datetime) -> sa.Subquery:
+    """Per commitment, when its latest update known at ``cutoff`` was recorded."""
+    return (
+        sa.select(
+            ProgressUpdate.commitment_id,
+            sa.func.max(ProgressUpdate.recorded_at).label("recorded_at"),
+        )
+        .where(ProgressUpdate.recorded_at <= cutoff)
+        .group_by(ProgressUpdate.commitment_id)
+        .subquery("last_recorded")
+    )
 
 
 def _latest_assessments(cutoff: datetime) -> sa.Subquery:
@@ -93,6 +116,7 @@ def entries_as_of(cutoff: datetime) -> sa.Select:
     """The rows of ``snapshot_entry`` for ``cutoff`` (without the snapshot id), in one SELECT."""
     states = commitment_states_as_of(cutoff).subquery("states")
     assessed = _latest_assessments(cutoff)
+    recorded = _last_recorded(cutoff)
     approved_by_cutoff = sa.and_(
         Commitment.approved_at.is_not(None), Commitment.approved_at <= cutoff
     )
@@ -104,10 +128,14 @@ def entries_as_of(cutoff: datetime) -> sa.Select:
             Signatory.organisation_type_code,
             Signatory.country_code,
             Commitment.title,
+            Signatory.name,
+            Signatory.slug,
+            Programme.code,
             states.c.status,
-            states.c.is_published,
+            public_at(states),
             states.c.update_id,
             states.c.reported_at,
+            recorded.c.recorded_at,
             states.c.progress_status,
             states.c.percent_complete,
             assessed.c.level,
@@ -115,12 +143,15 @@ def entries_as_of(cutoff: datetime) -> sa.Select:
         )
         .join(Commitment, Commitment.id == states.c.commitment_id)
         .join(Signatory, Signatory.id == states.c.signatory_id)
+        .join(Programme, Programme.id == states.c.programme_id)
         .outerjoin(assessed, assessed.c.commitment_id == states.c.commitment_id)
+        .outerjoin(recorded, recorded.c.commitment_id == states.c.commitment_id)
         .where(states.c.status.in_([str(s) for s in SNAPSHOT_STATUSES]), approved_by_cutoff)
     )
 
 
-def _insert_entries(snapshot: Snapshot) -> int:
+def _insert_entries(snapshot: Snapshot) -> tuple[int, int]:
+    """Write the entries; return how many, and how many of them are public."""
     select = entries_as_of(snapshot.cutoff_at).add_columns(
         sa.literal(snapshot.id).label("snapshot_id")
     )
@@ -129,9 +160,11 @@ def _insert_entries(snapshot: Snapshot) -> int:
         sa.insert(SnapshotEntry).from_select(columns, select),
         execution_options={"synchronize_session": False},
     )
-    return db.session.scalar(
-        sa.select(sa.func.count()).where(SnapshotEntry.snapshot_id == snapshot.id)
-    )
+    return db.session.execute(
+        sa.select(
+            sa.func.count(), sa.func.count(sa.case((SnapshotEntry.is_published.is_(True), 1)))
+        ).where(SnapshotEntry.snapshot_id == snapshot.id)
+    ).one()
 
 
 def _insert_indicator_values(snapshot: Snapshot) -> None:
@@ -156,10 +189,10 @@ def _insert_indicator_values(snapshot: Snapshot) -> None:
     )
 
 
-def _grouped_entries(snapshot_id: int, breakdown: Breakdown) -> sa.Subquery:
+def _grouped_entries(snapshot_id: int, breakdown: Breakdown, public: bool) -> sa.Subquery:
     """The snapshot's entries with ``group_key``: one row per entry and group of ``breakdown``."""
     entry = SnapshotEntry.__table__
-    mine = entry.c.snapshot_id == snapshot_id
+    mine = sa.and_(entry.c.snapshot_id == snapshot_id, public_entries(public, entry.c))
     if breakdown == Breakdown.goal:
         # A commitment with several targets of one goal counts once for it.
         goals = (
@@ -188,11 +221,13 @@ def _grouped_entries(snapshot_id: int, breakdown: Breakdown) -> sa.Subquery:
     return rows.where(mine).subquery("grouped")
 
 
-def _insert_aggregates(snapshot: Snapshot) -> None:
+def _insert_aggregates(snapshot: Snapshot, public: bool) -> None:
+    """The figures of every breakdown, of the public entries only or of all of them."""
     for breakdown in Breakdown:
-        grouped = _grouped_entries(snapshot.id, breakdown)
+        grouped = _grouped_entries(snapshot.id, breakdown, public)
         select = sa.select(
             sa.literal(snapshot.id),
+            sa.literal(public),
             sa.literal(str(breakdown)),
             grouped.c.group_key,
             sa.func.count(),
@@ -210,6 +245,7 @@ def _insert_aggregates(snapshot: Snapshot) -> None:
             sa.insert(SnapshotAggregate).from_select(
                 [
                     "snapshot_id",
+                    "public",
                     "breakdown",
                     "key",
                     "commitments",
@@ -243,7 +279,7 @@ def _hash_joins():
 
 
 def _clear(snapshot: Snapshot) -> None:
-    for model in (SnapshotAggregate, SnapshotIndicatorValue, SnapshotEntry):
+    for model in (SnapshotLabel, SnapshotAggregate, SnapshotIndicatorValue, SnapshotEntry):
         db.session.execute(sa.delete(model).where(model.snapshot_id == snapshot.id))
 
 
@@ -269,6 +305,7 @@ def take_snapshot(
         _clear(snapshot)
         snapshot.cutoff_at, snapshot.title = cutoff, title
         snapshot.taken_at, snapshot.taken_by_id = utcnow(), actor.id if actor else None
+        snapshot.digest_version = DIGEST_VERSION
     else:
         snapshot = Snapshot(
             event_id=event.id if event else None,
@@ -279,9 +316,11 @@ def take_snapshot(
         db.session.add(snapshot)
     db.session.flush()
     with _hash_joins():
-        snapshot.entry_count = _insert_entries(snapshot)
+        snapshot.entry_count, snapshot.public_entry_count = _insert_entries(snapshot)
         _insert_indicator_values(snapshot)
-        _insert_aggregates(snapshot)
+        _insert_aggregates(snapshot, public=False)
+        _insert_aggregates(snapshot, public=True)
+        labels.insert_labels(snapshot)
     db.session.flush()
     activity.record(
         "snapshot.taken", snapshot, actor=actor, payload={"entries": snapshot.entry_count}
@@ -294,6 +333,7 @@ def publish_snapshot(snapshot: Snapshot, actor: User | None) -> Snapshot:
     if snapshot.status == SnapshotStatus.published:
         raise InvalidTransition("This snapshot is already published.")
     snapshot.content_sha256 = content_digest(snapshot)
+    snapshot.public_sha256 = content_digest(snapshot, public=True)
     snapshot.status = SnapshotStatus.published
     snapshot.published_at = utcnow()
     db.session.flush()
@@ -320,36 +360,92 @@ def _canonical(value):
     return str(value)
 
 
-def content_digest(snapshot: Snapshot) -> str:
-    """SHA-256 of the snapshot's rows as canonical JSON lines, in key order, streamed."""
+#: The entry columns version 1 hashed, in order: published hashes of that version keep
+#: verifying with exactly these.
+_V1_ENTRY_COLUMNS = (
+    "commitment_id",
+    "signatory_id",
+    "programme_id",
+    "organisation_type_code",
+    "country_code",
+    "title",
+    "status",
+    "is_published",
+    "update_id",
+    "last_reported_at",
+    "progress_status",
+    "percent_complete",
+    "assessed_level",
+    "reporting_state",
+)
+
+
+def _digest_parts(snapshot: Snapshot, public: bool) -> list[tuple[str, sa.Select]]:
+    """Each table's rows hashed, in order: those of the public part only if ``public``."""
+    entry, value = SnapshotEntry.__table__, SnapshotIndicatorValue.__table__
+    aggregate, label = SnapshotAggregate.__table__, SnapshotLabel.__table__
+    if snapshot.digest_version == 1:
+        entry_columns = [entry.c[name] for name in _V1_ENTRY_COLUMNS]
+    else:
+        entry_columns = [c for c in entry.c if c.name != "snapshot_id"]
+    entries = sa.select(*entry_columns).where(
+        entry.c.snapshot_id == snapshot.id, public_entries(public, entry.c)
+    )
+    values = sa.select(*(c for c in value.c if c.name != "snapshot_id")).where(
+        value.c.snapshot_id == snapshot.id
+    )
+    if public:
+        values = values.where(
+            value.c.commitment_id.in_(
+                sa.select(entry.c.commitment_id).where(
+                    entry.c.snapshot_id == snapshot.id, public_entries(True, entry.c)
+                )
+            )
+        )
+    figures = aggregate.c.snapshot_id == snapshot.id, aggregate.c.public.is_(public)
+    aggregates = sa.select(
+        *(c for c in aggregate.c if c.name not in ("snapshot_id", "public"))
+    ).where(*figures)
+    parts = [
+        ("snapshot_entry", entries.order_by(entry.c.commitment_id)),
+        ("snapshot_indicator_value", values.order_by(value.c.indicator_id)),
+        ("snapshot_aggregate", aggregates.order_by(aggregate.c.breakdown, aggregate.c.key)),
+    ]
+    if snapshot.digest_version >= 2:
+        labels = sa.select(*(c for c in label.c if c.name != "snapshot_id")).where(
+            label.c.snapshot_id == snapshot.id,
+            sa.tuple_(label.c.breakdown, label.c.key).in_(
+                sa.select(aggregate.c.breakdown, aggregate.c.key).where(*figures)
+            ),
+        )
+        parts.append(("snapshot_label", labels.order_by(label.c.breakdown, label.c.key)))
+    return parts
+
+
+def content_digest(snapshot: Snapshot, *, public: bool = False) -> str:
+    """SHA-256 of the snapshot's rows as canonical JSON lines, in key order, streamed.
+
+    :param public: of its public part only: the entries the public sees, their
+        indicator values, the public figures and their groups' labels.
+    """
     digest = hashlib.sha256()
     digest.update(
         json.dumps({"cutoff_at": snapshot.cutoff_at.isoformat(), "title": snapshot.title}).encode()
     )
-    for model, order in (
-        (SnapshotEntry, (SnapshotEntry.commitment_id,)),
-        (SnapshotIndicatorValue, (SnapshotIndicatorValue.indicator_id,)),
-        (SnapshotAggregate, (SnapshotAggregate.breakdown, SnapshotAggregate.key)),
-    ):
-        table = model.__table__
-        columns = [c for c in table.c if c.name != "snapshot_id"]
-        result = db.session.execute(
-            sa.select(*columns)
-            .where(table.c.snapshot_id == snapshot.id)
-            .order_by(*order)
-            .execution_options(yield_per=5000)
-        )
-        digest.update(f"\n#{table.name}\n".encode())
-        for row in result:
+    for name, select in _digest_parts(snapshot, public):
+        digest.update(f"\n#{name}\n".encode())
+        for row in db.session.execute(select.execution_options(yield_per=5000)):
             line = [_canonical(v) for v in row]
             digest.update(json.dumps(line, separators=(",", ":")).encode() + b"\n")
     return digest.hexdigest()
 
 
 def verify(snapshot: Snapshot) -> bool:
-    """Whether a published snapshot's rows still hash to what was published."""
+    """Whether a published snapshot's rows still hash to what was published (both hashes)."""
     return (
-        snapshot.content_sha256 is not None and content_digest(snapshot) == snapshot.content_sha256
+        snapshot.content_sha256 is not None
+        and content_digest(snapshot) == snapshot.content_sha256
+        and content_digest(snapshot, public=True) == snapshot.public_sha256
     )
 
 

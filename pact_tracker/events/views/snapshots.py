@@ -3,7 +3,8 @@ buttons (take by hand, re-take, publish, delete) and the exports.
 
 A published snapshot is public; a draft is for those who may manage snapshots,
 and anyone else gets 404 for it (as if it did not exist). Visitors who may
-not manage snapshots see only the entries that were public at the cutoff.
+not manage snapshots see its public variant only: figures, comparison, charts,
+exports and hash computed on the entries public at the cutoff.
 """
 
 import base64
@@ -37,6 +38,7 @@ from pact_tracker.events.forms.snapshots import (
 )
 from pact_tracker.events.models import Snapshot, SnapshotEntry, SnapshotStatus
 from pact_tracker.events.services import comparison as comparison_service
+from pact_tracker.events.services import public_part
 from pact_tracker.events.services import snapshots as snapshot_service
 from pact_tracker.events.views import blueprint
 from pact_tracker.extensions import db
@@ -121,17 +123,23 @@ def take_snapshot():
     return redirect(url_for("events.snapshot", snapshot_id=snapshot.id))
 
 
-def _breakdown_rows(figures: dict, breakdown: str) -> list[tuple]:
+def _breakdown_rows(snapshot: Snapshot, figures: dict, breakdown: str) -> list[tuple]:
     """``[(Group, SnapshotAggregate)]`` of a breakdown, labelled and in order."""
-    groups = snapshot_exports.groups(breakdown, figures[breakdown].keys())
+    groups = snapshot_exports.groups(snapshot, breakdown, figures[breakdown].keys())
     return [(group, figures[breakdown][group.key]) for group in groups]
+
+
+def _previous(snapshot: Snapshot) -> Snapshot | None:
+    """The series' previous snapshot, if this visitor may see it (the public: published ones)."""
+    other = snapshot_service.previous_snapshot(snapshot)
+    return other if other is not None and permissions.can_view_snapshot(_viewer(), other) else None
 
 
 def _compared_with(snapshot: Snapshot) -> tuple[Snapshot | None, str | None]:
     """The snapshot to compare with (``?compare=<id>`` or the previous one), and any problem."""
     chosen = request.args.get("compare", "")
     if not chosen:
-        return snapshot_service.previous_snapshot(snapshot), None
+        return _previous(snapshot), None
     other = (
         db.session.get(Snapshot, int(chosen))
         if chosen.isdigit() and int(chosen) <= MAX_ID
@@ -147,26 +155,11 @@ def _compared_with(snapshot: Snapshot) -> tuple[Snapshot | None, str | None]:
 
 
 def _comparison(snapshot: Snapshot, other: Snapshot | None):
+    """The comparison of the two snapshots' variants this visitor sees."""
     if other is None:
         return None
     before, after = sorted((other, snapshot), key=lambda s: (s.cutoff_at, s.id))
-    result = comparison_service.compare(before, after)
-    if not _is_manager():
-        # Commitments not public at the cutoff are counted but not named.
-        public = set(
-            db.session.scalars(
-                sa.select(SnapshotEntry.commitment_id).where(
-                    SnapshotEntry.snapshot_id == after.id, SnapshotEntry.is_published.is_(True)
-                )
-            )
-        )
-        viewer = _viewer()
-        result.reported = [s for s in result.reported if permissions.can_view_signatory(viewer, s)]
-        result.gone_quiet = [
-            s for s in result.gone_quiet if permissions.can_view_signatory(viewer, s)
-        ]
-        result.public_ids = public
-    return result
+    return comparison_service.compare(before, after, public=not _is_manager())
 
 
 def _titles(ids: list[int], snapshot: Snapshot) -> dict[int, str]:
@@ -184,8 +177,8 @@ def snapshot(snapshot_id: int):
     """A snapshot: headline figures, breakdowns as charts, the comparison, the entries."""
     snapshot = _snapshot(snapshot_id)
     manager = _is_manager()
-    figures = snapshot_exports.aggregates(snapshot)
-    sections = {name: _breakdown_rows(figures, name) for name in BREAKDOWNS}
+    figures = snapshot_exports.aggregates(snapshot, public=not manager)
+    sections = {name: _breakdown_rows(snapshot, figures, name) for name in BREAKDOWNS}
     other, compare_error = _compared_with(snapshot)
     result = _comparison(snapshot, other)
     filter_groups = {
@@ -204,12 +197,11 @@ def snapshot(snapshot_id: int):
     named = set()
     if result is not None:
         named = set(result.new + result.completed + result.withdrawn)
-        if not manager:
-            named &= result.public_ids
     return render_template(
         "events/snapshots/snapshot.html",
         snapshot=snapshot,
         manager=manager,
+        sha256=public_part.shown_sha256(snapshot, public=not manager),
         overall=figures["overall"].get("all"),
         sections=sections,
         headings=BREAKDOWNS,
@@ -225,15 +217,15 @@ def snapshot(snapshot_id: int):
         choices=db.session.scalars(_visible_snapshots().where(Snapshot.id != snapshot.id)).all(),
         form=form,
         page=page,
-        names=snapshot_exports.names(page.items),
         action_form=ActionForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
         formats=snapshot_exports.FORMATS,
     )
 
 
-def _chart(snapshot: Snapshot, breakdown: str) -> str:
-    rows = _breakdown_rows(snapshot_exports.aggregates(snapshot), breakdown)
+def _chart(snapshot: Snapshot, breakdown: str, *, public: bool) -> str:
+    figures = snapshot_exports.aggregates(snapshot, public=public)
+    rows = _breakdown_rows(snapshot, figures, breakdown)
     return charts.breakdown_chart(rows, counted=breakdown in COUNTED)
 
 
@@ -243,7 +235,9 @@ def snapshot_chart(snapshot_id: int, breakdown: str):
     snapshot = _snapshot(snapshot_id)
     if breakdown not in BREAKDOWNS:
         abort(404)
-    response = Response(_chart(snapshot, breakdown), mimetype="image/svg+xml")
+    response = Response(
+        _chart(snapshot, breakdown, public=not _is_manager()), mimetype="image/svg+xml"
+    )
     # The chart is an image: its own styles, no script, nothing else loaded.
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
@@ -334,17 +328,18 @@ def _download(body, snapshot: Snapshot, extension: str) -> Response:
     return response
 
 
-def _pdf(snapshot: Snapshot) -> bytes:
+def _pdf(snapshot: Snapshot, *, public: bool) -> bytes:
     from weasyprint import HTML  # imported when needed: it loads Pango
 
-    figures = snapshot_exports.aggregates(snapshot)
-    other = snapshot_service.previous_snapshot(snapshot)
-    svgs = {name: _chart(snapshot, name) for name in BREAKDOWNS}
+    figures = snapshot_exports.aggregates(snapshot, public=public)
+    other = _previous(snapshot)
+    svgs = {name: _chart(snapshot, name, public=public) for name in BREAKDOWNS}
     html = render_template(
         "events/snapshots/report.html",
         snapshot=snapshot,
+        sha256=public_part.shown_sha256(snapshot, public=public),
         overall=figures["overall"].get("all"),
-        sections={name: _breakdown_rows(figures, name) for name in BREAKDOWNS},
+        sections={name: _breakdown_rows(snapshot, figures, name) for name in BREAKDOWNS},
         headings=BREAKDOWNS,
         charts={
             name: "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
@@ -361,15 +356,16 @@ def export_snapshot(snapshot_id: int, extension: str):
     snapshot = _snapshot(snapshot_id)
     if extension not in snapshot_exports.FORMATS:
         abort(404)
-    query = snapshot_exports.entries_query(snapshot, {}, public=not _is_manager())
+    public = not _is_manager()
+    query = snapshot_exports.entries_query(snapshot, {}, public=public)
     if extension == "csv":
         body = stream_with_context(snapshot_exports.csv_chunks(query))
     elif extension == "json":
-        body = stream_with_context(snapshot_exports.json_chunks(snapshot, query))
+        body = stream_with_context(snapshot_exports.json_chunks(snapshot, query, public=public))
     elif extension == "xlsx":
         body = snapshot_exports.xlsx_bytes(snapshot, query)
     else:
-        body = _pdf(snapshot)
+        body = _pdf(snapshot, public=public)
     return _download(body, snapshot, extension)
 
 

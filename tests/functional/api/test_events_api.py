@@ -188,7 +188,9 @@ def test_a_draft_is_404_to_the_public_and_members(client, world):
 
 
 def test_a_snapshot_comes_with_its_aggregates(client, world):
-    body = client.get(f"/api/v1/snapshots/{world['two'].id}").json
+    body = client.get(
+        f"/api/v1/snapshots/{world['two'].id}", headers=world["headers"]["organiser"]
+    ).json
     assert body["entry_count"] == 3
     by_key = {(a["breakdown"], a["key"]): a for a in body["aggregates"]}
     overall = by_key[("overall", "all")]
@@ -198,6 +200,19 @@ def test_a_snapshot_comes_with_its_aggregates(client, world):
     assert by_key[("country", "SN")]["commitments"] == 2
     assert by_key[("goal", "15")]["commitments"] == 1
     assert by_key[("programme", str(world["programme"].id))]["commitments"] == 2
+
+
+def test_the_public_gets_the_aggregates_and_hash_of_the_public_part_only(client, world):
+    body = client.get(f"/api/v1/snapshots/{world['two'].id}").json
+    public_entries = client.get(f"/api/v1/snapshots/{world['two'].id}/entries").json
+    assert body["entry_count"] == len(public_entries) == 2
+    by_key = {(a["breakdown"], a["key"]): a for a in body["aggregates"]}
+    overall = by_key[("overall", "all")]
+    # 60 (early) and 30 (late): the private commitment is not counted.
+    assert (overall["commitments"], overall["reported"], overall["percent_sum"]) == (2, 2, 90)
+    assert by_key[("country", "SN")]["commitments"] == 1
+    assert body["content_sha256"] == body["public_sha256"] == world["two"].public_sha256
+    assert body["public_sha256"] != world["two"].content_sha256
 
 
 def test_entries_hide_private_commitments_from_the_public_and_filter(client, world):
@@ -235,7 +250,8 @@ def test_entries_hide_private_commitments_from_the_public_and_filter(client, wor
 
 
 def test_comparison_with_the_previous_event_by_default(client, world):
-    response = client.get(f"/api/v1/snapshots/{world['two'].id}/comparison")
+    organiser = world["headers"]["organiser"]
+    response = client.get(f"/api/v1/snapshots/{world['two'].id}/comparison", headers=organiser)
     assert response.status_code == 200, response.json
     body = response.json
     assert body["before"]["title"] == "March" and body["after"]["title"] == "September"
@@ -245,8 +261,19 @@ def test_comparison_with_the_previous_event_by_default(client, world):
     assert body["overall"]["gained"] == pytest.approx(100 / 3 - 15)
     assert {s["name"] for s in body["reported"]} == {"Coop Lyon", "Dakar Association"}
     assert body["gone_quiet"] == []
-    explicit = client.get(f"/api/v1/snapshots/{world['two'].id}/comparison?with={world['one'].id}")
+    explicit = client.get(
+        f"/api/v1/snapshots/{world['two'].id}/comparison?with={world['one'].id}", headers=organiser
+    )
     assert explicit.json == body
+    # The public compares the public parts: the private commitment counts on neither side.
+    public = client.get(f"/api/v1/snapshots/{world['two'].id}/comparison").json
+    assert public["new"] == [world["late"].id]
+    assert (public["overall"]["before_commitments"], public["overall"]["after_commitments"]) == (
+        1,
+        2,
+    )
+    assert public["overall"]["before_average"] == pytest.approx(20)
+    assert public["overall"]["gained"] == pytest.approx(25)
     first = client.get(f"/api/v1/snapshots/{world['one'].id}/comparison")
     assert first.status_code == 404
     assert "?with=" in first.json["message"]

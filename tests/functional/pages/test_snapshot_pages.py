@@ -2,6 +2,8 @@
 event and with any snapshot, filtered entries, drafts hidden from the public, and the
 organisers' buttons (take by hand, re-take, publish with its SHA-256, delete)."""
 
+import csv
+import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -9,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from pact_tracker.coalition.models import Role
+from pact_tracker.coalition.models import Role, SignatoryStatus
 from pact_tracker.commitments.models import (
     CommitmentStatus,
     ProgressStatus,
@@ -178,18 +180,21 @@ def series(db, make_signatory, make_programme, make_commitment, secretariat) -> 
     )
 
 
-def aggregates_of(db, snapshot) -> dict[tuple[str, str], SnapshotAggregate]:
+def aggregates_of(db, snapshot, *, public: bool) -> dict[tuple[str, str], SnapshotAggregate]:
     rows = db.session.scalars(
-        sa.select(SnapshotAggregate).where(SnapshotAggregate.snapshot_id == snapshot.id)
+        sa.select(SnapshotAggregate).where(
+            SnapshotAggregate.snapshot_id == snapshot.id, SnapshotAggregate.public.is_(public)
+        )
     )
     return {(str(a.breakdown), a.key): a for a in rows}
 
 
 def test_the_public_page_shows_figures_equal_to_the_aggregates(client, db, series):
     html = text_of(client.get(f"/snapshots/{series.second.id}"))
-    figures = aggregates_of(db, series.second)
+    figures = aggregates_of(db, series.second, public=True)
     overall = figures[("overall", "all")]
-    assert overall.commitments == 5
+    # The hidden commitment is neither shown nor counted.
+    assert overall.commitments == 4
     assert figure(html, "commitments") == str(overall.commitments)
     assert figure(html, "reported") == str(overall.reported)
     assert figure(html, "achieved") == str(overall.achieved) == "1"
@@ -436,3 +441,134 @@ def test_the_entries_are_paginated_and_a_chart_keeps_to_the_largest_groups(
     svg = text_of(client.get(f"/snapshots/{snapshot.id}/charts/country.svg"))
     assert "the 20 groups with the most commitments" in svg
     assert "France" in svg and "no progress reported · 2" in svg
+
+
+def _published_artefacts(visitor, snapshot) -> dict[str, bytes]:
+    """Everything a visitor can fetch of a published snapshot, in English and in French."""
+    paths = [f"/snapshots/{snapshot.id}", f"/snapshots/{snapshot.id}/datapackage.json"]
+    paths += [f"/snapshots/{snapshot.id}/export.{extension}" for extension in ("csv", "json")]
+    paths += [f"/snapshots/{snapshot.id}/export.{extension}" for extension in ("xlsx", "pdf")]
+    paths += [
+        f"/snapshots/{snapshot.id}/charts/{name}.svg"
+        for name in ("programme", "goal", "organisation_type", "country", "dimension", "status")
+    ]
+    fetched = {}
+    visitor.get("/")  # Shows (and so clears) any message left by signing in.
+    for locale in ("en", "fr"):
+        visitor.post("/language", data={"locale": locale, "next": "/"})
+        for path in paths:
+            response = visitor.get(path)
+            assert response.status_code == 200, path
+            # The sign-out form's CSRF token is the session's, not the snapshot's.
+            fetched[f"{locale} {path}"] = re.sub(
+                rb'name="csrf_token"[^>]*value="[^"]*"', b"csrf", response.data
+            )
+    return fetched
+
+
+def test_renaming_after_publication_changes_no_byte_of_a_published_snapshot(
+    client, as_organiser, db, series
+):
+    coop, education = series.commitments["coop"], series.commitments["education"]
+    before = {
+        "public": _published_artefacts(client, series.second),
+        "organiser": _published_artefacts(as_organiser, series.second),
+    }
+    assert b"Lyon Coop" in before["public"][f"en /snapshots/{series.second.id}/export.csv"]
+    assert education.name_en.encode() in before["public"][f"en /snapshots/{series.second.id}"]
+
+    coop.name, coop.slug, coop.country_code = "Renamed Coop", "renamed-coop", "BE"
+    education.name_en, education.name_fr = "Renamed programme", "Programme renommé"
+    education.code = "RENAMED"
+    db.session.commit()
+
+    after = {
+        "public": _published_artefacts(client, series.second),
+        "organiser": _published_artefacts(as_organiser, series.second),
+    }
+    for who, files in before.items():
+        for name, content in files.items():
+            assert after[who][name] == content, f"{who}: {name} changed"
+    assert snapshot_services.verify(series.second)
+
+
+def _bar_notes(visitor, snapshot, breakdown: str) -> list[str]:
+    """The figures written at the end of a chart's bars, top first."""
+    svg = text_of(visitor.get(f"/snapshots/{snapshot.id}/charts/{breakdown}.svg"))
+    return re.findall(r"font-size: 8px[^>]*>([^<]*)</text>", svg)
+
+
+def _csv_rows(visitor, snapshot) -> list[dict[str, str]]:
+    response = visitor.get(f"/snapshots/{snapshot.id}/export.csv")
+    return list(csv.DictReader(io.StringIO(text_of(response))))
+
+
+def test_an_anonymous_visitor_is_told_only_what_the_public_part_adds_up_to(
+    client, as_organiser, db, make_commitment, series, secretariat
+):
+    """Headline, breakdowns, comparison, export and hash: all of the public part only."""
+    c1, c2 = series.first.cutoff_at, series.second.cutoff_at
+    # Approved between the two cutoffs, and never public.
+    make_commitment(
+        title="Hidden newcomer",
+        signatory=series.commitments["coop"],
+        status=CommitmentStatus.approved,
+        created_at=c1,
+        approved_at=c1 + DAY,
+        published_at=None,
+        start_date=date(2024, 1, 1),
+    )
+    before = snapshot_services.take_snapshot(c1, title="Before")
+    after = snapshot_services.take_snapshot(c2, title="After")
+    for taken in (before, after):
+        snapshot_services.publish_snapshot(taken, secretariat)
+    db.session.commit()
+
+    html = text_of(client.get(f"/snapshots/{after.id}?compare={before.id}"))
+    rows = _csv_rows(client, after)
+    assert figure(html, "commitments") == str(len(rows)) == "4"
+    assert figure(html, "reported") == str(sum(1 for row in rows if row["update_id"]))
+    assert sum(c for c, _r, _a in breakdown_rows(html, "status").values()) == len(rows)
+    assert 'data-result-count="4"' in html
+    part = section(html, "data-comparison")
+    # The only public newcomer is the solar roofs, and the count says so.
+    assert re.search(r'data-change="new">1<', part)
+    assert "Solar roofs for the cooperative" in part and "Hidden newcomer" not in html
+    shown_hash = re.search(r"data-sha256>([0-9a-f]{64})<", html).group(1)
+    assert shown_hash == after.public_sha256 != after.content_sha256
+    assert shown_hash == snapshot_services.content_digest(after, public=True)
+    assert _bar_notes(client, after, "status") == ["3", "1"]  # approved, achieved
+
+    # Organisers keep the full view.
+    full = text_of(as_organiser.get(f"/snapshots/{after.id}?compare={before.id}"))
+    assert figure(full, "commitments") == str(len(_csv_rows(as_organiser, after))) == "6"
+    assert re.search(r'data-change="new">2<', section(full, "data-comparison"))
+    assert f"data-sha256>{after.content_sha256}<" in full
+    assert _bar_notes(as_organiser, after, "status") == ["5", "1"]
+
+
+def test_a_signatory_not_approved_when_it_is_taken_is_not_in_the_public_part(
+    client, as_organiser, db, make_signatory, make_commitment, secretariat
+):
+    suspended = make_signatory(name="Suspended Coop", status=SignatoryStatus.suspended)
+    for signatory in (suspended, make_signatory(name="Approved Coop")):
+        make_commitment(
+            title=f"Plan of {signatory.name}",
+            signatory=signatory,
+            status=CommitmentStatus.approved,
+            created_at=APPROVED - DAY,
+            approved_at=APPROVED,
+            published_at=APPROVED,
+            start_date=date(2024, 1, 1),
+        )
+    snapshot = snapshot_services.take_snapshot(APPROVED + DAY, title="One rule")
+    snapshot_services.publish_snapshot(snapshot, secretariat)
+    db.session.commit()
+
+    rows = _csv_rows(client, snapshot)
+    assert [row["signatory_name"] for row in rows] == ["Approved Coop"]
+    html = text_of(client.get(f"/snapshots/{snapshot.id}"))
+    assert figure(html, "commitments") == "1" and "Suspended Coop" not in html
+    listing = client.get(f"/api/v1/snapshots/{snapshot.id}/entries").json
+    assert [entry["signatory_name"] for entry in listing] == ["Approved Coop"]
+    assert len(_csv_rows(as_organiser, snapshot)) == 2

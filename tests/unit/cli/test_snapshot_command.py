@@ -103,9 +103,10 @@ def test_take_publish_list_and_verify(db, pact, coalition):
 
     verified = pact("snapshot", "verify", str(snapshot.id))
     assert verified.exit_code == 0
-    assert f"Snapshot {snapshot.id} verified: SHA-256 {snapshot.content_sha256}." in (
-        verified.output
-    )
+    assert (
+        f"Snapshot {snapshot.id} verified: SHA-256 {snapshot.content_sha256} "
+        f"(of its public part: {snapshot.public_sha256})."
+    ) in verified.output
     events = pact("event", "list")
     assert f"#{snapshot.id} published" in events.output and event.slug in events.output
 

@@ -137,7 +137,10 @@ def test_the_json_export_has_the_snapshot_and_its_entries(
     assert response.mimetype == "application/json" and response.is_streamed
     data = json.loads(response.get_data(as_text=True))
     assert data["id"] == published.id and data["title"] == "June 2026"
-    assert data["content_sha256"] == published.content_sha256
+    # The hash of what was exported: the public part's for the public.
+    assert data["content_sha256"] == (
+        published.public_sha256 if public else published.content_sha256
+    )
     assert data["cutoff_at"] == "2026-06-01T12:00:00Z"
     expected = stored_entries(db, published, public=public)
     assert {e["commitment_id"] for e in data["entries"]} == set(expected)
@@ -190,7 +193,7 @@ def test_the_datapackage_describes_every_column_of_the_csv(client, published):
     assert resource["path"].endswith(f"/snapshots/{published.id}/export.csv")
     assert resource["format"] == "csv" and resource["schema"]["primaryKey"] == ["commitment_id"]
     assert package["profile"] == "tabular-data-package"
-    assert package["version"] == published.content_sha256
+    assert package["version"] == published.public_sha256
 
 
 def _colour(hex_colour: str) -> tuple[int, int, int]:
@@ -205,7 +208,8 @@ def test_the_pdf_report_opens_and_its_pages_show_the_charts(client, db, publishe
         assert len(pdf) >= 1
         text = pdf[0].get_textpage().get_text_range()
         assert "June 2026" in text and "Headline figures" in text
-        assert published.content_sha256 in text.replace("\r", "").replace("\n", "")
+        # The public's report carries the hash of the public part it shows.
+        assert published.public_sha256 in text.replace("\r", "").replace("\n", "")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         sdg_colours = {_colour(db.session.get(SdgGoal, n).colour) for n in (4, 8)}
         found = set()

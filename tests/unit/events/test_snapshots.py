@@ -74,9 +74,11 @@ def entries(db, snapshot) -> dict[int, SnapshotEntry]:
     return {entry.commitment_id: entry for entry in rows}
 
 
-def aggregates(db, snapshot) -> dict[tuple[str, str], tuple]:
+def aggregates(db, snapshot, *, public: bool = False) -> dict[tuple[str, str], tuple]:
     rows = db.session.scalars(
-        sa.select(SnapshotAggregate).where(SnapshotAggregate.snapshot_id == snapshot.id)
+        sa.select(SnapshotAggregate).where(
+            SnapshotAggregate.snapshot_id == snapshot.id, SnapshotAggregate.public.is_(public)
+        )
     )
     return {
         (str(a.breakdown), a.key): (
@@ -249,3 +251,34 @@ def test_comparing_two_snapshots_names_what_changed_between_them(
     assert (overall.before_average, overall.after_average, overall.gained) == (20, 40, 20)
     by_status = {c.key: (c.before_commitments, c.after_commitments) for c in result.by("status")}
     assert by_status == {"approved": (4, 3), "achieved": (0, 1), "withdrawn": (0, 1)}
+
+
+def test_a_late_report_or_a_correction_recorded_since_the_last_event_is_reporting_since(
+    db, approved, report, make_signatory
+):
+    """Decided by when updates were recorded between the cutoffs, not by their period."""
+    late, correcting, quiet = (
+        make_signatory(name="Late Coop"),
+        make_signatory(name="Correcting Coop"),
+        make_signatory(name="Quiet Coop"),
+    )
+    first_cutoff, second_cutoff = T, T + 90 * DAY
+    tardy = approved(signatory=late)
+    report(tardy, T - 60 * DAY, percent=10)
+    # Speaks for two days before the first cutoff, recorded a day after it.
+    report(tardy, T - 2 * DAY, T + DAY, percent=30)
+    fixed = approved(signatory=correcting)
+    wrong = report(fixed, T - 30 * DAY, percent=70)
+    report(fixed, T - 30 * DAY, T + 5 * DAY, supersedes=wrong, percent=35)
+    silent = approved(signatory=quiet)
+    report(silent, T - 20 * DAY, percent=50)
+    # Recorded after the second cutoff: not known then, so not "since".
+    report(silent, T + 10 * DAY, second_cutoff + DAY, percent=60)
+    first = snapshots.take_snapshot(first_cutoff, title="First")
+    second = snapshots.take_snapshot(second_cutoff, title="Second")
+
+    result = comparison.compare(first, second)
+    assert [s.name for s in result.reported] == ["Correcting Coop", "Late Coop"]
+    assert [s.name for s in result.gone_quiet] == ["Quiet Coop"]
+    recorded = {e.commitment_id: e.last_recorded_at for e in entries(db, second).values()}
+    assert recorded == {tardy.id: T + DAY, fixed.id: T + 5 * DAY, silent.id: T - 20 * DAY}
