@@ -1,7 +1,7 @@
 """idempotency keys: a creating API request sent twice creates once
 
 Revision ID: 7d3e1f2a9b64
-Revises: c5101052c530
+Revises: e1b7a4c2d913
 Create Date: 2026-12-07 18:30:00.000000
 
 """
@@ -12,7 +12,7 @@ import pact_tracker.core.types
 
 # revision identifiers, used by Alembic.
 revision = '7d3e1f2a9b64'
-down_revision = 'c5101052c530'
+down_revision = 'e1b7a4c2d913'
 branch_labels = None
 depends_on = None
 

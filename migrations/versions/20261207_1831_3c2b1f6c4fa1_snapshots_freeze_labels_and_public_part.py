@@ -1,7 +1,7 @@
 """snapshots: frozen names and labels, when updates were recorded, the public part's figures and hash
 
 Revision ID: 3c2b1f6c4fa1
-Revises: c5101052c530
+Revises: d016b29be104
 Create Date: 2026-12-07 18:30:00
 
 Existing snapshots are backfilled from the live tables, as they stand when this
@@ -23,7 +23,7 @@ import pact_tracker.core.types
 
 # revision identifiers, used by Alembic.
 revision = '3c2b1f6c4fa1'
-down_revision = 'c5101052c530'
+down_revision = 'd016b29be104'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """event: publish its snapshot at the start
 
 Revision ID: e1b7a4c2d913
-Revises: c5101052c530
+Revises: 3c2b1f6c4fa1
 Create Date: 2026-12-07 18:30:00
 
 Existing events keep today's behaviour (a snapshot waits for a Publish click):
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e1b7a4c2d913'
-down_revision = 'c5101052c530'
+down_revision = '3c2b1f6c4fa1'
 branch_labels = None
 depends_on = None
 
@@ -24,5 +24,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('event', schema=None) as batch_op:
-        batch_op.drop_column('publish_snapshot_at_start')
+    # Not in batch: SQLite would copy the table, and dropping the old copy would delete
+    # (ON DELETE CASCADE) every row that refers to an event. It drops the column in place.
+    op.drop_column('event', 'publish_snapshot_at_start')
