@@ -19,8 +19,13 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('event', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('publish_snapshot_at_start', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # Not in batch: on SQLite a batch may copy the table, and dropping the old copy would
+    # delete (ON DELETE CASCADE) every reminder wave and unlink every snapshot. SQLite adds
+    # a column with a constant default in place.
+    op.add_column(
+        'event',
+        sa.Column('publish_snapshot_at_start', sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
 
 
 def downgrade():

@@ -185,3 +185,59 @@ def test_existing_snapshots_are_backfilled_and_their_hashes_still_verify(migrati
             exports.csv_chunks(exports.entries_query(snapshot, {}, public=True))
         ).splitlines()
     assert len(exported) == 2 and "Coop Lyon" in exported[1]
+
+
+#: The head of the last release that landed before issue 13's migrations.
+PREVIOUS_RELEASE = "c5101052c530"
+
+
+def _row_counts(tables) -> dict[str, int]:
+    with db.engine.connect() as connection:
+        count = sa.select(sa.func.count())
+        return {
+            name: connection.execute(count.select_from(sa.table(name))).scalar()
+            for name in sorted(tables)
+        }
+
+
+def _hashed_as_the_previous_release_did() -> None:
+    """The previous release hashed published snapshots in the first format."""
+    for snapshot in db.session.scalars(sa.select(Snapshot)):
+        snapshot.digest_version = 1
+        snapshot.content_sha256 = snapshot_services.content_digest(snapshot)
+    db.session.commit()
+    db.session.remove()
+
+
+def test_a_demo_coalition_at_the_previous_release_upgrades_keeping_every_row(migrations_app):
+    """A database of the previous release, full of a realistic coalition, upgrades to main
+    with every row kept and its published snapshots still verifying."""
+    upgrade()
+    runner = migrations_app.test_cli_runner()
+    assert runner.invoke(args=["pact", "init"]).exit_code == 0
+    loaded = runner.invoke(args=["pact", "demo", "--scale", "small", "--seed", "5"])
+    assert loaded.exit_code == 0, loaded.output
+    _hashed_as_the_previous_release_did()
+    downgrade(revision=PREVIOUS_RELEASE)
+    old_tables = _tables()
+    before = _row_counts(old_tables)
+    assert before["commitment"] > 0 and before["snapshot_entry"] > 0
+
+    upgrade()
+
+    after = _row_counts(old_tables)
+    # The upgrade adds each snapshot's public figures beside the figures it had.
+    assert after.pop("snapshot_aggregate") == 2 * before.pop("snapshot_aggregate")
+    assert after == before
+    assert db.session.scalar(sa.select(sa.func.count()).where(Snapshot.event_id.is_(None))) == 0
+    published = db.session.scalars(
+        sa.select(Snapshot).where(Snapshot.status == SnapshotStatus.published)
+    ).all()
+    assert published
+    for snapshot in published:
+        assert snapshot_services.verify(snapshot)
+        assert snapshot.public_entry_count == db.session.scalar(
+            sa.select(sa.func.count()).where(
+                SnapshotEntry.snapshot_id == snapshot.id, SnapshotEntry.is_published.is_(True)
+            )
+        )
