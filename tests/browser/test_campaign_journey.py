@@ -93,9 +93,8 @@ def test_secretariat_composes_previews_and_schedules_a_campaign(
     expect(admin.locator("[data-campaign-status]")).to_have_text("Scheduled")
 
 
-def test_the_campaign_page_follows_a_running_campaign_live(
-    page, world, live_db, sign_in_secretariat
-):
+def _running_campaign(world, live_db, name: str) -> tuple:
+    """A campaign to one organisation's member, started: its author, the organisation, its id."""
     secretariat = world.secretariat()
     programme = world.programme_with_proposal()
     organisation = world.organisation()
@@ -106,7 +105,7 @@ def test_the_campaign_page_follows_a_running_campaign_live(
     )
     campaign = campaigns.create_campaign(
         {
-            "name": "Live progress call",
+            "name": name,
             "audience": {"programme_ids": [programme_id]},
             "contents": {"en": {"subject": "Your progress", "body": "<{{ update_url }}>"}},
         },
@@ -115,6 +114,13 @@ def test_the_campaign_page_follows_a_running_campaign_live(
     campaigns.schedule_campaign(campaign, None, author)
     campaigns.start_campaign(campaign, utcnow())
     campaign_id = campaign.id
+    return secretariat, organisation, campaign_id
+
+
+def test_the_campaign_page_follows_a_running_campaign_live(
+    page, world, live_db, sign_in_secretariat
+):
+    secretariat, _, campaign_id = _running_campaign(world, live_db, "Live progress call")
     commit()
     # No transaction left open: on SQLite it would keep the live server from writing.
     live_db.session.close()
@@ -146,25 +152,7 @@ def test_the_campaign_page_follows_a_running_campaign_live(
 def test_the_secretariat_lifts_a_bounced_address_then_resends_and_counts_it_once(
     page, world, live_db, sign_in_secretariat
 ):
-    secretariat = world.secretariat()
-    programme = world.programme_with_proposal()
-    organisation = world.organisation()
-    world.approved_commitment(organisation, programme_code=programme.code)
-    author = people.find_user_by_email(secretariat.email)
-    programme_id = live_db.session.scalar(
-        sa.select(Programme.id).where(Programme.code == programme.code)
-    )
-    campaign = campaigns.create_campaign(
-        {
-            "name": "Bounced call",
-            "audience": {"programme_ids": [programme_id]},
-            "contents": {"en": {"subject": "Your progress", "body": "<{{ update_url }}>"}},
-        },
-        author,
-    )
-    campaigns.schedule_campaign(campaign, None, author)
-    campaigns.start_campaign(campaign, utcnow())
-    campaign_id = campaign.id
+    secretariat, organisation, campaign_id = _running_campaign(world, live_db, "Bounced call")
     message = live_db.session.scalars(
         sa.select(OutboxMessage).where(OutboxMessage.campaign_id == campaign_id)
     ).one()
