@@ -190,7 +190,7 @@ def publish_snapshots_at_start(now: datetime) -> int:
         )
     ).all()
     for snapshot in due:
-        snapshots.publish_snapshot(snapshot, None)
+        snapshots.publish_snapshot(snapshot, None, now)
         log.info("Snapshot %s published at the start of its event", snapshot.id)
     # One commit for all: on PostgreSQL the rows stay locked until it, so a second
     # worker cannot pick up one of them in between and publish it twice.

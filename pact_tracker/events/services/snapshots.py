@@ -42,7 +42,7 @@ from pact_tracker.events.models import (
     SnapshotStatus,
 )
 from pact_tracker.events.services import labels
-from pact_tracker.events.services.public_part import public_at, public_entries
+from pact_tracker.events.services.public_part import held_until_start, public_at, public_entries
 from pact_tracker.extensions import db
 from pact_tracker.programmes.models import Programme
 from pact_tracker.reference.models import SdgTarget
@@ -112,8 +112,11 @@ def _latest_assessments(cutoff: datetime) -> sa.Subquery:
     )
 
 
-def entries_as_of(cutoff: datetime) -> sa.Select:
-    """The rows of ``snapshot_entry`` for ``cutoff`` (without the snapshot id), in one SELECT."""
+def entries_as_of(cutoff: datetime, event_id: int | None = None) -> sa.Select:
+    """The rows of ``snapshot_entry`` for ``cutoff`` (without the snapshot id), in one SELECT.
+
+    :param event_id: the snapshot's event, whose held commitments are in its public part.
+    """
     states = commitment_states_as_of(cutoff).subquery("states")
     assessed = _latest_assessments(cutoff)
     recorded = _last_recorded(cutoff)
@@ -132,7 +135,7 @@ def entries_as_of(cutoff: datetime) -> sa.Select:
             Signatory.slug,
             Programme.code,
             states.c.status,
-            public_at(states),
+            public_at(states, event_id),
             states.c.update_id,
             states.c.reported_at,
             recorded.c.recorded_at,
@@ -152,7 +155,7 @@ def entries_as_of(cutoff: datetime) -> sa.Select:
 
 def _insert_entries(snapshot: Snapshot) -> tuple[int, int]:
     """Write the entries; return how many, and how many of them are public."""
-    select = entries_as_of(snapshot.cutoff_at).add_columns(
+    select = entries_as_of(snapshot.cutoff_at, snapshot.event_id).add_columns(
         sa.literal(snapshot.id).label("snapshot_id")
     )
     columns = [*ENTRY_COLUMNS, "snapshot_id"]
@@ -328,10 +331,21 @@ def take_snapshot(
     return snapshot
 
 
-def publish_snapshot(snapshot: Snapshot, actor: User | None) -> Snapshot:
-    """Make it public and immutable, with the SHA-256 of its content."""
+def publish_snapshot(
+    snapshot: Snapshot, actor: User | None, now: datetime | None = None
+) -> Snapshot:
+    """Make it public and immutable, with the SHA-256 of its content.
+
+    :param now: the worker's clock, which decides whether its event has started.
+    """
     if snapshot.status == SnapshotStatus.published:
         raise InvalidTransition("This snapshot is already published.")
+    held = held_until_start(snapshot, now or utcnow())
+    if held:
+        raise InvalidTransition(
+            f"{held} commitment(s) in this snapshot are held until its event starts: "
+            "publish it at or after the start, or set the event to publish it then."
+        )
     snapshot.content_sha256 = content_digest(snapshot)
     snapshot.public_sha256 = content_digest(snapshot, public=True)
     snapshot.status = SnapshotStatus.published

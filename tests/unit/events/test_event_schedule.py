@@ -12,7 +12,7 @@ from pact_tracker.core.activity import commit
 from pact_tracker.core.errors import InvalidInput, InvalidTransition
 from pact_tracker.core.types import utcnow
 from pact_tracker.events import tasks
-from pact_tracker.events.models import EventStatus, Snapshot, WaveStatus
+from pact_tracker.events.models import EventStatus, Snapshot, SnapshotEntry, WaveStatus
 from pact_tracker.events.services import events, snapshots
 
 DAY = timedelta(days=1)
@@ -320,3 +320,51 @@ def test_a_held_commitment_can_be_moved_to_another_event_or_released(
     assert commitment.embargo_event_id is None and commitment.is_published
     with pytest.raises(InvalidTransition):
         events.release_hold(commitment, secretariat)
+
+
+def _public_commitment_ids(db, snapshot) -> set[int]:
+    return set(
+        db.session.scalars(
+            sa.select(SnapshotEntry.commitment_id).where(
+                SnapshotEntry.snapshot_id == snapshot.id, SnapshotEntry.is_published.is_(True)
+            )
+        )
+    )
+
+
+def test_a_commitment_held_for_an_event_is_announced_in_its_snapshot_published_at_the_start(
+    db, make_commitment, secretariat
+):
+    starts = utcnow() + 2 * DAY
+    event = _event(starts, publish_snapshot_at_start=True)
+    later = _event(starts + 30 * DAY)
+    held_here, held_later = (make_commitment(status=CommitmentStatus.submitted) for _ in range(2))
+    events.approve_and_hold(held_here, event, secretariat)
+    events.approve_and_hold(held_later, later, secretariat)
+    event.cutoff_at = utcnow()  # the cutoff comes after both approvals
+    commit()
+    tasks.advance_events(lambda: starts - timedelta(minutes=1))
+    snapshot = _snapshot_of(db, event)
+    assert _public_commitment_ids(db, snapshot) == {held_here.id}
+    assert snapshot.public_entry_count == 1 and snapshot.entry_count == 2
+
+    tasks.advance_events(lambda: starts)
+    db.session.refresh(snapshot)
+    assert snapshot.status == "published" and snapshots.verify(snapshot)
+    db.session.refresh(held_here)
+    assert held_here.published_at == starts
+
+
+def test_a_snapshot_announcing_held_commitments_cannot_be_published_before_its_event(
+    db, make_commitment, secretariat
+):
+    starts = utcnow() + 2 * DAY
+    event = _event(starts)
+    held = make_commitment(status=CommitmentStatus.submitted)
+    events.approve_and_hold(held, event, secretariat)
+    event.cutoff_at = utcnow()
+    snapshot = snapshots.take_snapshot(event.cutoff_at, title="Summit", event=event)
+    with pytest.raises(InvalidTransition, match="held until its event starts"):
+        snapshots.publish_snapshot(snapshot, secretariat)
+    assert snapshot.status == "draft" and snapshot.content_sha256 is None
+    assert snapshots.publish_snapshot(snapshot, secretariat, now=starts).status == "published"
