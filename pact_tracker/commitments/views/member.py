@@ -35,6 +35,7 @@ from pact_tracker.core.errors import DomainError
 from pact_tracker.core.lookup import get_by_id
 from pact_tracker.core.pagination import paginate_select
 from pact_tracker.core.types import utcnow
+from pact_tracker.events.models import Event
 from pact_tracker.extensions import db
 from pact_tracker.programmes import services as programmes
 from pact_tracker.programmes.models import Programme, Proposal
@@ -279,6 +280,13 @@ def update_commitment(slug: str, commitment_id: int):
     return _render_form(form, signatory, commitment=commitment)
 
 
+def _held_for(commitment):
+    """The event a commitment is held back for (an embargo), while it is not yet public."""
+    if commitment.embargo_event_id is None or commitment.published_at is not None:
+        return None
+    return db.session.get(Event, commitment.embargo_event_id)
+
+
 def _render_commitment(signatory, commitment, *, refusal=None, status=200):
     user = _user()
     report = services.smart_check(commitment) if commitment.is_editable else None
@@ -290,6 +298,7 @@ def _render_commitment(signatory, commitment, *, refusal=None, status=200):
             smart=report,
             refusal=refusal,
             review=_changes_requested(commitment),
+            held_for=_held_for(commitment),
             history=services.commitment_history(commitment),
             confirm_form=ConfirmForm(),
             may_edit=permissions.can_edit_commitment(user, commitment),

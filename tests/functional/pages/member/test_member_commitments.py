@@ -1,6 +1,7 @@
 """The member's commitments: adopt, write, edit, submit, withdraw, and the SMART check."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -8,6 +9,8 @@ from form_data import commitment_form
 
 from pact_tracker.commitments import services as commitments
 from pact_tracker.commitments.models import Commitment, CommitmentStatus
+from pact_tracker.core.types import utcnow
+from pact_tracker.events.services import events
 
 
 def text(response) -> str:
@@ -273,3 +276,15 @@ def test_a_member_of_another_signatory_cannot_submit_or_reach_my_commitment_by_i
 def test_anonymous_visitors_are_sent_to_sign_in(client, own):
     response = client.get(f"/my/{own.slug}/commitments")
     assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
+
+
+def test_a_commitment_held_for_an_event_says_so_on_its_members_page(
+    db, member_client, make_commitment, own, secretariat
+):
+    summit = events.create_event(
+        {"name": "Ocean Summit", "starts_at": utcnow() + timedelta(days=40)}, None
+    )
+    commitment = make_commitment(signatory=own, status=CommitmentStatus.submitted)
+    events.approve_and_hold(commitment, summit, secretariat)
+    page = text(member_client.get(f"/my/{own.slug}/commitments/{commitment.id}"))
+    assert "Held back until Ocean Summit starts: it will be published then." in page
