@@ -160,6 +160,31 @@ def review_commitment(data, commitment_id):
     return commitment
 
 
+@blueprint.post("/commitments/<int:commitment_id>/hold")
+@login_required
+@blueprint.doc(security=BEARER)
+@blueprint.arguments(schemas.HoldSchema)
+@blueprint.response(200, schemas.CommitmentSchema)
+@blueprint.alt_response(401, description=_UNAUTHENTICATED)
+@blueprint.alt_response(403, description="Not allowed to hold this commitment.")
+@blueprint.alt_response(404, description="No such commitment.")
+@blueprint.alt_response(409, description="Only an approved commitment is held, or released.")
+@blueprint.alt_response(422, description=_INVALID)
+def hold_commitment(data, commitment_id):
+    """Hold an approved commitment for a coming event, move its hold, or release it."""
+    commitment = _commitment_or_404(commitment_id)
+    require(
+        permissions.can_hold_commitment(api_user(), commitment),
+        "Not allowed to hold this commitment.",
+    )
+    if data["event_id"] is None:
+        event_services.release_hold(commitment, api_user())
+    else:
+        event = get_by_id(Event, data["event_id"])
+        event_services.hold_for_event(commitment, event, api_user())
+    return commitment
+
+
 @blueprint.post("/commitments/<int:commitment_id>/close")
 @login_required
 @blueprint.doc(security=BEARER)

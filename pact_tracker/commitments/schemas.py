@@ -211,6 +211,19 @@ class ReviewSchema(Schema):
     )
 
 
+class HoldSchema(Schema):
+    event_id = fields.Integer(
+        required=True,
+        allow_none=True,
+        validate=_ID,
+        metadata={
+            "description": "Hold the approved commitment for this coming event (never public "
+            "before it starts, published by the worker then); null releases the hold and "
+            "makes it public now."
+        },
+    )
+
+
 class CloseSchema(Schema):
     status = fields.Enum(
         CommitmentStatus,

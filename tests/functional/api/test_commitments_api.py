@@ -388,3 +388,31 @@ def test_the_secretariat_approves_and_holds_for_an_event_in_one_request(
     assert body["status"] == "approved" and body["published_at"] is None
     assert body["held_for_event_id"] == coming.id
     assert client.get(f"/api/v1/commitments/{body['id']}").status_code == 404
+
+
+def test_the_secretariat_moves_and_releases_a_hold_through_the_api(
+    db, client, make_commitment, secretariat, token_for
+):
+    first, second = (
+        event_services.create_event(
+            {"name": name, "starts_at": utcnow() + timedelta(days=days)}, None
+        )
+        for name, days in (("Ocean Summit", 20), ("Forest Forum", 40))
+    )
+    commitment = make_commitment(status=CommitmentStatus.submitted)
+    event_services.approve_and_hold(commitment, first, secretariat)
+    headers = token_for(secretariat)
+    url = f"/api/v1/commitments/{commitment.id}/hold"
+
+    moved = client.post(url, json={"event_id": second.id}, headers=headers)
+    assert moved.status_code == 200, moved.json
+    assert moved.json["held_for_event_id"] == second.id
+    assert client.get(f"/api/v1/commitments/{commitment.id}").status_code == 404
+
+    refused = client.post(url, json={"event_id": 2**31 - 1}, headers=headers)
+    assert refused.status_code == 422 and "event_id" in str(refused.json["errors"])
+    assert commitment.embargo_event_id == second.id
+
+    released = client.post(url, json={"event_id": None}, headers=headers)
+    assert released.status_code == 200 and released.json["held_for_event_id"] is None
+    assert client.get(f"/api/v1/commitments/{commitment.id}").status_code == 200

@@ -136,7 +136,7 @@ def test_a_snapshot_csv_leaves_no_formula_after_any_separator(
 
     text = client.get(f"/snapshots/{snapshot.id}/export.csv").get_data(as_text=True)
     [line] = [line for line in text.splitlines() if "Plan;" in line]
-    assert "\"Plan;'=SUM(1+1)\"" in line and "\"Coop|'@cmd\"" in line
+    assert '"Plan;\'=SUM(1+1)"' in line and '"Coop|\'@cmd"' in line
     for separator in ",;\t|":
         for piece in line.split(separator):
             assert not piece.lstrip(' "').startswith(FORMULA_TRIGGERS), (separator, piece)

@@ -163,6 +163,13 @@ COMMITMENTS = {
         SECRETARIAT_ONLY,
         lambda w: {"decision": "approve", "comment": "Well defined."},
     ),
+    "api_commitments.hold_commitment": _write(
+        "POST",
+        "/commitments/{commitment_id}/hold",
+        SECRETARIAT_ONLY,
+        lambda w: {"event_id": w["event_id"]},
+        note="held back until the world's coming event",
+    ),
     "api_commitments.close_commitment": _write(
         "POST",
         "/commitments/{commitment_id}/close",

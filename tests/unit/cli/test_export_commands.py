@@ -72,7 +72,7 @@ def test_export_signatories_csv_leaves_no_formula_after_any_separator(pact, make
 
     assert result.exit_code == 0, result.output
     [line] = [line for line in result.stdout.splitlines() if "Semicolon Coop" in line]
-    assert "\"ACC;'=SUM(1+1)\"" in line
+    assert '"ACC;\'=SUM(1+1)"' in line
     # A European spreadsheet splits on ";", others on tab or "|": no piece is a formula.
     for separator in ",;\t|":
         for piece in line.split(separator):
