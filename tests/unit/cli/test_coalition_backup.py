@@ -18,6 +18,7 @@ from pact_tracker.auth.links import request_sign_in_link
 from pact_tracker.campaigns.services import campaigns as campaign_services
 from pact_tracker.campaigns.services.outbox import suppress_address
 from pact_tracker.coalition.models import Signatory, User
+from pact_tracker.core import idempotency
 from pact_tracker.core.activity import commit
 from pact_tracker.core.backup import coalition_tables
 from pact_tracker.core.tokens import issue_token
@@ -98,6 +99,7 @@ def _complete_the_record() -> None:
     auth_services.start_session(member, user_agent="Firefox")
     request_sign_in_link(member.email)
     suppress_address("bounced@example.org", "550 no such mailbox")
+    idempotency.claim(member.id, "report-2026-12-07", "0" * 64, utcnow())
     commit()
 
 
