@@ -5,6 +5,7 @@ fixed :data:`DEMO_NOW`, never the clock, so the same seed gives the same
 coalition on any day and any database.
 """
 
+import hashlib
 import random
 import re
 import unicodedata
@@ -67,6 +68,25 @@ class Reference:
 def slugify(text: str, max_length: int = 80) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:max_length].strip("-")
+
+
+#: The longest label a domain name may have (RFC 1035): a longer one makes an address
+#: that no email validator accepts, so its owner could never sign in.
+MAX_DOMAIN_LABEL = 63
+
+
+def demo_domain(slug: str) -> str:
+    """The signatory's made-up domain: its slug, shortened to a valid label when too long.
+
+    A shortened slug ends with a few characters of its hash, so that two long
+    slugs sharing their first 54 characters keep different domains.
+    """
+    if len(slug) <= MAX_DOMAIN_LABEL:
+        label = slug
+    else:
+        suffix = hashlib.sha256(slug.encode()).hexdigest()[:8]
+        label = f"{slug[: MAX_DOMAIN_LABEL - len(suffix) - 1].rstrip('-')}-{suffix}"
+    return f"{label}.example.org"
 
 
 def _de(name: str) -> str:
@@ -300,7 +320,7 @@ class Generator:
                 place["country"],
                 place["subdivision"],
                 place["city"],
-                f"https://{slug}.example.org",
+                f"https://{demo_domain(slug)}",
                 description,
                 status,
                 signed_on,
@@ -315,7 +335,7 @@ class Generator:
         batch["user"].append(
             (
                 user_id,
-                f"contact@{slug}.example.org",
+                f"contact@{demo_domain(slug)}",
                 person,
                 language,
                 "member",
@@ -400,7 +420,7 @@ class Generator:
             member,
             indicators,
             dimensions,
-            signatory["slug"],
+            demo_domain(signatory["slug"]),
             french,
             batch,
         )

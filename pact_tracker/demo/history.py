@@ -184,7 +184,7 @@ class History:
         member,
         indicators,
         dimensions,
-        slug,
+        domain,
         french,
         batch,
     ) -> dict:
@@ -248,7 +248,7 @@ class History:
             member,
             indicators,
             dimensions,
-            slug,
+            domain,
             language,
             batch,
         )
@@ -273,7 +273,7 @@ class History:
         member,
         indicators,
         dimensions,
-        slug,
+        domain,
         language,
         batch,
     ):
@@ -361,7 +361,7 @@ class History:
                 kind = rng.choice(_EVIDENCE_KINDS)
                 url = None
                 if kind in ("photo", "document", "survey"):
-                    url = f"https://{slug}.example.org/impact/{update_id}"
+                    url = f"https://{domain}/impact/{update_id}"
                 evidence.append(
                     (
                         ids("evidence"),

@@ -1,3 +1,6 @@
+from email_validator import validate_email
+
+from pact_tracker.demo.generate import demo_domain
 from pact_tracker.demo.rows import COLUMNS
 
 
@@ -31,5 +34,25 @@ def test_slugs_are_unique_and_emails_follow_them(generate):
     slugs = _column(batch, "signatory", "slug")
     assert len(set(slugs)) == len(slugs)
     emails = set(_column(batch, "user", "email"))
-    assert {f"contact@{slug}.example.org" for slug in slugs} <= emails
+    assert {f"contact@{demo_domain(slug)}" for slug in slugs} <= emails
     assert "secretariat@demo.pact-impact.org" in emails
+
+
+KOREAN_AGENCY = "national-agency-for-social-and-solidarity-economy-of-republic-of-korea"
+
+
+def test_a_slug_too_long_for_a_domain_gives_an_address_one_can_sign_in_with():
+    domain = demo_domain(KOREAN_AGENCY)
+    label = domain.split(".")[0]
+    assert len(label) <= 63 and label.startswith("national-agency-for-social")
+    # The sign-in form's Email() validator is email_validator's, without DNS.
+    validate_email(f"contact@{domain}", check_deliverability=False)
+    twin = KOREAN_AGENCY.replace("korea", "korea-south")
+    assert demo_domain(twin) != domain
+    assert demo_domain("coop-horizon") == "coop-horizon.example.org"
+
+
+def test_every_demo_address_passes_the_sign_in_forms_check(generate):
+    # Seed 7 draws a signatory whose slug is longer than a domain label.
+    for email in _column(generate(7), "user", "email"):
+        validate_email(email, check_deliverability=False)

@@ -16,7 +16,7 @@ from pact_tracker.commitments.models import (
 from pact_tracker.commitments.reporting import report_schedule
 from pact_tracker.core.activity import Activity
 from pact_tracker.demo import DemoRefused, load_demo
-from pact_tracker.demo.generate import DEMO_NOW
+from pact_tracker.demo.generate import DEMO_NOW, demo_domain
 from pact_tracker.programmes.models import Programme, Proposal
 from pact_tracker.reference.lexicon import ORGANISATION_TYPES
 
@@ -53,7 +53,7 @@ def test_staff_and_one_admin_member_per_signatory(db, loaded):
     assert by_email["secretariat@demo.pact-impact.org"].role == Role.secretariat
     assert by_email["organiser@demo.pact-impact.org"].role == Role.organiser
     for signatory in _all(db, Signatory):
-        member = by_email[f"contact@{signatory.slug}.example.org"]
+        member = by_email[f"contact@{demo_domain(signatory.slug)}"]
         membership = db.session.scalar(sa.select(Membership).where(Membership.user_id == member.id))
         assert membership.signatory_id == signatory.id and membership.is_admin
         assert member.locale in ("en", "fr")
