@@ -10,11 +10,7 @@ searchable and takes the reader's fonts.
 import io
 from dataclasses import dataclass
 
-import matplotlib
 from flask_babel import gettext as _
-from matplotlib.backends.backend_svg import FigureCanvasSVG
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 #: Most bars in one chart; the page's tables have every group.
 MAX_BARS = 20
@@ -42,6 +38,13 @@ def bar_chart_svg(bars: list[Bar], *, axis_label: str, percent: bool, empty_text
     """A horizontal bar chart as an SVG document (text), the first bar on top."""
     if len(bars) > MAX_BARS:
         raise ValueError(f"at most {MAX_BARS} bars in a chart")
+    # Imported here, where a chart is drawn: matplotlib is some 40 MB in every web
+    # process that loads it, and most processes never draw a chart.
+    import matplotlib
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     with matplotlib.rc_context(_STYLE):
         height = 0.8 + 0.32 * max(len(bars), 1)
         figure = Figure(figsize=(7.5, height), layout="constrained")
