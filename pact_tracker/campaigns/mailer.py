@@ -4,6 +4,7 @@ Only the worker sends mail (see ``dispatcher``); the web process writes
 outbox rows instead.
 """
 
+import contextlib
 import io
 import random
 import re
@@ -53,11 +54,21 @@ DEFAULTS = {
 }
 
 
+#: A dot starting a line of the message is doubled (RFC 5321, 4.5.2 "transparency").
+_DOT_AT_LINE_START = re.compile(rb"(?m)^\.")
+
+
 class _ReplyKeeping:
     """Keeps the reply to DATA, which ``smtplib.SMTP.sendmail`` throws away; and can hold a
     message's final dot until the caller is ready for the server to accept it."""
 
     last_reply: tuple[int, bytes] | None = None
+
+    def _reset_quietly(self) -> None:
+        """RSET after a refusal; a server already gone needs none (as ``sendmail`` does it,
+        with public calls only: smtplib's own helper is private)."""
+        with contextlib.suppress(smtplib.SMTPServerDisconnected):
+            self.rset()
 
     def data(self, msg):
         self.last_reply = super().data(msg)
@@ -83,7 +94,7 @@ class _ReplyKeeping:
             if code == 421:
                 self.close()
             else:
-                self._rset()
+                self._reset_quietly()
             raise smtplib.SMTPSenderRefused(code, reply, from_addr)
         refused = {}
         for address in to_addrs:
@@ -94,14 +105,14 @@ class _ReplyKeeping:
                 self.close()
                 raise smtplib.SMTPRecipientsRefused(refused)
         if len(refused) == len(to_addrs):
-            self._rset()
+            self._reset_quietly()
             raise smtplib.SMTPRecipientsRefused(refused)
         self.putcmd("data")
         code, reply = self.getreply()
         if code != 354:
-            self._rset()
+            self._reset_quietly()
             raise smtplib.SMTPDataError(code, reply)
-        content = smtplib._quote_periods(msg)
+        content = _DOT_AT_LINE_START.sub(b"..", msg)
         if content[-2:] != smtplib.bCRLF:
             content += smtplib.bCRLF
         if dot_ready is not None and dot_ready():
@@ -114,7 +125,7 @@ class _ReplyKeeping:
         code, reply = self.getreply()
         self.last_reply = (code, reply)
         if code != 250:
-            self._rset()
+            self._reset_quietly()
             raise smtplib.SMTPDataError(code, reply)
 
 
