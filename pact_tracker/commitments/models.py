@@ -269,6 +269,11 @@ class Commitment(TimestampMixin, db.Model):
     #: ``commitment_target`` a rare goal made PostgreSQL probe that table for every
     #: published commitment it walked past, 50-100 ms a page on a large coalition.
     goal_mask: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
+    #: The SMART check's score (0..100) and whether it passed, as of the last change to
+    #: what it reads (kept by the authoring and workflow services), so that the review
+    #: queue lists scores without re-checking every row. None: written by a bulk loader.
+    smart_score: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    smart_passed: Mapped[bool | None] = mapped_column(sa.Boolean)
 
     signatory = relationship("Signatory", lazy="joined", innerjoin=True)
     programme = relationship("Programme")

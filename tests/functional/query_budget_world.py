@@ -2,10 +2,11 @@
 
 It starts from the permission matrix's world (one of every kind of row) and
 adds *batches*: each batch brings, through the domain services, signatories of
-three types in three countries with their members, commitments in two
-programmes (indicators, milestones, progress updates with indicator values and
-evidence, an assessment), a proposal, events, a started campaign and a
-published snapshot of everything. Every batch is alike, so a page whose
+three types in three countries with their members and update links, commitments
+in two programmes (indicators, milestones, progress updates with indicator
+values and evidence, an assessment) and one more waiting for review, a
+proposal, events, an application to join, a suppressed address, a started
+campaign and a published snapshot of everything. Every batch is alike, so a page whose
 queries do not depend on the number of rows issues as many queries after one
 batch as after five.
 
@@ -18,7 +19,9 @@ from datetime import date, timedelta
 
 from permission_matrix.world import DESCRIPTION, build_world
 
+from pact_tracker.campaigns import update_links
 from pact_tracker.campaigns.services import campaigns as campaign_services
+from pact_tracker.campaigns.services import suppress_address
 from pact_tracker.coalition import services as coalition
 from pact_tracker.coalition.models import Signatory, SignatoryStatus, User
 from pact_tracker.commitments import services as commitments
@@ -40,6 +43,9 @@ def build_small_world() -> dict:
     world = build_world()
     values = dict(world.values)
     values["secretariat_id"] = world.people["secretariat"]
+    values["member_id"] = world.people["owner"]
+    values["organiser_id"] = world.people["organiser"]
+    values["today"] = utcnow().date().isoformat()
     values["batches"] = 0
     grow(values, batches=1)
     return values
@@ -91,15 +97,17 @@ def _add_batch(number: int, own: Signatory, matrix_programme: Programme, secreta
             secretariat,
             SignatoryStatus.approved,
         )
-        coalition.create_user(
+        member = coalition.create_user(
             f"member-{number}-{kind}@budget.example.org",
             f"Member {number} {kind}",
             signatory=signatory,
             is_admin=True,
             actor=secretariat,
         )
+        update_links.issue_update_link(member, signatory)
         for where in (programme, matrix_programme):
             _commitment(signatory, where, secretariat, f"Batch {number} {kind} {where.code}")
+        _submitted(signatory, matrix_programme, f"Batch {number} {kind} waiting")
     # The own signatory grows too: its page and its members list show more.
     coalition.create_user(
         f"colleague-{number}@budget.example.org",
@@ -109,6 +117,8 @@ def _add_batch(number: int, own: Signatory, matrix_programme: Programme, secreta
     )
     _commitment(own, programme, secretariat, f"Batch {number} own")
     _events(number, secretariat)
+    _application(number)
+    suppress_address(f"bounced-{number}@budget.example.org", "bounce: 550 5.1.1 no such mailbox")
 
 
 def _proposal(programme: Programme, secretariat, title: str) -> None:
@@ -159,6 +169,44 @@ def _commitment(
         _report(commitment, member, step)
     commitments.assess_commitment(commitment, "substantial", "Checked.", secretariat)
     return commitment
+
+
+def _submitted(signatory: Signatory, programme: Programme, title: str) -> Commitment:
+    """A commitment its signatory submitted, waiting in the secretariat's review queue."""
+    member = signatory.memberships[0].user
+    commitment = commitments.create_commitment(
+        signatory,
+        {
+            "programme_id": programme.id,
+            "title": title,
+            "description": DESCRIPTION,
+            "due_date": date(2028, 12, 31),
+            "target_codes": ["8.5"],
+            "dimension_codes": ["social_performance"],
+            "indicators": [
+                {"name": "People trained", "unit": "people", "baseline": 0, "target": 9}
+            ],
+            "milestones": [{"title": "First cohort", "due_date": date(2027, 6, 30)}],
+        },
+        member,
+    )
+    commitments.submit_commitment(commitment, member)
+    return commitment
+
+
+def _application(number: int) -> None:
+    """An organisation applying to join, with the account of its contact."""
+    applicant = coalition.create_user(
+        f"applicant-{number}@budget.example.org", f"Applicant {number}"
+    )
+    coalition.apply_to_join(
+        {
+            "name": f"Batch {number} applying mutual",
+            "organisation_type_code": "mutual",
+            "country_code": "ES",
+        },
+        applicant,
+    )
 
 
 def _report(commitment: Commitment, member: User, step: int) -> None:

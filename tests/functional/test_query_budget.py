@@ -1,4 +1,5 @@
-"""Every public page and API list issues a bounded number of queries, whatever the data.
+"""Every page and API list the benchmarks load issues a bounded number of queries, whatever
+the data.
 
 Each URL below is requested twice: in a small world (the permission matrix's
 world and one batch of rows, see ``query_budget_world``) and after four more
@@ -9,7 +10,10 @@ that grows is a query per row (N+1).
 
 The URLs are checked against the app: a public GET route or an API list
 endpoint that nobody added here makes ``test_every_public_page_is_covered`` or
-``test_every_api_list_is_covered`` fail.
+``test_every_api_list_is_covered`` fail, and a page of the back office, the
+member's space or the organiser's overview (signed in as the role that uses it,
+the secretariat past its second factor) neither covered here nor left out with
+a reason makes ``test_every_signed_in_page_is_covered`` fail.
 """
 
 import re
@@ -21,6 +25,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy.session import Session as FlaskSession
 from query_budget_world import build_small_world, grow
 
+from pact_tracker.auth.services import start_session
 from pact_tracker.coalition.models import User
 from pact_tracker.core.activity import commit
 from pact_tracker.core.tokens import issue_token
@@ -32,6 +37,11 @@ DEFAULT_BUDGET = 12
 
 ANONYMOUS = "anonymous"
 SECRETARIAT = "secretariat"
+#: The world's member (admin) of the own signatory: its commitments grow with each batch.
+MEMBER = "member"
+ORGANISER = "organiser"
+#: The world's key of each signed-in role's account.
+ACCOUNTS = {SECRETARIAT: "secretariat_id", MEMBER: "member_id", ORGANISER: "organiser_id"}
 
 #: Route prefixes a visitor cannot open without an account, a role or a token of their own.
 #: Their query counts are not this test's concern (the permission matrix covers them).
@@ -166,7 +176,85 @@ API_LISTS = [
     Case("api_events.list_entries", "/api/v1/snapshots/{snapshot_id}/entries", "Showcase"),
 ]
 
-CASES = {case.path: case for case in PAGES + API_LISTS}
+#: Pages of the signed-in roles that ``make bench`` loads, each as the role that uses it.
+SIGNED_IN_PAGES = [
+    Case("coalition.admin_home", "/admin/", "Matrix Applied Mutual", SECRETARIAT),
+    Case("commitments.admin_review", "/admin/review", "Mentor ten new cooperatives", SECRETARIAT),
+    Case(
+        "coalition.admin_applications", "/admin/applications", "Matrix Applied Mutual", SECRETARIAT
+    ),
+    Case("coalition.admin_users", "/admin/users", "@budget.example.org", SECRETARIAT),
+    Case("coalition.admin_activity", "/admin/activity", "snapshot", SECRETARIAT),
+    Case("coalition.admin_signatories", "/admin/signatories", "Batch 1 association", SECRETARIAT),
+    Case(
+        "campaigns.admin_campaign", "/admin/campaigns/{campaign_id}", "Progress call", SECRETARIAT
+    ),
+    Case(
+        "campaigns.admin_campaign_recipients",
+        "/admin/campaigns/{campaign_id}/recipients",
+        "Olivia Owner",
+        SECRETARIAT,
+    ),
+    Case("campaigns.admin_update_links", "/admin/update-links", "Member 1 state", SECRETARIAT),
+    Case("campaigns.admin_suppressions", "/admin/suppressions", "bounced@example.org", SECRETARIAT),
+    # The organiser's overview: the session, then the states now and as of a date, each
+    # computed in one pass in SQL (grouped, with the names they show), whatever the size.
+    Case("commitments.organiser_home", "/organiser/", "Decent work", ORGANISER, budget=8),
+    Case(
+        "commitments.organiser_home", "/organiser/?on={today}", "Decent work", ORGANISER, budget=8
+    ),
+    Case("coalition.my_home", "/my/", "Matrix Own Cooperative", MEMBER),
+    Case("commitments.my_commitments", "/my/{own_slug}/commitments", "Showcase", MEMBER),
+    # One query per part of the commitment (programme, targets, dimensions, indicators,
+    # milestones, updates with their values and evidence, status changes, assessments).
+    Case(
+        "commitments.my_commitment",
+        "/my/{own_slug}/commitments/{commitment_id}",
+        "Milestone 1",
+        MEMBER,
+        budget=16,
+    ),
+    Case(
+        "commitments.report_progress",
+        "/my/{own_slug}/commitments/{commitment_id}/progress",
+        "Indicator 1",
+        MEMBER,
+    ),
+]
+#: Where the pages of signed-in roles live (see ``NON_PUBLIC_PREFIXES``).
+SIGNED_IN_PREFIXES = ("/admin", "/my/", "/organiser/")
+#: Signed-in GET pages left out, and why: none lists rows that grow with the coalition.
+SIGNED_IN_LEFT_OUT = {
+    "coalition.admin_application": "one application and its few contacts",
+    "coalition.admin_signatory": "one signatory's profile form and its few members",
+    "coalition.admin_user": "one account and its memberships",
+    "coalition.admin_user_new": "an empty form",
+    "coalition.admin_import": "an upload form",
+    "campaigns.admin_campaigns": "the campaigns, a short list the secretariat writes by hand",
+    "campaigns.admin_campaign_new": "an empty form",
+    "campaigns.admin_campaign_edit": "a form of one campaign's texts and audience",
+    "campaigns.admin_campaign_preview": "one message rendered for one recipient",
+    "campaigns.admin_campaign_progress": "JSON polled by the campaign page: its first query",
+    "campaigns.admin_campaign_never_answered": "the campaign page's never-answered list, paged",
+    "campaigns.admin_audience_count": "a bounded count of the compose form's audience",
+    "commitments.admin_commitment": "one commitment's review page, like the member's page",
+    "programmes.admin_programmes": "the programmes, a short list the secretariat writes by hand",
+    "programmes.admin_programme_new": "an empty form",
+    "programmes.admin_programme_edit": "a form of one programme",
+    "programmes.admin_proposal_new": "an empty form",
+    "programmes.admin_proposal_edit": "a form of one proposal",
+    "coalition.my_profile": "a form of one signatory's profile",
+    "coalition.my_members": "one signatory's few members and invitations",
+    "coalition.my_invitations": "the few invitations one person received",
+    "coalition.my_preferences": "a form of one person's preferences",
+    "commitments.my_proposals": "the proposals of the programmes, paged, for any member",
+    "commitments.new_commitment": "an empty commitment form (the lexicon's lists)",
+    "commitments.update_commitment": "the commitment form of one draft",
+    "commitments.my_withdraw_commitment": "a confirmation form",
+    "commitments.correct_update": "the progress form filled from one update",
+}
+
+CASES = {case.path: case for case in PAGES + API_LISTS + SIGNED_IN_PAGES}
 
 
 @dataclass(frozen=True)
@@ -202,12 +290,11 @@ def measures(app) -> dict[str, tuple[Measure, Measure]]:
         )
         try:
             world = build_small_world()
-            _token, secret = issue_token(_db.session.get(User, world["secretariat_id"]))
-            headers = {ANONYMOUS: {}, SECRETARIAT: {"Authorization": f"Bearer {secret}"}}
+            credentials = _credentials(world)
             commit()
-            small = {key: _measure(app, case, world, headers) for key, case in CASES.items()}
+            small = {key: _measure(app, case, world, credentials) for key, case in CASES.items()}
             grow(world, MORE_BATCHES)
-            large = {key: _measure(app, case, world, headers) for key, case in CASES.items()}
+            large = {key: _measure(app, case, world, credentials) for key, case in CASES.items()}
             yield {key: (small[key], large[key]) for key in CASES}
         finally:
             _db.session.remove()
@@ -216,13 +303,48 @@ def measures(app) -> dict[str, tuple[Measure, Measure]]:
             connection.close()
 
 
+@dataclass(frozen=True)
+class Credentials:
+    #: An API token's secret.
+    bearer: str
+    #: A server-side session's id, as sign-in keeps it in the cookie.
+    session_id: str
+    user_id: int
+
+
+def _credentials(world: dict) -> dict[str, Credentials]:
+    """A token and an open session for each signed-in role (the secretariat's second
+    factor taken as given: sign-in and its codes are tested elsewhere)."""
+    credentials = {}
+    for who, key in ACCOUNTS.items():
+        user = _db.session.get(User, world[key])
+        _token, secret = issue_token(user)
+        credentials[who] = Credentials(secret, start_session(user, "query-budget"), user.id)
+    return credentials
+
+
+def _client_as(app, who: str, credentials: dict[str, Credentials], api: bool):
+    """A test client signed in as ``who``, and the headers of its request."""
+    client = app.test_client()
+    if who == ANONYMOUS:
+        return client, {}
+    if api:
+        return client, {"Authorization": f"Bearer {credentials[who].bearer}"}
+    with client.session_transaction() as session:
+        session["_user_id"] = str(credentials[who].user_id)
+        session["_fresh"] = True
+        session["sid"] = credentials[who].session_id
+    return client, {}
+
+
 def _is_query(statement: str) -> bool:
     """Savepoints are the test's transaction, not the request's work."""
     return not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO"))
 
 
-def _measure(app, case: Case, world: dict, headers: dict) -> Measure:
+def _measure(app, case: Case, world: dict, credentials: dict[str, Credentials]) -> Measure:
     url = case.path.format(**world)
+    client, headers = _client_as(app, case.who, credentials, url.startswith("/api/"))
     statements: list[str] = []
 
     request_thread = threading.get_ident()
@@ -233,14 +355,13 @@ def _measure(app, case: Case, world: dict, headers: dict) -> Measure:
         if threading.get_ident() == request_thread and _is_query(statement):
             statements.append(statement)
 
-    client = app.test_client()
     # Each request starts from an empty session, as in production: rows an earlier
     # request left in the test's session would spare this one a query, or not,
     # depending on the order the tests ran in.
     _db.session.expunge_all()
     sa.event.listen(_db.engine, "before_cursor_execute", count)
     try:
-        response = client.get(url, headers=headers[case.who])
+        response = client.get(url, headers=headers)
         # Downloads stream: their queries run while the body is read.
         body = response.get_data()
     finally:
@@ -284,6 +405,20 @@ def test_every_public_page_is_covered(app):
     covered = {case.endpoint for case in PAGES if not case.endpoint.startswith("api-docs.")}
     assert _public_get_endpoints(app) == covered
     assert set(NON_PUBLIC_ENDPOINTS) <= {rule.endpoint for rule in app.url_map.iter_rules()}
+
+
+def test_every_signed_in_page_is_covered(app):
+    """Each GET page of the back office, the member's space and the organiser's overview
+    is measured here, or left out with a reason."""
+    signed_in = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and rule.rule.startswith(SIGNED_IN_PREFIXES)
+    }
+    covered = {case.endpoint for case in SIGNED_IN_PAGES}
+    assert signed_in - set(SIGNED_IN_LEFT_OUT) == covered
+    assert set(SIGNED_IN_LEFT_OUT) <= signed_in
+    assert not covered & set(SIGNED_IN_LEFT_OUT)
 
 
 def _api_list_endpoints(app) -> set[str]:

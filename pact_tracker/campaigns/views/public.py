@@ -17,6 +17,7 @@ from pact_tracker.campaigns.views import blueprint
 from pact_tracker.commitments import services as commitments
 from pact_tracker.commitments.forms.member import LABELS, attach_service_errors, progress_form
 from pact_tracker.commitments.models import Commitment, UpdateSource
+from pact_tracker.commitments.services.explorer import current_values
 from pact_tracker.core import permissions, security_log
 from pact_tracker.core.errors import DomainError
 from pact_tracker.core.lookup import get_by_id
@@ -86,9 +87,10 @@ def link_progress(commitment_id: int):
         db.select(ImpactDimension).order_by(ImpactDimension.position)
     ).all()
     form = progress_form(commitment, dimensions=dimensions, locale=str(get_locale()))
+    updates = commitments.updates_of(commitment)
     if request.method == "GET":
         form.reported_at.data = utcnow().replace(microsecond=0)
-        latest = next((u for u in commitments.updates_of(commitment) if not u.is_superseded), None)
+        latest = next((u for u in updates if not u.is_superseded), None)
         if latest is not None:
             form.status.data = str(latest.status)
     if form.validate_on_submit():
@@ -108,6 +110,8 @@ def link_progress(commitment_id: int):
         signatory=commitment.signatory,
         commitment=commitment,
         update=None,
+        # Each indicator's last value, read from the updates above (not a query per indicator).
+        current_values=current_values(updates),
         labels=LABELS,
         cancel_url=url_for("campaigns.link_commitments"),
     )

@@ -16,6 +16,7 @@ from pact_tracker.commitments.services._fields import (
     MILESTONE_FIELDS,
     clean_commitment_fields,
 )
+from pact_tracker.commitments.services.smart import record_smart_score
 from pact_tracker.commitments.services.workflow import record_status_change
 from pact_tracker.core import activity
 from pact_tracker.core.errors import InvalidTransition
@@ -256,3 +257,5 @@ def _apply(commitment: Commitment, cleaned: dict) -> None:
         milestone.title, milestone.due_date = row["title"], row["due_date"]
         milestones.append(milestone)
     commitment.milestones = milestones
+    # Everything the SMART check reads was just written: its score is kept with it.
+    record_smart_score(commitment)

@@ -204,7 +204,10 @@ PUBLIC_STEPS = tuple(sorted(CLOSED_STATUSES | {CommitmentStatus.approved}))
 
 
 def commitment_history(
-    commitment: Commitment, *, include_review: bool = True
+    commitment: Commitment,
+    *,
+    include_review: bool = True,
+    updates: list[ProgressUpdate] | None = None,
 ) -> list[HistoryEntry]:
     """The timeline of ``commitment``: status changes, updates and their corrections, assessments.
 
@@ -214,6 +217,7 @@ def commitment_history(
     :param include_review: with False, the drafting and review steps (and the
         reviewers' comments on them) are left out: they are between the
         signatory and the secretariat, not for the public.
+    :param updates: ``updates_of(commitment)``, when the caller has them already.
     """
     changes = sa.select(StatusChange).where(StatusChange.commitment_id == commitment.id)
     if not include_review:
@@ -228,7 +232,7 @@ def commitment_history(
             update.recorded_at,
             update,
         )
-        for update in updates_of(commitment)
+        for update in (updates_of(commitment) if updates is None else updates)
     ]
     entries += [
         HistoryEntry("assessment", assessment.assessed_at, assessment)

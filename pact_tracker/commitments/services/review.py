@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from pact_tracker.coalition.models import Signatory
 from pact_tracker.commitments.as_of import commitment_states_as_of
@@ -19,6 +20,7 @@ from pact_tracker.commitments.models import (
     ReportingState,
 )
 from pact_tracker.commitments.services.queries import commitments_query
+from pact_tracker.commitments.services.smart import smart_check
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db
 from pact_tracker.programmes.models import Programme
@@ -39,6 +41,46 @@ def review_queue(reviewer, filters: dict) -> sa.Select:
     """
     query = commitments_query(reviewer, {**filters, "status": CommitmentStatus.submitted})
     return query.order_by(None).order_by(Commitment.submitted_at, Commitment.id)
+
+
+@dataclass(frozen=True)
+class QueueScore:
+    """A row's SMART score as the review queue shows it."""
+
+    score: int
+    passed: bool
+
+
+def queue_scores(commitments: list[Commitment]) -> dict[int, QueueScore]:
+    """The SMART score of each commitment of a page of the queue, by id.
+
+    Read from the rows, where the services kept it. Rows written without the
+    services (a bulk loader) have none: those are checked here, their parts
+    loaded in one query per kind for all of them rather than per row.
+    """
+    unscored = [c.id for c in commitments if c.smart_score is None]
+    if unscored:
+        db.session.scalars(
+            sa.select(Commitment)
+            .where(Commitment.id.in_(unscored))
+            .options(
+                selectinload(Commitment.indicators),
+                selectinload(Commitment.milestones),
+                selectinload(Commitment.targets),
+                selectinload(Commitment.dimensions),
+            )
+            .execution_options(populate_existing=True)
+        ).all()
+    scores = {}
+    for commitment in commitments:
+        if commitment.smart_score is None:
+            report = smart_check(commitment)
+            scores[commitment.id] = QueueScore(report.score, report.passed)
+        else:
+            scores[commitment.id] = QueueScore(
+                commitment.smart_score, bool(commitment.smart_passed)
+            )
+    return scores
 
 
 def submitted_count() -> int:

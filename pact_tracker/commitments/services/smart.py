@@ -124,6 +124,13 @@ def smart_check(commitment: Commitment) -> SmartReport:
     )
 
 
+def record_smart_score(commitment: Commitment) -> SmartReport:
+    """Check ``commitment`` and keep its score on its row, for lists that show it."""
+    report = smart_check(commitment)
+    commitment.smart_score, commitment.smart_passed = report.score, report.passed
+    return report
+
+
 def _part(code: str, message, terms=(), points: int | None = None) -> SmartPart:
     full = REQUIRED_POINTS.get(code) or BONUS_POINTS[code]
     return SmartPart(

@@ -18,7 +18,7 @@ from pact_tracker.commitments.models import (
 from pact_tracker.commitments.reporting import report_schedule
 from pact_tracker.commitments.services import _input as check
 from pact_tracker.commitments.services.decisions import tell_members
-from pact_tracker.commitments.services.smart import smart_check
+from pact_tracker.commitments.services.smart import record_smart_score
 from pact_tracker.core import activity
 from pact_tracker.core.errors import InvalidInput, InvalidTransition
 from pact_tracker.core.types import utcnow
@@ -175,7 +175,8 @@ def submit_commitment(commitment: Commitment, actor) -> StatusChange:
             f"Only a draft or a commitment sent back for changes can be submitted; "
             f"this one is {_label(commitment.status)}."
         )
-    report = smart_check(commitment)
+    # Kept with the row: the review queue shows the score the commitment was submitted with.
+    report = record_smart_score(commitment)
     if not report.passed:
         raise InvalidInput(
             f"The commitment is not ready to submit: its SMART score is {report.score}/100. "

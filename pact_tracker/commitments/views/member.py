@@ -28,6 +28,7 @@ from pact_tracker.commitments.models import (
     ProgressUpdate,
     StatusChange,
 )
+from pact_tracker.commitments.services.explorer import current_values
 from pact_tracker.commitments.services.smart import horizon as smart_horizon
 from pact_tracker.commitments.views import blueprint
 from pact_tracker.core import permissions
@@ -290,6 +291,8 @@ def _held_for(commitment):
 def _render_commitment(signatory, commitment, *, refusal=None, status=200):
     user = _user()
     report = services.smart_check(commitment) if commitment.is_editable else None
+    # Read once: the timeline and each indicator's latest value come from the same updates.
+    updates = services.updates_of(commitment)
     return (
         render_template(
             "commitments/member/detail.html",
@@ -299,7 +302,8 @@ def _render_commitment(signatory, commitment, *, refusal=None, status=200):
             refusal=refusal,
             review=_changes_requested(commitment),
             held_for=_held_for(commitment),
-            history=services.commitment_history(commitment),
+            history=services.commitment_history(commitment, updates=updates),
+            current_values=current_values(updates),
             confirm_form=ConfirmForm(),
             may_edit=permissions.can_edit_commitment(user, commitment),
             may_submit=permissions.can_submit_commitment(user, commitment),
@@ -374,9 +378,10 @@ def report_progress(slug: str, commitment_id: int):
     user = _user()
     _require(permissions.can_report_progress(user, commitment))
     form = progress_form(commitment, dimensions=_dimensions(), locale=_locale())
+    updates = services.updates_of(commitment)
     if request.method == "GET":
         form.reported_at.data = _now_to_the_second()
-        latest = next((u for u in services.updates_of(commitment) if not u.is_superseded), None)
+        latest = next((u for u in updates if not u.is_superseded), None)
         if latest is not None:
             form.status.data = str(latest.status)
     if form.validate_on_submit():
@@ -388,14 +393,17 @@ def report_progress(slug: str, commitment_id: int):
         else:
             flash(_("Thank you: your progress report was recorded."), "success")
             return redirect(_my_commitment_url(commitment))
-    return _render_progress(form, signatory, commitment)
+    return _render_progress(form, signatory, commitment, values=current_values(updates))
 
 
 def _now_to_the_second():
     return utcnow().replace(microsecond=0)
 
 
-def _render_progress(form, signatory, commitment, *, update=None):
+def _render_progress(form, signatory, commitment, *, update=None, values=None):
+    """The progress form; ``values`` are each indicator's last reported value."""
+    if values is None:
+        values = current_values(services.updates_of(commitment))
     return (
         render_template(
             "commitments/member/progress.html",
@@ -403,6 +411,7 @@ def _render_progress(form, signatory, commitment, *, update=None):
             signatory=signatory,
             commitment=commitment,
             update=update,
+            current_values=values,
             labels=LABELS,
         ),
         UNPROCESSABLE if form.is_submitted() else 200,

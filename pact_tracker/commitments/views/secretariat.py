@@ -22,6 +22,7 @@ from pact_tracker.commitments.forms.secretariat import (
 )
 from pact_tracker.commitments.models import Commitment, CommitmentStatus
 from pact_tracker.commitments.services import review
+from pact_tracker.commitments.services.explorer import current_values
 from pact_tracker.commitments.views import blueprint
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError
@@ -81,7 +82,7 @@ def _render_queue(form, bulk_form, user, status=200):
     page = paginate_select(
         review.review_queue(user, form.filters()), request.args.get("page", 1, type=int)
     )
-    scores = {commitment.id: services.smart_check(commitment) for commitment in page.items}
+    scores = review.queue_scores(page.items)
     return (
         render_template(
             "commitments/secretariat/review.html",
@@ -149,14 +150,16 @@ def _render_commitment(commitment, *, status=200, **forms):
     _hold_choices(hold_form, commitment)
     if review_form.hold_event_id.choices is None:
         _review_hold_choices(review_form)
+    updates = services.updates_of(commitment)
     return (
         render_template(
             "commitments/secretariat/commitment.html",
             commitment=commitment,
             signatory=commitment.signatory,
             smart=services.smart_check(commitment),
-            history=services.commitment_history(commitment),
-            updates=services.updates_of(commitment),
+            history=services.commitment_history(commitment, updates=updates),
+            updates=updates,
+            current_values=current_values(updates),
             labels=LABELS,
             may_report=False,
             may_review=commitment.status == CommitmentStatus.submitted,

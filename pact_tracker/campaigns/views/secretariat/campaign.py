@@ -3,7 +3,7 @@
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from pact_tracker.campaigns.forms.secretariat import (
     ACTION_LABELS,
@@ -217,8 +217,15 @@ def admin_campaign_lift_suppression(campaign_id: int, suppression_id: int):
 
 
 def _recipient_rows(statement):
-    return statement.options(
-        joinedload(CampaignRecipient.user), joinedload(CampaignRecipient.signatory)
+    """The recipients alone, each with its message (already joined), person and signatory.
+
+    The page is cut from the recipients' ids (``page_of``): with the message as a
+    second entity of the rows it would be dropped, and fetched again per recipient.
+    """
+    return statement.with_only_columns(CampaignRecipient, maintain_column_froms=True).options(
+        contains_eager(CampaignRecipient.outbox_message),
+        joinedload(CampaignRecipient.user),
+        joinedload(CampaignRecipient.signatory),
     )
 
 
