@@ -125,7 +125,7 @@ def admin_home():
         applications=back_office.applications_count(),
         oldest_applications=db.session.scalars(back_office.applications_query().limit(5)).all(),
         submitted=review.submitted_count(),
-        reporting=review.reporting_state_counts(),
+        reporting=review.recent_reporting_state_counts(),
         quiet=review.quiet_signatories(),
     )
 

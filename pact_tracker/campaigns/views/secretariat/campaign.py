@@ -81,7 +81,9 @@ def _render_campaign(campaign, *, schedule_form=None, test_form=None, status=200
             statuses=CAMPAIGN_STATUS_LABELS,
             progress=progress,
             progress_json=_progress_json(campaign, progress),
-            rates=campaigns.response_rates(campaign, _locale()) if campaign.started_at else None,
+            rates=campaigns.recent_response_rates(campaign, _locale())
+            if campaign.started_at
+            else None,
             never_answered=never_answered,
             actions=actions,
             action_labels=ACTION_LABELS,
