@@ -1,4 +1,4 @@
-"""commitment.smart_score and smart_passed: the SMART check kept with the row
+"""commitment.smart_score and smart_passed: the SMART check kept with the row; back-office list indexes
 
 Revision ID: 5a8c0d3e7f21
 Revises: 7d3e1f2a9b64
@@ -12,6 +12,10 @@ chunk of commitments at a time, from plain rows (the models may have moved on
 by the time this runs again).
 
 The columns are added and dropped in place (no table copy on SQLite).
+
+Two indexes let back-office lists walk to their first page instead of sorting
+every row: the review queue (submitted commitments by submission date) and
+the signatories of every status by name.
 """
 from types import SimpleNamespace
 
@@ -60,9 +64,15 @@ def upgrade():
     op.add_column('commitment', sa.Column('smart_score', sa.SmallInteger(), nullable=True))
     op.add_column('commitment', sa.Column('smart_passed', sa.Boolean(), nullable=True))
     _score_existing(op.get_bind())
+    op.create_index(
+        'ix_commitment_status_submitted', 'commitment', ['status', 'submitted_at', 'id']
+    )
+    op.create_index('ix_signatory_name', 'signatory', ['name', 'id'])
 
 
 def downgrade():
+    op.drop_index('ix_signatory_name', table_name='signatory')
+    op.drop_index('ix_commitment_status_submitted', table_name='commitment')
     # In place too (SQLite 3.35+ drops a column): a batch copy of the commitment table
     # would cascade the deletion of its rows to the snapshot entries that name them.
     op.drop_column('commitment', 'smart_passed')

@@ -198,6 +198,9 @@ class Commitment(TimestampMixin, db.Model):
         ),
         sa.Index("ix_commitment_status_report_due", "status", "report_due_at"),
         sa.Index("ix_commitment_signatory_status", "signatory_id", "status"),
+        # The review queue pages through the submitted commitments, the longest waiting
+        # first: a walk down this index, not a sort of them all (260 ms for 11,000).
+        sa.Index("ix_commitment_status_submitted", "status", "submitted_at", "id"),
         # The API lists published commitments newest first: a walk down this index rather
         # than a sort of them all (or a walk past the newest, unpublished, ones).
         sa.Index(

@@ -49,7 +49,6 @@ from pact_tracker.commitments.models import (
     reporting_state_at,
 )
 from pact_tracker.core import activity
-from pact_tracker.core.caching import recent
 from pact_tracker.core.errors import InvalidInput, InvalidTransition
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db
@@ -929,17 +928,6 @@ def response_rates(campaign: Campaign, locale: str) -> dict[str, list[Rate]]:
     }
 
 
-def recent_response_rates(campaign: Campaign, locale: str) -> dict[str, list[Rate]]:
-    """``response_rates``, reused for a while (``core.caching``) for the campaign's page.
-
-    By programme they join every asked signatory's commitments: on a campaign to
-    20,000 signatories a pass over most of the coalition's commitments, for figures
-    that move only as people answer. The page may show them a minute late; its
-    live progress is polled separately.
-    """
-    return recent(("response-rates", campaign.id, locale), lambda: response_rates(campaign, locale))
-
-
 def never_answered(campaign: Campaign) -> sa.Select:
     """``SELECT Signatory`` asked by the campaign and never answered, by name."""
     answered = sa.select(CampaignRecipient.signatory_id).where(
@@ -961,7 +949,9 @@ def recipients(campaign: Campaign, status: str | None = None) -> sa.Select:
         sa.select(CampaignRecipient, OutboxMessage)
         .outerjoin(OutboxMessage, OutboxMessage.id == CampaignRecipient.outbox_message_id)
         .where(CampaignRecipient.campaign_id == campaign.id)
-        .order_by(CampaignRecipient.id)
+        # The order of the unique index on (campaign, user, signatory): a page of a
+        # campaign to 20,000 people is a walk down it, not a sort of them all.
+        .order_by(CampaignRecipient.user_id, CampaignRecipient.signatory_id)
     )
     if status == "answered":
         statement = statement.where(CampaignRecipient.answered_at.is_not(None))

@@ -22,7 +22,7 @@ from pact_tracker.campaigns.models import (
     CampaignStatus,
     Suppression,
 )
-from pact_tracker.campaigns.services import audience, campaigns, lift_suppression
+from pact_tracker.campaigns.services import analytics, audience, campaigns, lift_suppression
 from pact_tracker.campaigns.views import blueprint
 from pact_tracker.campaigns.views.secretariat import (
     UNPROCESSABLE,
@@ -64,16 +64,13 @@ def _progress_json(campaign: Campaign, progress: campaigns.Progress) -> dict:
 
 
 def _render_campaign(campaign, *, schedule_form=None, test_form=None, status=200):
-    progress = campaigns.campaign_progress(campaign)
+    # Figures over every recipient, reused for a while (see ``recent_campaign_progress``).
+    progress = analytics.recent_campaign_progress(campaign)
     resendable = campaigns.resendable_count(campaign) if progress.failed else 0
     actions = [
         action for action in ACTIONS_BY_STATUS[campaign.status] if action != "resend" or resendable
     ]
-    never_answered = (
-        paginate_select(campaigns.never_answered(campaign), 1, per_page=10)
-        if campaign.started_at
-        else None
-    )
+    never_answered = analytics.recent_never_answered(campaign) if campaign.started_at else None
     return (
         render_template(
             "campaigns/secretariat/campaign.html",
@@ -81,7 +78,7 @@ def _render_campaign(campaign, *, schedule_form=None, test_form=None, status=200
             statuses=CAMPAIGN_STATUS_LABELS,
             progress=progress,
             progress_json=_progress_json(campaign, progress),
-            rates=campaigns.recent_response_rates(campaign, _locale())
+            rates=analytics.recent_response_rates(campaign, _locale())
             if campaign.started_at
             else None,
             never_answered=never_answered,

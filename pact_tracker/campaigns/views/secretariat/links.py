@@ -46,7 +46,9 @@ def _update_links_query(now: datetime, signatory=None, email=None, state=None) -
         .join(UpdateLink.user)
         .join(UpdateLink.signatory)
         .options(contains_eager(UpdateLink.user), contains_eager(UpdateLink.signatory))
-        .order_by(UpdateLink.created_at.desc(), UpdateLink.id.desc())
+        # Newest first by id, given in creation order: a walk down the primary key,
+        # where ``created_at`` has no index and would sort every link ever issued.
+        .order_by(UpdateLink.id.desc())
     )
     if signatory:
         statement = statement.where(Signatory.slug == signatory)
