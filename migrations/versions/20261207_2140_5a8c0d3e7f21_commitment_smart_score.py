@@ -7,9 +7,12 @@ Create Date: 2026-12-07 21:40:00.000000
 The review queue showed each row's SMART score by checking the commitment
 again, loading its indicators, milestones, targets and dimensions one row at a
 time. The authoring and workflow services now keep the score on the row; the
-existing rows are scored here by the check as it stands when this runs, a
-chunk of commitments at a time, from plain rows (the models may have moved on
-by the time this runs again).
+existing rows that may still be reviewed (drafts, those sent back, those
+submitted) are scored here by the check as it stands when this runs, a chunk
+at a time, from plain rows (the models may have moved on by the time this runs
+again). Accepted and closed ones keep no score: nothing lists it, and checking
+the 170,000 of a large coalition would hold the upgrade for minutes (1.3 ms
+each); a page that needs one checks it.
 
 The columns are added and dropped in place (no table copy on SQLite).
 
@@ -41,7 +44,10 @@ commitment = sa.table(
     sa.column('due_date', sa.Date),
     sa.column('smart_score', sa.SmallInteger),
     sa.column('smart_passed', sa.Boolean),
+    sa.column('status', sa.String),
 )
+#: The statuses of commitments that may still be submitted or reviewed.
+REVIEWABLE = ('draft', 'changes_requested', 'submitted')
 indicator = sa.table(
     'indicator',
     sa.column('id', sa.Integer),
@@ -80,12 +86,12 @@ def downgrade():
 
 
 def _score_existing(connection) -> None:
-    """Score every commitment, a chunk of ids at a time, in id order."""
+    """Score every reviewable commitment, a chunk of ids at a time, in id order."""
     last = 0
     while True:
         rows = connection.execute(
             sa.select(commitment)
-            .where(commitment.c.id > last)
+            .where(commitment.c.id > last, commitment.c.status.in_(REVIEWABLE))
             .order_by(commitment.c.id)
             .limit(CHUNK)
         ).all()

@@ -274,7 +274,8 @@ class Commitment(TimestampMixin, db.Model):
     goal_mask: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
     #: The SMART check's score (0..100) and whether it passed, as of the last change to
     #: what it reads (kept by the authoring and workflow services), so that the review
-    #: queue lists scores without re-checking every row. None: written by a bulk loader.
+    #: queue lists scores without re-checking every row. None: written by a bulk loader,
+    #: or accepted before the score was kept.
     smart_score: Mapped[int | None] = mapped_column(sa.SmallInteger)
     smart_passed: Mapped[bool | None] = mapped_column(sa.Boolean)
 

@@ -30,7 +30,8 @@ def migrations_app(new_database):
 
 
 def _commitments() -> dict[str, int]:
-    """A vague commitment and a complete one, written as a release without scores did."""
+    """A vague and a complete commitment submitted, and an approved one, written as a
+    release without scores did."""
     load_reference_data()
     signatory = Signatory(
         name="Coop Lyon",
@@ -44,13 +45,14 @@ def _commitments() -> dict[str, int]:
     for key, title, unit in (
         ("vague", "Improve things", "things"),
         ("complete", "Train 200 young jobseekers in cooperative management", "people"),
+        ("approved", "Train 300 young jobseekers in cooperative management", "people"),
     ):
         commitment = Commitment(
             signatory=signatory,
             programme=programme,
             title=title,
             description="A two-year training programme for young jobseekers. " * 5,
-            status=CommitmentStatus.submitted,
+            status=CommitmentStatus.approved if key == "approved" else CommitmentStatus.submitted,
             start_date=date(2026, 1, 1),
             due_date=date(2028, 12, 31),
             cadence_months=6,
@@ -68,7 +70,7 @@ def _commitments() -> dict[str, int]:
     return ids
 
 
-def test_upgrading_scores_every_existing_commitment_as_the_check_does(migrations_app):
+def test_upgrading_scores_the_commitments_under_review_as_the_check_does(migrations_app):
     upgrade()
     ids = _commitments()
     db.session.remove()
@@ -76,6 +78,8 @@ def test_upgrading_scores_every_existing_commitment_as_the_check_does(migrations
 
     upgrade()
 
+    approved = db.session.get(Commitment, ids.pop("approved"))
+    assert (approved.smart_score, approved.smart_passed) == (None, None)  # nothing lists it
     for commitment_id in ids.values():
         commitment = db.session.get(Commitment, commitment_id)
         report = smart_check(commitment)
