@@ -140,7 +140,7 @@ API_LISTS = [
         SECRETARIAT,
     ),
     Case("api_coalition.list_users", "/api/v1/users", "applicant@matrix.example.org", SECRETARIAT),
-    Case("api_coalition.list_activity", "/api/v1/activity", "progress.reported", SECRETARIAT),
+    Case("api_coalition.list_activity", "/api/v1/activity", "snapshot.published", SECRETARIAT),
     Case("api_programmes.list_programmes", "/api/v1/programmes", "Decent work"),
     Case(
         "api_programmes.list_proposals",
@@ -184,7 +184,7 @@ SIGNED_IN_PAGES = [
         "coalition.admin_applications", "/admin/applications", "Matrix Applied Mutual", SECRETARIAT
     ),
     Case("coalition.admin_users", "/admin/users", "@budget.example.org", SECRETARIAT),
-    Case("coalition.admin_activity", "/admin/activity", "snapshot", SECRETARIAT),
+    Case("coalition.admin_activity", "/admin/activity", "snapshot.published", SECRETARIAT),
     Case("coalition.admin_signatories", "/admin/signatories", "Batch 1 association", SECRETARIAT),
     Case(
         "campaigns.admin_campaign", "/admin/campaigns/{campaign_id}", "Progress call", SECRETARIAT
