@@ -152,9 +152,8 @@ def _has_labels(kind: str) -> bool:
     return kind.startswith(CHART_PREFIX) or kind == "pdf"
 
 
-def artefact(snapshot: Snapshot, kind: str, *, public: bool) -> artefacts.Served:
-    """A file of the snapshot (``chart-goal``, ``pdf``, ``csv``, ``json``, ``xlsx``,
-    ``datapackage``) for the variant ``public`` says, in the page's language if it has labels."""
+def _wanted(snapshot: Snapshot, kind: str, public: bool):
+    """What names the file, how to draw it, and whether it can be kept (see ``obtain``)."""
     language = _language() if _has_labels(kind) else ""
     if kind == "pdf":
         other = previous_shown(snapshot, public=public)
@@ -162,12 +161,22 @@ def artefact(snapshot: Snapshot, kind: str, *, public: bool) -> artefacts.Served
             f"pdf:{other.id}" if other else "pdf", public, language, "application/pdf"
         )
         frozen = other is None or other.status == SnapshotStatus.published
-        return artefacts.obtain(
-            snapshot, wanted, lambda: _pdf(snapshot, other, public), frozen=frozen
-        )
+        return wanted, lambda: _pdf(snapshot, other, public), frozen
     render, content_type = _renderer(snapshot, kind, public)
-    wanted = artefacts.Wanted(kind, public, language, content_type)
-    return artefacts.obtain(snapshot, wanted, render)
+    return artefacts.Wanted(kind, public, language, content_type), render, True
+
+
+def artefact(snapshot: Snapshot, kind: str, *, public: bool) -> artefacts.Served:
+    """A file of the snapshot (``chart-goal``, ``pdf``, ``csv``, ``json``, ``xlsx``,
+    ``datapackage``) for the variant ``public`` says, in the page's language if it has labels."""
+    wanted, render, frozen = _wanted(snapshot, kind, public)
+    return artefacts.obtain(snapshot, wanted, render, frozen=frozen)
+
+
+def render_fresh(snapshot: Snapshot, kind: str, *, public: bool) -> bytes:
+    """The file drawn now, neither kept nor read from what was kept (to check and time it)."""
+    _wanted_file, render, _frozen = _wanted(snapshot, kind, public)
+    return render()
 
 
 def chart_kinds() -> list[str]:
