@@ -132,8 +132,10 @@ def _claim(snapshot: Snapshot, wanted: Wanted) -> bool:
             rendered_at=utcnow(),
         )
         .on_conflict_do_nothing()
+        # A row back says it was inserted (rowcount is not reliable for ORM inserts).
+        .returning(SnapshotArtefact.snapshot_id)
     )
-    return db.session.execute(statement).rowcount == 1
+    return db.session.execute(statement).first() is not None
 
 
 def obtain(
