@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from pact_tracker import signals
 from pact_tracker.coalition.models import Role
 from pact_tracker.commitments.models import CommitmentStatus, ProgressStatus, ProgressUpdate
-from pact_tracker.events import report
+from pact_tracker.events import report, tasks
 from pact_tracker.events.models import ArtefactVariant, SnapshotArtefact
 from pact_tracker.events.services import events as event_services
 from pact_tracker.events.services import snapshots
@@ -331,3 +331,19 @@ def test_the_page_costs_the_same_queries_however_long_the_lists(
     # Snapshot, event, figures, five breakdowns' labels, previous snapshot, the kept
     # comparison (digest, then bytes), entries counted and listed, other snapshots.
     assert counts[0] == counts[1] <= 14
+
+
+def test_the_worker_renders_a_published_snapshots_files_before_anyone_asks(client, db, published):
+    with counting_renders() as renders:
+        assert tasks.render_published_files() == published.id
+    assert ("pdf", "public", "fr") in renders and ("xlsx", "public", "") in renders
+    assert all(variant == "public" for _kind, variant, _language in renders)
+    with counting_renders() as renders:
+        assert tasks.render_published_files() is None  # nothing left to render
+        for path in FILES:
+            for language in ("en", "fr"):
+                response = client.get(
+                    f"/snapshots/{published.id}/{path}", headers={"Accept-Language": language}
+                )
+                assert response.status_code == 200
+    assert renders == []
