@@ -166,11 +166,16 @@ def _wanted(snapshot: Snapshot, kind: str, public: bool):
     return artefacts.Wanted(kind, public, language, content_type), render, True
 
 
-def artefact(snapshot: Snapshot, kind: str, *, public: bool) -> artefacts.Served:
+def artefact(
+    snapshot: Snapshot, kind: str, *, public: bool, with_body: bool = True
+) -> artefacts.Served:
     """A file of the snapshot (``chart-goal``, ``pdf``, ``csv``, ``json``, ``xlsx``,
-    ``datapackage``) for the variant ``public`` says, in the page's language if it has labels."""
+    ``datapackage``) for the variant ``public`` says, in the page's language if it has labels.
+
+    :param with_body: see ``artefacts.obtain``.
+    """
     wanted, render, frozen = _wanted(snapshot, kind, public)
-    return artefacts.obtain(snapshot, wanted, render, frozen=frozen)
+    return artefacts.obtain(snapshot, wanted, render, frozen=frozen, with_body=with_body)
 
 
 def render_fresh(snapshot: Snapshot, kind: str, *, public: bool) -> bytes:

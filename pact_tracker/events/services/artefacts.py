@@ -96,15 +96,18 @@ def _key(snapshot: Snapshot, wanted: Wanted):
     )
 
 
-def _finished(snapshot: Snapshot, wanted: Wanted) -> Served | None:
-    """The kept file's digest and type (not its bytes: a 304 needs none), if it is finished."""
+def _finished(snapshot: Snapshot, wanted: Wanted, with_body: bool) -> Served | None:
+    """The kept file, if it is finished; its bytes read now only if ``with_body`` (a 304
+    needs none, and a large file is then not read at all)."""
     a = SnapshotArtefact
-    row = db.session.execute(
-        sa.select(a.sha256, a.content_type).where(_key(snapshot, wanted), a.sha256.is_not(None))
-    ).first()
+    where = sa.and_(_key(snapshot, wanted), a.sha256.is_not(None))
+    columns = [a.sha256, a.content_type] + ([a.body] if with_body else [])
+    row = db.session.execute(sa.select(*columns).where(where)).first()
     if row is None:
         return None
-    where = _key(snapshot, wanted)
+    if with_body:
+        body = row.body
+        return Served(row.sha256, row.content_type, stored=True, read=lambda: body)
     return Served(
         row.sha256,
         row.content_type,
@@ -139,22 +142,29 @@ def _claim(snapshot: Snapshot, wanted: Wanted) -> bool:
 
 
 def obtain(
-    snapshot: Snapshot, wanted: Wanted, render: Callable[[], bytes], *, frozen: bool = True
+    snapshot: Snapshot,
+    wanted: Wanted,
+    render: Callable[[], bytes],
+    *,
+    frozen: bool = True,
+    with_body: bool = True,
 ) -> Served:
     """The file, kept if ``snapshot`` is published (rendered on the first request only).
 
     :param render: draws the file's bytes.
     :param frozen: False when the file also shows something that may still change (a
         comparison with a draft): it is then rendered on demand, like a draft's.
+    :param with_body: read the kept bytes with the digest (False when they will likely
+        not be sent: the client named a version it has).
     """
     if snapshot.status != SnapshotStatus.published or not frozen:
         return _on_demand(snapshot, wanted, render)
-    kept = _finished(snapshot, wanted)
+    kept = _finished(snapshot, wanted, with_body)
     if kept is not None:
         return kept
     if not _claim(snapshot, wanted):
         # Another request rendered it meanwhile (we waited for its commit), or still is.
-        return _finished(snapshot, wanted) or _on_demand(snapshot, wanted, render)
+        return _finished(snapshot, wanted, with_body) or _on_demand(snapshot, wanted, render)
     body = _rendered(snapshot, wanted, render, stored=True)
     sha256 = digest(body)
     db.session.execute(

@@ -329,8 +329,8 @@ def test_the_page_costs_the_same_queries_however_long_the_lists(
             assert client.get(f"/snapshots/{snapshot_id}").status_code == 200
         counts.append(len(statements))
     # Snapshot, event, figures, five breakdowns' labels, previous snapshot, the kept
-    # comparison (digest, then bytes), entries counted and listed, other snapshots.
-    assert counts[0] == counts[1] <= 14
+    # comparison, entries counted and listed, other snapshots.
+    assert counts[0] == counts[1] <= 13
 
 
 def test_the_worker_renders_a_published_snapshots_files_before_anyone_asks(client, db, published):
