@@ -18,6 +18,7 @@ from pact_tracker.commitments.models import Commitment, CommitmentStatus, Visibi
 from pact_tracker.core import activity
 from pact_tracker.core.errors import InvalidInput
 from pact_tracker.core.types import utcnow
+from pact_tracker.events import report
 from pact_tracker.events.models import (
     ArtefactVariant,
     Event,
@@ -206,6 +207,13 @@ def publish_snapshots_at_start(now: datetime) -> int:
 LAST_PRERENDERED = "datapackage"
 
 
+def _render_and_commit(snapshot: Snapshot, kind: str) -> None:
+    """One file, committed at once: on SQLite the transaction holds the database's only
+    write lock, and the web's requests wait for it only as long as one file takes."""
+    report.artefact(snapshot, kind, public=True, with_body=False)
+    activity.commit()
+
+
 def render_published_files() -> int | None:
     """Render the public files of the latest published snapshot not rendered yet; its id.
 
@@ -216,8 +224,6 @@ def render_published_files() -> int | None:
     worker rendering the same file meanwhile is no harm: the first to claim it
     renders it, the other reads it (``services.artefacts``).
     """
-    from pact_tracker.events import report  # draws charts and PDFs: loaded only to do so
-
     done = sa.exists().where(
         SnapshotArtefact.snapshot_id == Snapshot.id,
         SnapshotArtefact.kind == LAST_PRERENDERED,
@@ -238,10 +244,9 @@ def render_published_files() -> int | None:
         # Drawn as for a visitor's request (templates, addresses), in that language.
         with app.test_request_context("/", base_url=base_url), force_locale(language):
             for kind in [*report.chart_kinds(), "pdf", "csv", "json", "xlsx"]:
-                report.artefact(snapshot, kind, public=True)
+                _render_and_commit(snapshot, kind)
     with app.test_request_context("/", base_url=base_url):
-        report.artefact(snapshot, LAST_PRERENDERED, public=True)
-    activity.commit()
+        _render_and_commit(snapshot, LAST_PRERENDERED)
     log.info("Files of snapshot %s rendered", snapshot.id)
     return snapshot.id
 
