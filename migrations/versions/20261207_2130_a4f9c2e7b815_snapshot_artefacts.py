@@ -32,6 +32,10 @@ def upgrade():
     sa.ForeignKeyConstraint(['snapshot_id'], ['snapshot.id'], name=op.f('fk_snapshot_artefact_snapshot_id_snapshot'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('snapshot_id', 'kind', 'variant', 'language', name=op.f('pk_snapshot_artefact'))
     )
+    if op.get_bind().dialect.name == 'postgresql':
+        # Large files are read a piece at a time (substr): kept uncompressed, PostgreSQL
+        # reads only the piece's pages instead of decompressing the whole value each time.
+        op.execute('ALTER TABLE snapshot_artefact ALTER COLUMN body SET STORAGE EXTERNAL')
 
 
 def downgrade():

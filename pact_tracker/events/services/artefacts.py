@@ -28,7 +28,7 @@ be unfinished all the same, the request renders on demand without storing.
 """
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -54,6 +54,13 @@ class Wanted:
         return ArtefactVariant.public if self.public else ArtefactVariant.full
 
 
+#: Kept files up to this size are read whole; larger ones (a large coalition's CSV or
+#: JSON, tens of MB) a piece at a time while they are sent, so that memory stays flat.
+WHOLE_BYTES = 1 << 20
+#: Bytes read per piece of a larger file.
+PIECE_BYTES = 1 << 20
+
+
 @dataclass(frozen=True)
 class Served:
     """A file to send: its digest (the ETag), type, and bytes, read only if they are sent."""
@@ -63,6 +70,9 @@ class Served:
     #: Kept for good (a published snapshot's), rather than rendered for this request only.
     stored: bool
     read: Callable[[], bytes]
+    #: Its bytes a piece at a time, for a file too large to read whole (else None).
+    pieces: Callable[[], Iterator[bytes]] | None = None
+    size: int | None = None
 
 
 def digest(body: bytes) -> str:
@@ -96,23 +106,33 @@ def _key(snapshot: Snapshot, wanted: Wanted):
     )
 
 
+def _pieces(where, size: int) -> Iterator[bytes]:
+    """The kept bytes ``PIECE_BYTES`` at a time (``substr`` counts from 1, in bytes for a blob)."""
+    body = SnapshotArtefact.body
+    for start in range(1, size + 1, PIECE_BYTES):
+        yield db.session.scalar(sa.select(sa.func.substr(body, start, PIECE_BYTES)).where(where))
+
+
 def _finished(snapshot: Snapshot, wanted: Wanted, with_body: bool) -> Served | None:
-    """The kept file, if it is finished; its bytes read now only if ``with_body`` (a 304
-    needs none, and a large file is then not read at all)."""
+    """The kept file, if it is finished; its bytes read now only if ``with_body`` and it is
+    small (a 304 needs none; a large file is read a piece at a time as it is sent)."""
     a = SnapshotArtefact
     where = sa.and_(_key(snapshot, wanted), a.sha256.is_not(None))
-    columns = [a.sha256, a.content_type] + ([a.body] if with_body else [])
+    small_body = sa.case((a.size <= WHOLE_BYTES, a.body), else_=sa.null())
+    columns = [a.sha256, a.content_type, a.size, small_body if with_body else sa.null()]
     row = db.session.execute(sa.select(*columns).where(where)).first()
     if row is None:
         return None
-    if with_body:
-        body = row.body
-        return Served(row.sha256, row.content_type, stored=True, read=lambda: body)
+    sha256, content_type, size, body = row
+    if body is not None:
+        return Served(sha256, content_type, stored=True, read=lambda: body, size=size)
     return Served(
-        row.sha256,
-        row.content_type,
+        sha256,
+        content_type,
         stored=True,
-        read=lambda: db.session.scalar(sa.select(a.body).where(where)),
+        read=lambda: b"".join(_pieces(where, size)),
+        pieces=(lambda: _pieces(where, size)) if size > WHOLE_BYTES else None,
+        size=size,
     )
 
 

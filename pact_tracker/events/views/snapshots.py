@@ -219,6 +219,9 @@ def _served(served: artefacts.Served, public: bool) -> Response:
         cache_control = "private, no-store"
     if request.if_none_match.contains_weak(served.sha256):
         response = Response(status=304)
+    elif served.pieces is not None:
+        response = Response(stream_with_context(served.pieces()), mimetype=served.content_type)
+        response.content_length = served.size
     else:
         response = Response(served.read(), mimetype=served.content_type)
     response.set_etag(served.sha256)

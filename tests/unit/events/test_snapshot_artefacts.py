@@ -347,3 +347,19 @@ def test_the_worker_renders_a_published_snapshots_files_before_anyone_asks(clien
                 )
                 assert response.status_code == 200
     assert renders == []
+
+
+def test_a_large_kept_file_is_sent_a_piece_at_a_time(app, client, published, monkeypatch):
+    monkeypatch.setattr(report.artefacts, "WHOLE_BYTES", 100)
+    monkeypatch.setattr(report.artefacts, "PIECE_BYTES", 100)
+    url = f"/snapshots/{published.id}/export.csv"
+    first = client.get(url)
+    response = client.get(url, buffered=False)
+    assert response.is_streamed
+    pieces = [piece for piece in response.response if piece]
+    response.close()
+    assert len(pieces) >= 3 and all(len(piece) <= 100 for piece in pieces)
+    assert b"".join(pieces) == first.data
+    assert int(response.headers["Content-Length"]) == len(first.data)
+    with app.test_request_context():
+        assert first.data == report.render_fresh(published, "csv", public=True)
