@@ -138,11 +138,14 @@ def _compared_with(snapshot: Snapshot) -> tuple[Snapshot | None, str | None]:
     return other, None
 
 
-def _entry_filters(form: EntryFilterForm, result) -> dict[str, str]:
-    """The form's filters, and ``change`` (one of the comparison's lists) if one is asked for."""
+def _entry_filters(snapshot: Snapshot, form: EntryFilterForm, result) -> dict[str, str]:
+    """The form's filters, and ``change`` (one of the comparison's lists) if one is asked for.
+
+    The lists are of the later snapshot's entries: the filter applies on its page only.
+    """
     filters = form.filters()
     change = request.args.get("change", "")
-    if result is not None and change in CHANGES and result.after.id != result.before.id:
+    if result is not None and change in CHANGES and result.after.id == snapshot.id:
         filters["change"] = change
         filters["compared_with"] = str(result.before.id)
     return filters
@@ -166,7 +169,7 @@ def snapshot(snapshot_id: int):
     ]
     form = EntryFilterForm(request.args, groups=filter_groups)
     form.validate()
-    filters = _entry_filters(form, result)
+    filters = _entry_filters(snapshot, form, result)
     page = paginate_select(
         snapshot_exports.entries(snapshot, filters, public=not manager),
         request.args.get("page", 1, type=int),
