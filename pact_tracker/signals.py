@@ -42,3 +42,9 @@ SIGNAL_BY_ACTION = {
     "progress.": progress_reported,
     "event.moved": event_moved,
 }
+snapshot_artefact_rendered = _signals.signal(
+    "snapshot-artefact-rendered",
+    doc="A snapshot's chart, export or comparison was just drawn (sent with ``kind``, "
+    "``variant``, ``language`` and ``stored``), not served from what was kept: "
+    "how many renders a published snapshot costs is counted with it.",
+)

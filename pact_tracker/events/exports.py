@@ -37,6 +37,7 @@ from pact_tracker.events.models import (
     SnapshotEntry,
     SnapshotLabel,
 )
+from pact_tracker.events.services.comparison import change_filter
 from pact_tracker.events.services.labels import LABELLED
 from pact_tracker.events.services.public_part import public_entries, shown_sha256
 from pact_tracker.extensions import db
@@ -173,6 +174,10 @@ def _filtered(query: sa.Select, filters: dict[str, str], public: bool) -> sa.Sel
         state = filters["reporting_state"]
         query = query.where(
             e.reporting_state.is_(None) if state == "none" else e.reporting_state == state
+        )
+    if "change" in filters and filters.get("compared_with", "").isdigit():
+        query = query.where(
+            change_filter(e, int(filters["compared_with"]), filters["change"], public=public)
         )
     if filters.get("goal", "").isdigit():
         in_goal = (

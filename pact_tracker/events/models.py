@@ -307,3 +307,40 @@ class SnapshotLabel(Bilingual, db.Model):
     position: Mapped[int] = mapped_column(nullable=False)
     #: ``#RRGGBB`` for SDG goals, None otherwise.
     colour: Mapped[str | None] = mapped_column(sa.String(7))
+
+
+class ArtefactVariant(StrEnum):
+    #: What everyone may see: the entries public at the cutoff.
+    public = "public"
+    #: Every entry: for organisers and the secretariat only.
+    full = "full"
+
+
+class SnapshotArtefact(db.Model):
+    """A file of a published snapshot (a chart, an export, the comparison), rendered once.
+
+    A published snapshot never changes, so what is drawn from it never does
+    either: the first request renders it and keeps the bytes here, every later
+    one serves them (``services.artefacts``). Drafts are never stored.
+    """
+
+    __tablename__ = "snapshot_artefact"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("snapshot.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: ``pdf``, ``xlsx``, ``chart-goal``...; what is drawn with a comparison names the
+    #: snapshot compared with (``pdf:12``, ``comparison:12``), since that may change.
+    kind: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    variant: Mapped[ArtefactVariant] = mapped_column(enum_type(ArtefactVariant), primary_key=True)
+    #: The language of its labels, or ``""`` for a file without any (CSV, JSON, XLSX).
+    language: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    content_type: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    #: SHA-256 of ``body`` (the ETag); None while the process that claimed it renders it.
+    sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    body: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    size: Mapped[int] = mapped_column(default=0, nullable=False)
+    rendered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    def __repr__(self) -> str:
+        return f"<SnapshotArtefact {self.snapshot_id} {self.kind} {self.variant} {self.language}>"

@@ -10,17 +10,22 @@ from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
 
 from pact_tracker.campaigns.services import campaigns as campaign_services
 from pact_tracker.commitments.models import Commitment, CommitmentStatus, Visibility
 from pact_tracker.core import activity
 from pact_tracker.core.errors import InvalidInput
 from pact_tracker.core.types import utcnow
+from pact_tracker.events import report
 from pact_tracker.events.models import (
+    ArtefactVariant,
     Event,
     EventStatus,
     ReminderWave,
     Snapshot,
+    SnapshotArtefact,
     SnapshotStatus,
     WaveStatus,
 )
@@ -198,14 +203,64 @@ def publish_snapshots_at_start(now: datetime) -> int:
     return len(due)
 
 
+#: Rendered last when the worker renders a snapshot's files: once kept, all of them are.
+LAST_PRERENDERED = "datapackage"
+
+
+def _render_and_commit(snapshot: Snapshot, kind: str) -> None:
+    """One file, committed at once: on SQLite the transaction holds the database's only
+    write lock, and the web's requests wait for it only as long as one file takes."""
+    report.artefact(snapshot, kind, public=True, with_body=False)
+    activity.commit()
+
+
+def render_published_files() -> int | None:
+    """Render the public files of the latest published snapshot not rendered yet; its id.
+
+    Its visitors' first requests then find them ready (the PDF of a large
+    snapshot takes seconds). One snapshot per tick, so that a tick stays short;
+    in every language, the public variant only (the full one is for the few who
+    manage snapshots, rendered at their first request). A request or another
+    worker rendering the same file meanwhile is no harm: the first to claim it
+    renders it, the other reads it (``services.artefacts``).
+    """
+    done = sa.exists().where(
+        SnapshotArtefact.snapshot_id == Snapshot.id,
+        SnapshotArtefact.kind == LAST_PRERENDERED,
+        SnapshotArtefact.variant == ArtefactVariant.public,
+        SnapshotArtefact.sha256.is_not(None),
+    )
+    snapshot = db.session.scalar(
+        sa.select(Snapshot)
+        .where(Snapshot.status == SnapshotStatus.published, ~done)
+        .order_by(Snapshot.published_at.desc(), Snapshot.id.desc())
+        .limit(1)
+    )
+    if snapshot is None:
+        return None
+    app = current_app
+    base_url = app.config["BASE_URL"]
+    for language in app.config["LANGUAGES"]:
+        # Drawn as for a visitor's request (templates, addresses), in that language.
+        with app.test_request_context("/", base_url=base_url), force_locale(language):
+            for kind in [*report.chart_kinds(), "pdf", "csv", "json", "xlsx"]:
+                _render_and_commit(snapshot, kind)
+    with app.test_request_context("/", base_url=base_url):
+        _render_and_commit(snapshot, LAST_PRERENDERED)
+    log.info("Files of snapshot %s rendered", snapshot.id)
+    return snapshot.id
+
+
 def advance_events(clock: Callable[[], datetime] = utcnow) -> str:
-    """The worker's tick: waves, embargoes, snapshots, then those published at the start."""
+    """The worker's tick: waves, embargoes, snapshots, those published at the start, then
+    the files of a snapshot published and not rendered yet."""
     now = clock()
     waves = plan_waves(now)
     published = publish_embargoed(now)
     activity.commit()
     taken = take_due_snapshots(now)
     released = publish_snapshots_at_start(now)
+    render_published_files()
     return (
         f"waves planned {waves['planned']}, skipped {waves['skipped']}, "
         f"cancelled {waves['cancelled']}; embargoes lifted {published}; snapshots {taken}, "

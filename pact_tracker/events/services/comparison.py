@@ -176,3 +176,114 @@ def _reporting_signatories(
     had_reported = _signatories(before, public, SnapshotEntry.update_id.is_not(None))
     since = {s.id for s in reported}
     return reported, [s for s in had_reported if s.id not in since]
+
+
+#: Commitments and signatories a summary names of each list (the rest are counted).
+FIRST_COMMITMENTS = 20
+FIRST_SIGNATORIES = 50
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A long list summed up: how many, and the first few (tuples of plain values)."""
+
+    count: int
+    first: list[tuple]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A comparison as the snapshot's page and report show it: counts and the first few.
+
+    Made once from :func:`compare` (:func:`summarise`) and kept as JSON with a
+    published snapshot; reading it back costs one row, whatever the lists' length.
+    """
+
+    before: Snapshot
+    after: Snapshot
+    #: ``(commitment_id, title)`` of the first new, completed and withdrawn commitments.
+    new: Listed
+    completed: Listed
+    withdrawn: Listed
+    changes: list[Change]
+    #: ``(signatory_id, slug, name)`` of the first signatories.
+    reported: Listed
+    gone_quiet: Listed
+
+    @property
+    def overall(self) -> Change | None:
+        return next((c for c in self.changes if c.breakdown == Breakdown.overall), None)
+
+    def by(self, breakdown: str) -> list[Change]:
+        return [c for c in self.changes if c.breakdown == breakdown]
+
+
+def _titles(snapshot: Snapshot, ids: list[int]) -> dict[int, str]:
+    return dict(
+        db.session.execute(
+            sa.select(SnapshotEntry.commitment_id, SnapshotEntry.title).where(
+                SnapshotEntry.snapshot_id == snapshot.id, SnapshotEntry.commitment_id.in_(ids)
+            )
+        ).all()
+    )
+
+
+def summarise(before: Snapshot, after: Snapshot, *, public: bool) -> dict:
+    """The comparison summed up as plain JSON values (see :class:`Summary`)."""
+    result = compare(before, after, public=public)
+    lists = {"new": result.new, "completed": result.completed, "withdrawn": result.withdrawn}
+    titles = _titles(after, sorted({i for ids in lists.values() for i in ids[:FIRST_COMMITMENTS]}))
+    summary = {
+        name: {
+            "count": len(ids),
+            "first": [[i, titles.get(i, str(i))] for i in ids[:FIRST_COMMITMENTS]],
+        }
+        for name, ids in lists.items()
+    }
+    for name, refs in (("reported", result.reported), ("gone_quiet", result.gone_quiet)):
+        summary[name] = {
+            "count": len(refs),
+            "first": [[s.id, s.slug, s.name] for s in refs[:FIRST_SIGNATORIES]],
+        }
+    summary["changes"] = [
+        [c.breakdown, c.key, c.before_commitments, c.after_commitments]
+        + [c.before_average, c.after_average]
+        for c in result.changes
+    ]
+    return summary
+
+
+def read_summary(data: dict, before: Snapshot, after: Snapshot) -> Summary:
+    """The :class:`Summary` of what :func:`summarise` made."""
+
+    def listed(name: str) -> Listed:
+        return Listed(data[name]["count"], [tuple(item) for item in data[name]["first"]])
+
+    return Summary(
+        before=before,
+        after=after,
+        new=listed("new"),
+        completed=listed("completed"),
+        withdrawn=listed("withdrawn"),
+        changes=[Change(*row) for row in data["changes"]],
+        reported=listed("reported"),
+        gone_quiet=listed("gone_quiet"),
+    )
+
+
+def change_filter(entry, before_id: int, change: str, *, public: bool) -> sa.ColumnElement[bool]:
+    """The entries (of the later snapshot) in one of the comparison's lists with ``before_id``.
+
+    The same rules as :func:`compare`: ``new`` is absent from the earlier one's
+    variant; ``completed`` and ``withdrawn`` are in that status now and were not then.
+    """
+    old = aliased(SnapshotEntry, name="then")
+    then = sa.exists().where(
+        old.snapshot_id == before_id,
+        old.commitment_id == entry.commitment_id,
+        public_entries(public, old),
+    )
+    if change == "new":
+        return ~then
+    status = str(CommitmentStatus.achieved if change == "completed" else CommitmentStatus.withdrawn)
+    return sa.and_(entry.status == status, ~then.where(old.status == status))

@@ -7,8 +7,6 @@ not manage snapshots see its public variant only: figures, comparison, charts,
 exports and hash computed on the entries public at the cutoff.
 """
 
-import base64
-
 import sqlalchemy as sa
 from flask import (
     Response,
@@ -17,45 +15,39 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError, InvalidTransition
 from pact_tracker.core.lookup import MAX_ID, get_by_id
 from pact_tracker.core.pagination import paginate_select
-from pact_tracker.events import charts
+from pact_tracker.core.web import PERSONAL_SESSION_KEYS
 from pact_tracker.events import exports as snapshot_exports
+from pact_tracker.events import report
 from pact_tracker.events.forms.snapshots import (
     ActionForm,
     ConfirmForm,
     EntryFilterForm,
     TakeSnapshotForm,
 )
-from pact_tracker.events.models import Snapshot, SnapshotEntry, SnapshotStatus
-from pact_tracker.events.services import comparison as comparison_service
-from pact_tracker.events.services import public_part
+from pact_tracker.events.models import Snapshot, SnapshotStatus
+from pact_tracker.events.services import artefacts, public_part
 from pact_tracker.events.services import snapshots as snapshot_service
 from pact_tracker.events.views import blueprint
 from pact_tracker.extensions import db
 
 UNPROCESSABLE = 422
-#: The breakdowns shown as charts, in the page's order, and their headings.
-BREAKDOWNS = {
-    "programme": _l("By programme"),
-    "goal": _l("By SDG goal"),
-    "organisation_type": _l("By type of organisation"),
-    "country": _l("By country"),
-    "dimension": _l("By impact dimension"),
-    "status": _l("By status"),
-    "reporting_state": _l("By reporting state"),
-}
-#: Breakdowns charted by number of commitments; the others by average progress.
-COUNTED = ("status", "reporting_state")
+BREAKDOWNS = report.BREAKDOWNS
+COUNTED = report.COUNTED
+#: The comparison's lists the entries can be filtered by (``?change=new``).
+CHANGES = ("new", "completed", "withdrawn")
+#: A kept public file: any cache may keep it for a year, and need never ask again.
+IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def _viewer():
@@ -124,22 +116,14 @@ def take_snapshot():
 
 
 def _breakdown_rows(snapshot: Snapshot, figures: dict, breakdown: str) -> list[tuple]:
-    """``[(Group, SnapshotAggregate)]`` of a breakdown, labelled and in order."""
-    groups = snapshot_exports.groups(snapshot, breakdown, figures[breakdown].keys())
-    return [(group, figures[breakdown][group.key]) for group in groups]
-
-
-def _previous(snapshot: Snapshot) -> Snapshot | None:
-    """The series' previous snapshot, if this visitor may see it (the public: published ones)."""
-    other = snapshot_service.previous_snapshot(snapshot)
-    return other if other is not None and permissions.can_view_snapshot(_viewer(), other) else None
+    return report.breakdown_rows(snapshot, figures, breakdown)
 
 
 def _compared_with(snapshot: Snapshot) -> tuple[Snapshot | None, str | None]:
     """The snapshot to compare with (``?compare=<id>`` or the previous one), and any problem."""
     chosen = request.args.get("compare", "")
     if not chosen:
-        return _previous(snapshot), None
+        return report.previous_shown(snapshot, public=not _is_manager()), None
     other = (
         db.session.get(Snapshot, int(chosen))
         if chosen.isdigit() and int(chosen) <= MAX_ID
@@ -154,22 +138,17 @@ def _compared_with(snapshot: Snapshot) -> tuple[Snapshot | None, str | None]:
     return other, None
 
 
-def _comparison(snapshot: Snapshot, other: Snapshot | None):
-    """The comparison of the two snapshots' variants this visitor sees."""
-    if other is None:
-        return None
-    before, after = sorted((other, snapshot), key=lambda s: (s.cutoff_at, s.id))
-    return comparison_service.compare(before, after, public=not _is_manager())
+def _entry_filters(snapshot: Snapshot, form: EntryFilterForm, result) -> dict[str, str]:
+    """The form's filters, and ``change`` (one of the comparison's lists) if one is asked for.
 
-
-def _titles(ids: list[int], snapshot: Snapshot) -> dict[int, str]:
-    return dict(
-        db.session.execute(
-            sa.select(SnapshotEntry.commitment_id, SnapshotEntry.title).where(
-                SnapshotEntry.snapshot_id == snapshot.id, SnapshotEntry.commitment_id.in_(ids)
-            )
-        ).all()
-    )
+    The lists are of the later snapshot's entries: the filter applies on its page only.
+    """
+    filters = form.filters()
+    change = request.args.get("change", "")
+    if result is not None and change in CHANGES and result.after.id == snapshot.id:
+        filters["change"] = change
+        filters["compared_with"] = str(result.before.id)
+    return filters
 
 
 @blueprint.get("/snapshots/<int:snapshot_id>")
@@ -180,7 +159,7 @@ def snapshot(snapshot_id: int):
     figures = snapshot_exports.aggregates(snapshot, public=not manager)
     sections = {name: _breakdown_rows(snapshot, figures, name) for name in BREAKDOWNS}
     other, compare_error = _compared_with(snapshot)
-    result = _comparison(snapshot, other)
+    result = report.comparison(snapshot, other, public=not manager)
     filter_groups = {
         name: [(group.key, group.label) for group, _row in sections[name]]
         for name in ("programme", "goal", "organisation_type", "country", "status")
@@ -190,13 +169,11 @@ def snapshot(snapshot_id: int):
     ]
     form = EntryFilterForm(request.args, groups=filter_groups)
     form.validate()
+    filters = _entry_filters(snapshot, form, result)
     page = paginate_select(
-        snapshot_exports.entries(snapshot, form.filters(), public=not manager),
+        snapshot_exports.entries(snapshot, filters, public=not manager),
         request.args.get("page", 1, type=int),
     )
-    named = set()
-    if result is not None:
-        named = set(result.new + result.completed + result.withdrawn)
     return render_template(
         "events/snapshots/snapshot.html",
         snapshot=snapshot,
@@ -208,8 +185,7 @@ def snapshot(snapshot_id: int):
         counted=COUNTED,
         comparison=result,
         compare_error=compare_error,
-        titles=_titles(sorted(named), result.after) if result else {},
-        named=named,
+        change=filters.get("change"),
         group_labels={
             name: {group.key: group.label for group, _row in rows}
             for name, rows in sections.items()
@@ -223,10 +199,38 @@ def snapshot(snapshot_id: int):
     )
 
 
-def _chart(snapshot: Snapshot, breakdown: str, *, public: bool) -> str:
-    figures = snapshot_exports.aggregates(snapshot, public=public)
-    rows = _breakdown_rows(snapshot, figures, breakdown)
-    return charts.breakdown_chart(rows, counted=breakdown in COUNTED)
+def _artefact(snapshot: Snapshot, kind: str, public: bool) -> artefacts.Served:
+    # A client naming the version it has most likely has this one: its bytes are not read.
+    return report.artefact(snapshot, kind, public=public, with_body=not request.if_none_match)
+
+
+def _served(served: artefacts.Served, public: bool) -> Response:
+    """The file with its ETag, cached as its variant allows; 304 if the client has it already.
+
+    A published snapshot's public variant is the same for everyone and never
+    changes: any cache may keep it for good. The full variant, and any draft,
+    are for those who manage snapshots only: no cache keeps them (as every page
+    of a signed-in person). ``Vary`` names what chooses the variant and the
+    language (the session's cookie, the browser's languages), so that no cache
+    serves one person's answer to another.
+    """
+    if served.stored and public:
+        personal = any(key in session for key in PERSONAL_SESSION_KEYS)
+        # A signed-in person's answer may carry their session's cookie: no shared cache.
+        cache_control = IMMUTABLE.replace("public", "private") if personal else IMMUTABLE
+    else:
+        cache_control = "private, no-store"
+    if request.if_none_match.contains_weak(served.sha256):
+        response = Response(status=304)
+    elif served.pieces is not None:
+        response = Response(stream_with_context(served.pieces()), mimetype=served.content_type)
+        response.content_length = served.size
+    else:
+        response = Response(served.read(), mimetype=served.content_type)
+    response.set_etag(served.sha256)
+    response.headers["Cache-Control"] = cache_control
+    response.headers["Vary"] = "Cookie, Accept-Language"
+    return response
 
 
 @blueprint.get("/snapshots/<int:snapshot_id>/charts/<breakdown>.svg")
@@ -235,14 +239,12 @@ def snapshot_chart(snapshot_id: int, breakdown: str):
     snapshot = _snapshot(snapshot_id)
     if breakdown not in BREAKDOWNS:
         abort(404)
-    response = Response(
-        _chart(snapshot, breakdown, public=not _is_manager()), mimetype="image/svg+xml"
-    )
+    public = not _is_manager()
+    response = _served(_artefact(snapshot, report.CHART_PREFIX + breakdown, public), public)
     # The chart is an image: its own styles, no script, nothing else loaded.
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
     )
-    response.headers["Vary"] = "Cookie, Accept-Language"
     return response
 
 
@@ -320,34 +322,22 @@ def delete_snapshot(snapshot_id: int):
     return redirect(url_for("events.snapshots"))
 
 
-def _download(body, snapshot: Snapshot, extension: str) -> Response:
-    response = Response(body, mimetype=snapshot_exports.MEDIA_TYPES[extension])
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="snapshot-{snapshot.id}.{extension}"'
-    )
+def _attachment(response: Response, snapshot: Snapshot, name: str) -> Response:
+    filename = f"snapshot-{snapshot.id}.{name}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def _pdf(snapshot: Snapshot, *, public: bool) -> bytes:
-    from weasyprint import HTML  # imported when needed: it loads Pango
-
-    figures = snapshot_exports.aggregates(snapshot, public=public)
-    other = _previous(snapshot)
-    svgs = {name: _chart(snapshot, name, public=public) for name in BREAKDOWNS}
-    html = render_template(
-        "events/snapshots/report.html",
-        snapshot=snapshot,
-        sha256=public_part.shown_sha256(snapshot, public=public),
-        overall=figures["overall"].get("all"),
-        sections={name: _breakdown_rows(snapshot, figures, name) for name in BREAKDOWNS},
-        headings=BREAKDOWNS,
-        charts={
-            name: "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-            for name, svg in svgs.items()
-        },
-        comparison=_comparison(snapshot, other),
-    )
-    return HTML(string=html).write_pdf()
+def _streamed(snapshot: Snapshot, extension: str, public: bool) -> Response:
+    """A draft's CSV or JSON, streamed from its rows as they are read (nothing is kept)."""
+    query = snapshot_exports.entries_query(snapshot, {}, public=public)
+    if extension == "csv":
+        body = stream_with_context(snapshot_exports.csv_chunks(query))
+    else:
+        body = stream_with_context(snapshot_exports.json_chunks(snapshot, query, public=public))
+    response = Response(body, mimetype=snapshot_exports.MEDIA_TYPES[extension])
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @blueprint.get("/snapshots/<int:snapshot_id>/export.<extension>")
@@ -357,23 +347,15 @@ def export_snapshot(snapshot_id: int, extension: str):
     if extension not in snapshot_exports.FORMATS:
         abort(404)
     public = not _is_manager()
-    query = snapshot_exports.entries_query(snapshot, {}, public=public)
-    if extension == "csv":
-        body = stream_with_context(snapshot_exports.csv_chunks(query))
-    elif extension == "json":
-        body = stream_with_context(snapshot_exports.json_chunks(snapshot, query, public=public))
-    elif extension == "xlsx":
-        body = snapshot_exports.xlsx_bytes(snapshot, query)
-    else:
-        body = _pdf(snapshot, public=public)
-    return _download(body, snapshot, extension)
+    if extension in ("csv", "json") and snapshot.status != SnapshotStatus.published:
+        return _attachment(_streamed(snapshot, extension, public), snapshot, extension)
+    served = _artefact(snapshot, extension, public)
+    return _attachment(_served(served, public), snapshot, extension)
 
 
 @blueprint.get("/snapshots/<int:snapshot_id>/datapackage.json")
 def snapshot_datapackage(snapshot_id: int):
     """A Frictionless Data Package describing the CSV export's every column."""
     snapshot = _snapshot(snapshot_id)
-    csv_url = url_for(
-        "events.export_snapshot", snapshot_id=snapshot.id, extension="csv", _external=True
-    )
-    return snapshot_exports.datapackage(snapshot, csv_url, public=not _is_manager())
+    public = not _is_manager()
+    return _served(_artefact(snapshot, "datapackage", public), public)
