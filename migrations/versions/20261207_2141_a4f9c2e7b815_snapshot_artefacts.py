@@ -1,7 +1,7 @@
 """snapshot artefacts: a published snapshot's charts and exports rendered once and kept
 
 Revision ID: a4f9c2e7b815
-Revises: 7d3e1f2a9b64
+Revises: 5a8c0d3e7f21
 Create Date: 2026-12-07 21:30:00.000000
 
 """
@@ -12,7 +12,7 @@ import pact_tracker.core.types
 
 # revision identifiers, used by Alembic.
 revision = 'a4f9c2e7b815'
-down_revision = '7d3e1f2a9b64'
+down_revision = '5a8c0d3e7f21'
 branch_labels = None
 depends_on = None
 
