@@ -1,0 +1,259 @@
+"""The organiser overview: the coalition's traffic lights now, and its state as of a day.
+
+The figures come from grouped statements: today's from the commitments' stored
+status and schedule (``commitments.reporting``), a past day's from the logs
+(``commitments.as_of``). Python only folds the grouped rows into tables.
+
+On a large coalition each statement reads every accepted commitment, so the
+tables are kept in the process's shared cache (``core.caching``) under a key
+that changes whenever the figures could:
+
+- today's under the newest activity, progress update, status change and
+  commitment ids (every service that changes a commitment, a signatory or a
+  programme writes one of them) and the next instants at which a traffic light
+  changes: between two changes, and with nothing written, every light is what it
+  was. Reading the key is one statement of index lookups.
+- a past day's under the day alone once it is settled (the past does not
+  change: only what was known by the end of the day counts); before that, under
+  the ids too.
+
+The ids of a transaction that commits after a later one's are seen late (a
+sequence is not a commit order): such a figure is then at most the cache's
+lifetime old (``SHARED_CACHE_SECONDS``).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from pact_tracker.commitments import as_of, reporting
+from pact_tracker.commitments.models import (
+    Commitment,
+    ProgressUpdate,
+    ReportingState,
+    StatusChange,
+    due_window,
+)
+from pact_tracker.core import caching
+from pact_tracker.core.activity import Activity
+from pact_tracker.core.types import utcnow
+from pact_tracker.extensions import db
+from pact_tracker.programmes.models import Programme
+from pact_tracker.reference.models import Country, OrganisationType
+
+#: The order reporting states are shown in, from good to bad.
+REPORTING_STATES = tuple(ReportingState)
+#: How long after a day's end its figures are taken as final: any transaction that was
+#: writing then has long committed.
+SETTLED_AFTER = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A programme, organisation type or country as the tables name it (no database row:
+    the tables outlive the request in the cache)."""
+
+    code: str
+    #: The name by language: ``{"en": ..., "fr": ...}``.
+    names: tuple[tuple[str, str], ...]
+
+    def localised(self, _field: str, locale: str = "en") -> str:
+        names = dict(self.names)
+        return names.get(locale) or names["en"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True)
+class StateLine:
+    """Approved commitments of one programme, organisation type or country, by light."""
+
+    subject: Label
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class AsOfLine:
+    """How the accepted commitments of one programme (or of all) stood at an instant."""
+
+    #: None for the whole coalition.
+    programme: Label | None
+    #: Accepted then: approved, or closed other than withdrawn.
+    commitments: int
+    #: Of those, how many had a progress report in force.
+    reported: int
+    #: Mean percent complete of the reports in force that gave one; None without any.
+    average_percent: float | None
+    #: The approved ones by traffic light then.
+    lights: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Lights:
+    """Approved commitments by traffic light now: in all, and per grouping."""
+
+    counts: dict[str, int]
+    by_programme: list[StateLine]
+    by_type: list[StateLine]
+    by_country: list[StateLine]
+
+
+@dataclass(frozen=True)
+class AsOfTable:
+    lines: list[AsOfLine]
+    total: AsOfLine
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the organiser's home shows: the lights now, and the state as of ``day``."""
+
+    lights: Lights
+    day: date
+    as_of: AsOfTable
+
+
+def organiser_overview(day: date) -> Overview:
+    """The lights now and the state of accepted commitments as of the end of ``day``."""
+    now, written, light_changes = _change_marks()
+    lights = caching.recent(("organiser-lights", written, light_changes), lambda: _lights(now))
+    end_of_day = datetime.combine(day, time.max, tzinfo=UTC)
+    if end_of_day >= now:
+        table = _today(lights, written)
+    elif end_of_day + SETTLED_AFTER <= now:
+        table = caching.recent(("organiser-as-of", end_of_day), lambda: _as_of(end_of_day))
+    else:
+        table = caching.recent(("organiser-as-of", end_of_day, written), lambda: _as_of(end_of_day))
+    return Overview(lights, day, table)
+
+
+def _change_marks() -> tuple[datetime, tuple, tuple]:
+    """Now, the newest ids written, and the next instants a light changes: one statement."""
+    now = utcnow()
+
+    def newest(column):
+        return sa.select(sa.func.max(column)).scalar_subquery()
+
+    ids = (newest(Activity.id), newest(ProgressUpdate.id), newest(StatusChange.id))
+    ids += (newest(Commitment.id),)
+    changes = reporting.next_light_changes(now, due_window())
+    row = db.session.execute(sa.select(*ids, *changes)).one()
+    return now, tuple(row[: len(ids)]), tuple(row[len(ids) :])
+
+
+def _lights(now: datetime) -> Lights:
+    rows = db.session.execute(reporting.approved_lights_at(now)).all()
+    counts: dict[str, int] = _no_lights()
+    groups = {name: defaultdict(_no_lights) for name in ("programme", "type", "country")}
+    for programme_id, organisation_type, country, state, number in rows:
+        if state is None:
+            continue
+        counts[str(state)] += number
+        for name, key in (
+            ("programme", programme_id),
+            ("type", organisation_type),
+            ("country", country),
+        ):
+            groups[name][key][str(state)] += number
+    labels = {
+        "programme": _programme_labels(groups["programme"]),
+        "type": _type_labels(groups["type"]),
+        "country": _country_labels(groups["country"]),
+    }
+    by = {
+        name: sorted(
+            (StateLine(labels[name][key], dict(line)) for key, line in groups[name].items()),
+            key=lambda line: (-line.total, line.subject.code),
+        )
+        for name in groups
+    }
+    return Lights(counts, by["programme"], by["type"], by["country"])
+
+
+def _today(lights: Lights, written: tuple) -> AsOfTable:
+    """Today's table: the stored figures, with today's lights per programme."""
+    figures = caching.recent(("organiser-accepted-now", written), _accepted_now)
+    by_code = {line.subject.code: line.counts for line in lights.by_programme}
+    lines = [
+        AsOfLine(
+            line.programme,
+            line.commitments,
+            line.reported,
+            line.average_percent,
+            by_code.get(line.programme.code, _no_lights()),
+        )
+        for line in figures.lines
+    ]
+    total = figures.total
+    return AsOfTable(
+        lines,
+        AsOfLine(None, total.commitments, total.reported, total.average_percent, lights.counts),
+    )
+
+
+def _accepted_now() -> AsOfTable:
+    rows = db.session.execute(reporting.accepted_by_programme_now()).all()
+    return _as_of_table([(programme_id, None, *figures) for programme_id, *figures in rows])
+
+
+def _as_of(instant: datetime) -> AsOfTable:
+    return _as_of_table(db.session.execute(as_of.accepted_by_programme_as_of(instant)).all())
+
+
+def _as_of_table(rows) -> AsOfTable:
+    """Fold rows of ``(programme_id, light, commitments, reported, percent sum and count)``."""
+    sums: dict[int | None, list] = defaultdict(lambda: [0, 0, 0, 0, _no_lights()])
+    for programme_id, state, *figures in rows:
+        for key in (programme_id, None):
+            line = sums[key]
+            for position, number in enumerate(figures):
+                line[position] += number or 0
+            if state is not None:
+                line[4][str(state)] += figures[0]
+    labels = _programme_labels(key for key in sums if key is not None)
+
+    def line(key) -> AsOfLine:
+        commitments, reported, percent_sum, percent_count, lights = sums[key]
+        average = percent_sum / percent_count if percent_count else None
+        return AsOfLine(labels.get(key), commitments, reported, average, lights)
+
+    lines = [line(key) for key in sums if key is not None]
+    lines.sort(key=lambda each: each.programme.code)
+    return AsOfTable(lines, line(None))
+
+
+def _no_lights() -> dict[str, int]:
+    return {str(state): 0 for state in REPORTING_STATES}
+
+
+def _programme_labels(ids) -> dict[int, Label]:
+    rows = db.session.execute(
+        sa.select(Programme.id, Programme.code, Programme.name_en, Programme.name_fr).where(
+            Programme.id.in_(sorted(ids))
+        )
+    )
+    return {id_: Label(code, (("en", en), ("fr", fr))) for id_, code, en, fr in rows}
+
+
+def _type_labels(codes) -> dict[str, Label]:
+    model = OrganisationType
+    rows = db.session.execute(
+        sa.select(model.code, model.label_en, model.label_fr).where(model.code.in_(sorted(codes)))
+    )
+    return {code: Label(code, (("en", en), ("fr", fr))) for code, en, fr in rows}
+
+
+def _country_labels(codes) -> dict[str, Label]:
+    rows = db.session.execute(
+        sa.select(Country.code, Country.name_en, Country.name_fr).where(
+            Country.code.in_(sorted(codes))
+        )
+    )
+    return {code: Label(code, (("en", en), ("fr", fr))) for code, en, fr in rows}
