@@ -284,7 +284,8 @@ def accepted_by_programme_as_of(instant: datetime) -> sa.Select:
     ``percent_count`` (of the updates in force that gave a percentage).
     """
     # Materialised, so that each correlated lookup runs once per commitment: inlined,
-    # PostgreSQL would run it again wherever the column is used.
+    # PostgreSQL would run it again wherever the column is used. (``AS MATERIALIZED``:
+    # PostgreSQL 12 and SQLite 3.35 onwards.)
     standing = (
         sa.select(
             Commitment.id.label("commitment_id"),
