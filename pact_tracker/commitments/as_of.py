@@ -2,7 +2,10 @@
 
 Snapshots are built on these queries, over millions of progress updates, so
 they stay set-based: window functions rank the rows per commitment in the
-database; nothing loops over rows in Python. Both run on SQLite and PostgreSQL.
+database; nothing loops over rows in Python. The organiser's figures as of a
+day (``accepted_by_programme_as_of``) need only a count per programme: each
+commitment's status and update in force then are looked up on their indexes
+and grouped in the same statement. All run on SQLite and PostgreSQL.
 
 The rules, for an instant ``t``:
 
