@@ -4,9 +4,10 @@ The figures come from grouped statements: today's from the commitments' stored
 status and schedule (``commitments.reporting``), a past day's from the logs
 (``commitments.as_of``). Python only folds the grouped rows into tables.
 
-On a large coalition each statement reads every accepted commitment, so the
-tables are kept in the process's shared cache (``core.caching``) under a key
-that changes whenever the figures could:
+On a large coalition each statement reads every accepted commitment (a second
+or more on 200,000 commitments), so the grouped rows are computed once for
+every process and host and stored in the database (``core.figure_store``),
+under a key that changes whenever the figures could:
 
 - today's under the newest activity, progress update, status change and
   commitment ids (every service that changes a commitment, a signatory or a
@@ -14,12 +15,15 @@ that changes whenever the figures could:
   changes: between two changes, and with nothing written, every light is what it
   was. Reading the key is one statement of index lookups.
 - a past day's under the day alone once it is settled (the past does not
-  change: only what was known by the end of the day counts); before that, under
-  the ids too.
+  change: only what was known by the end of the day counts), kept for good;
+  before that, under the ids too.
 
 The ids of a transaction that commits after a later one's are seen late (a
-sequence is not a commit order): such a figure is then at most the cache's
-lifetime old (``SHARED_CACHE_SECONDS``).
+sequence is not a commit order): a figure stored under such a key could miss
+that transaction's change, so figures keyed on the ids expire after
+``CHANGING_LIFETIME``, which bounds how stale they can be. In front of the
+store, each process keeps the folded tables for a minute (``core.caching``):
+a repeated request sends only the key's statement.
 """
 
 from collections import defaultdict
@@ -36,7 +40,7 @@ from pact_tracker.commitments.models import (
     StatusChange,
     due_window,
 )
-from pact_tracker.core import caching
+from pact_tracker.core import caching, figure_store
 from pact_tracker.core.activity import Activity
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db
@@ -48,6 +52,8 @@ REPORTING_STATES = tuple(ReportingState)
 #: How long after a day's end its figures are taken as final: any transaction that was
 #: writing then has long committed.
 SETTLED_AFTER = timedelta(hours=1)
+#: How long figures keyed on the newest ids are stored (see the module's docstring).
+CHANGING_LIFETIME = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -123,15 +129,36 @@ class Overview:
 def organiser_overview(day: date) -> Overview:
     """The lights now and the state of accepted commitments as of the end of ``day``."""
     now, written, light_changes = _change_marks()
-    lights = caching.recent(("organiser-lights", written, light_changes), lambda: _lights(now))
+    lights = _kept(
+        ("organiser-lights", *written, *light_changes),
+        lambda: _lights_rows(now),
+        _lights,
+        CHANGING_LIFETIME,
+    )
     end_of_day = datetime.combine(day, time.max, tzinfo=UTC)
     if end_of_day >= now:
         table = _today(lights, written)
     elif end_of_day + SETTLED_AFTER <= now:
-        table = caching.recent(("organiser-as-of", end_of_day), lambda: _as_of(end_of_day))
+        # Settled: the same for good.
+        table = _kept(("organiser-as-of", day), lambda: _as_of_rows(end_of_day), _as_of_table)
     else:
-        table = caching.recent(("organiser-as-of", end_of_day, written), lambda: _as_of(end_of_day))
+        table = _kept(
+            ("organiser-as-of", day, *written),
+            lambda: _as_of_rows(end_of_day),
+            _as_of_table,
+            CHANGING_LIFETIME,
+        )
     return Overview(lights, day, table)
+
+
+def _kept(parts: tuple, rows, fold, lifetime: timedelta | None = None):
+    """``fold(rows())``, the rows computed once for every process under the key ``parts``.
+
+    The folded table is also kept in the process for a minute: a repeated request
+    reads neither the store nor the names of what the rows group.
+    """
+    name = figure_store.key(*parts)
+    return caching.recent(name, lambda: fold(figure_store.get_or_compute(name, rows, lifetime)))
 
 
 def _change_marks() -> tuple[datetime, tuple, tuple]:
@@ -148,8 +175,16 @@ def _change_marks() -> tuple[datetime, tuple, tuple]:
     return now, tuple(row[: len(ids)]), tuple(row[len(ids) :])
 
 
-def _lights(now: datetime) -> Lights:
+def _lights_rows(now: datetime) -> list[list]:
+    """``[programme_id, organisation type, country, light, commitments]`` rows, as JSON."""
     rows = db.session.execute(reporting.approved_lights_at(now)).all()
+    return [
+        [programme_id, organisation_type, country, _text(state), number]
+        for programme_id, organisation_type, country, state, number in rows
+    ]
+
+
+def _lights(rows: list[list]) -> Lights:
     counts: dict[str, int] = _no_lights()
     groups = {name: defaultdict(_no_lights) for name in ("programme", "type", "country")}
     for programme_id, organisation_type, country, state, number in rows:
@@ -179,7 +214,9 @@ def _lights(now: datetime) -> Lights:
 
 def _today(lights: Lights, written: tuple) -> AsOfTable:
     """Today's table: the stored figures, with today's lights per programme."""
-    figures = caching.recent(("organiser-accepted-now", written), _accepted_now)
+    figures = _kept(
+        ("organiser-accepted-now", *written), _accepted_now_rows, _as_of_table, CHANGING_LIFETIME
+    )
     by_code = {line.subject.code: line.counts for line in lights.by_programme}
     lines = [
         AsOfLine(
@@ -198,13 +235,24 @@ def _today(lights: Lights, written: tuple) -> AsOfTable:
     )
 
 
-def _accepted_now() -> AsOfTable:
+def _accepted_now_rows() -> list[list]:
     rows = db.session.execute(reporting.accepted_by_programme_now()).all()
-    return _as_of_table([(programme_id, None, *figures) for programme_id, *figures in rows])
+    return [_as_of_row(programme_id, None, *figures) for programme_id, *figures in rows]
 
 
-def _as_of(instant: datetime) -> AsOfTable:
-    return _as_of_table(db.session.execute(as_of.accepted_by_programme_as_of(instant)).all())
+def _as_of_rows(instant: datetime) -> list[list]:
+    rows = db.session.execute(as_of.accepted_by_programme_as_of(instant)).all()
+    return [_as_of_row(*row) for row in rows]
+
+
+def _as_of_row(programme_id, state, commitments, reported, percent_sum, percent_count) -> list:
+    """A grouped row as JSON: the sum may come back as a ``Decimal``."""
+    percent_sum = float(percent_sum) if percent_sum is not None else None
+    return [programme_id, _text(state), commitments, reported, percent_sum, percent_count]
+
+
+def _text(state) -> str | None:
+    return None if state is None else str(state)
 
 
 def _as_of_table(rows) -> AsOfTable:
