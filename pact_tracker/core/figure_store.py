@@ -130,12 +130,12 @@ def _store(name: str, value, now: datetime, expires_at: datetime | None) -> bool
         },
         # Only an expired row gives way; a live one (a concurrent process's) is kept.
         where=sa.and_(table.c.expires_at.is_not(None), table.c.expires_at <= now),
-    )
+    ).returning(table.c.key)  # what was written: psycopg gives no rowcount for an upsert
     # A SAVEPOINT, so that a failed write would undo only itself; committed (or rolled
     # back) with the caller's transaction, never here (see the module's docstring).
     with db.session.begin_nested():
-        result = db.session.execute(upsert)
-    return result.rowcount == 1
+        written = db.session.execute(upsert).first()
+    return written is not None
 
 
 def _dialect_insert():

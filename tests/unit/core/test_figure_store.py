@@ -30,6 +30,22 @@ def test_a_stored_figure_is_read_back_without_computing_it_again(db):
     assert compute.calls == 1
 
 
+def test_a_first_computation_is_looked_up_once_and_stored_in_one_statement(db):
+    sent = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
+            sent.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        figure_store.get_or_compute("test|once", lambda: 1)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    # Read back only when another process stored the key first.
+    assert [statement.split()[0] for statement in sent] == ["SELECT", "INSERT"], sent
+
+
 def test_a_figure_reads_back_as_json_even_the_first_time(db):
     # Tuples come back as lists from the store: the first caller sees what later ones will.
     assert figure_store.get_or_compute("test|json", lambda: (1, (2, None))) == [1, [2, None]]
