@@ -175,41 +175,45 @@ def _change_marks() -> tuple[datetime, tuple, tuple]:
     return now, tuple(row[: len(ids)]), tuple(row[len(ids) :])
 
 
-def _lights_rows(now: datetime) -> list[list]:
-    """``[programme_id, organisation type, country, light, commitments]`` rows, as JSON."""
-    rows = db.session.execute(reporting.approved_lights_at(now)).all()
-    return [
-        [programme_id, organisation_type, country, _text(state), number]
-        for programme_id, organisation_type, country, state, number in rows
-    ]
+#: The groupings of the lights, and the names of what they group.
+GROUPINGS = ("programme", "type", "country")
 
 
-def _lights(rows: list[list]) -> Lights:
+def _lights_rows(now: datetime) -> dict:
+    """The approved commitments by light, in all and per grouping, as JSON.
+
+    ``{"counts": {light: n}, "programme": [[id, {light: n}], ...], "type": ...,
+    "country": ...}``: folded before they are stored (the grouped rows, one per
+    programme, type, country and light, are some 10,000 on a large coalition).
+    """
     counts: dict[str, int] = _no_lights()
-    groups = {name: defaultdict(_no_lights) for name in ("programme", "type", "country")}
+    groups = {name: defaultdict(_no_lights) for name in GROUPINGS}
+    rows = db.session.execute(reporting.approved_lights_at(now)).all()
     for programme_id, organisation_type, country, state, number in rows:
         if state is None:
             continue
         counts[str(state)] += number
-        for name, key in (
-            ("programme", programme_id),
-            ("type", organisation_type),
-            ("country", country),
-        ):
+        for name, key in zip(GROUPINGS, (programme_id, organisation_type, country), strict=True):
             groups[name][key][str(state)] += number
+    # Pairs, not objects: a programme's id stays a number.
+    return {"counts": counts} | {name: list(groups[name].items()) for name in GROUPINGS}
+
+
+def _lights(figures: dict) -> Lights:
+    """The stored lights with the names of what they group, largest first."""
     labels = {
-        "programme": _programme_labels(groups["programme"]),
-        "type": _type_labels(groups["type"]),
-        "country": _country_labels(groups["country"]),
+        "programme": _programme_labels(key for key, _line in figures["programme"]),
+        "type": _type_labels(key for key, _line in figures["type"]),
+        "country": _country_labels(key for key, _line in figures["country"]),
     }
     by = {
         name: sorted(
-            (StateLine(labels[name][key], dict(line)) for key, line in groups[name].items()),
+            (StateLine(labels[name][key], line) for key, line in figures[name]),
             key=lambda line: (-line.total, line.subject.code),
         )
-        for name in groups
+        for name in GROUPINGS
     }
-    return Lights(counts, by["programme"], by["type"], by["country"])
+    return Lights(figures["counts"], by["programme"], by["type"], by["country"])
 
 
 def _today(lights: Lights, written: tuple) -> AsOfTable:
