@@ -80,6 +80,7 @@ def _import_models() -> None:
     from pact_tracker.coalition import models as _coalition  # noqa: F401
     from pact_tracker.commitments import models as _commitments  # noqa: F401
     from pact_tracker.core import activity as _activity  # noqa: F401
+    from pact_tracker.core import figure_store as _figure_store  # noqa: F401
     from pact_tracker.core import idempotency as _idempotency  # noqa: F401
     from pact_tracker.events import models as _events  # noqa: F401
     from pact_tracker.programmes import models as _programmes  # noqa: F401

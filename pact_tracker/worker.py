@@ -18,7 +18,7 @@ from flask import Flask
 
 from pact_tracker.campaigns import tasks as campaign_tasks
 from pact_tracker.campaigns.dispatcher import Clock
-from pact_tracker.core import idempotency
+from pact_tracker.core import figure_store, idempotency
 from pact_tracker.core.activity import commit
 from pact_tracker.core.types import utcnow
 from pact_tracker.events import tasks as event_tasks
@@ -44,6 +44,7 @@ JOBS = (
     Job("reclaim-leases", campaign_tasks.reclaim_leases, every=60),
     Job("answer-reminders", campaign_tasks.answer_reminders, every=300),
     Job("purge-idempotency-keys", idempotency.purge_expired, every=3600),
+    Job("purge-computed-figures", figure_store.purge_expired, every=3600),
 )
 
 

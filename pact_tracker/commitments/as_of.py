@@ -2,7 +2,10 @@
 
 Snapshots are built on these queries, over millions of progress updates, so
 they stay set-based: window functions rank the rows per commitment in the
-database; nothing loops over rows in Python. Both run on SQLite and PostgreSQL.
+database; nothing loops over rows in Python. The organiser's figures as of a
+day (``accepted_by_programme_as_of``) need only a count per programme: each
+commitment's status and update in force then are looked up on their indexes
+and grouped in the same statement. All run on SQLite and PostgreSQL.
 
 The rules, for an instant ``t``:
 
@@ -21,8 +24,10 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from pact_tracker.commitments.models import (
+    CLOSED_STATUSES,
     REPORTING_STATUSES,
     Commitment,
+    CommitmentStatus,
     IndicatorValue,
     ProgressUpdate,
     ReportingState,
@@ -30,6 +35,11 @@ from pact_tracker.commitments.models import (
     Visibility,
 )
 from pact_tracker.core.types import UTCDateTime, add_months, enum_type
+
+#: Statuses of a commitment the secretariat accepted: running, or closed other than withdrawn.
+ACCEPTED_STATUSES = tuple(
+    str(s) for s in (CommitmentStatus.approved, *CLOSED_STATUSES - {CommitmentStatus.withdrawn})
+)
 
 
 class start_of_day_utc(FunctionElement):  # noqa: N801 - reads as a SQL function
@@ -141,6 +151,39 @@ def _status_steps(instant: datetime):
     return last_before, first_after
 
 
+def _schedule_then(status, approved_at, start_date, cadence_months, reported_at, instant):
+    """``(report_due_at, inactive_at, reporting_state)`` of a commitment as of ``instant``.
+
+    The rules of :func:`~pact_tracker.commitments.reporting.report_schedule` and of the
+    traffic light, in SQL, over the values known then: ``status`` then, ``reported_at``
+    of the update in force then (NULL without one), and the commitment's own columns.
+    """
+    approved_then = sa.case((approved_at <= instant, approved_at), else_=sa.null())
+    work_starts = start_of_day_utc(start_date)
+    clock_starts = sa.func.coalesce(
+        reported_at,
+        sa.case((approved_then >= work_starts, approved_then), else_=work_starts),
+    )
+    report_due_at = sa.case(
+        (approved_then.is_(None), sa.null()),
+        else_=add_months(clock_starts, cadence_months),
+    )
+    inactive_at = sa.case(
+        (approved_then.is_(None), sa.null()),
+        else_=add_months(clock_starts, cadence_months * 2),
+    )
+    window = timedelta(days=current_app.config["REPORT_DUE_WINDOW_DAYS"])
+    reporting_state = sa.case(
+        (status.not_in([str(s) for s in REPORTING_STATUSES]), sa.null()),
+        (approved_then.is_(None), sa.null()),
+        (inactive_at <= instant, ReportingState.inactive.value),
+        (report_due_at <= instant, ReportingState.overdue.value),
+        (report_due_at <= instant + window, ReportingState.due.value),
+        else_=ReportingState.on_time.value,
+    )
+    return report_due_at, inactive_at, reporting_state
+
+
 def commitment_states_as_of(instant: datetime) -> sa.Select:
     """One row per commitment created at or before ``instant``, as it stood then.
 
@@ -153,30 +196,13 @@ def commitment_states_as_of(instant: datetime) -> sa.Select:
     effective = effective_updates_as_of(instant).subquery("effective_update")
     last_before, first_after = _status_steps(instant)
     status = sa.func.coalesce(last_before.c.to_status, first_after.c.from_status, Commitment.status)
-    approved_at = sa.case(
-        (Commitment.approved_at <= instant, Commitment.approved_at), else_=sa.null()
-    )
-    work_starts = start_of_day_utc(Commitment.start_date)
-    clock_starts = sa.func.coalesce(
+    report_due_at, inactive_at, reporting_state = _schedule_then(
+        status,
+        Commitment.approved_at,
+        Commitment.start_date,
+        Commitment.cadence_months,
         effective.c.reported_at,
-        sa.case((approved_at >= work_starts, approved_at), else_=work_starts),
-    )
-    report_due_at = sa.case(
-        (approved_at.is_(None), sa.null()),
-        else_=add_months(clock_starts, Commitment.cadence_months),
-    )
-    inactive_at = sa.case(
-        (approved_at.is_(None), sa.null()),
-        else_=add_months(clock_starts, Commitment.cadence_months * 2),
-    )
-    window = timedelta(days=current_app.config["REPORT_DUE_WINDOW_DAYS"])
-    reporting_state = sa.case(
-        (status.not_in([str(s) for s in REPORTING_STATUSES]), sa.null()),
-        (approved_at.is_(None), sa.null()),
-        (inactive_at <= instant, ReportingState.inactive.value),
-        (report_due_at <= instant, ReportingState.overdue.value),
-        (report_due_at <= instant + window, ReportingState.due.value),
-        else_=ReportingState.on_time.value,
+        instant,
     )
     is_published = sa.and_(
         Commitment.published_at.is_not(None),
@@ -204,6 +230,117 @@ def commitment_states_as_of(instant: datetime) -> sa.Select:
         .outerjoin(first_after, first_after.c.commitment_id == Commitment.id)
         .where(Commitment.created_at <= instant)
     )
+
+
+def _status_then(instant: datetime) -> sa.ColumnElement:
+    """The commitment's status at ``instant``, by the rule of :func:`commitment_states_as_of`.
+
+    Correlated lookups on ``(commitment_id, changed_at)``: the last change at or
+    before the instant; failing that, the status the first later change left;
+    failing that, the current status.
+    """
+    last_before = (
+        sa.select(StatusChange.to_status)
+        .where(StatusChange.commitment_id == Commitment.id, StatusChange.changed_at <= instant)
+        .order_by(StatusChange.changed_at.desc(), StatusChange.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    first_after = (
+        sa.select(StatusChange.from_status)
+        .where(StatusChange.commitment_id == Commitment.id, StatusChange.changed_at > instant)
+        .order_by(StatusChange.changed_at.asc(), StatusChange.id.asc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return sa.func.coalesce(last_before, first_after, Commitment.status)
+
+
+def _update_in_force_id(commitment_id, instant: datetime) -> sa.ScalarSelect:
+    """The id of the commitment's update in force at ``instant`` (NULL without one)."""
+    update = aliased(ProgressUpdate, name="in_force")
+    return (
+        sa.select(update.id)
+        .where(
+            update.commitment_id == commitment_id,
+            # Implied by recorded_at <= instant (a report is never recorded before the
+            # moment it speaks for): stated so the walk down the index starts there.
+            update.reported_at <= instant,
+            _live_at(update, instant),
+        )
+        .order_by(*_newest_first(update))
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def accepted_by_programme_as_of(instant: datetime) -> sa.Select:
+    """Accepted commitments at ``instant`` per programme and traffic light then, in one statement.
+
+    The figures of :func:`commitment_states_as_of` grouped, without ranking the
+    whole history: each commitment's status then and its update in force then
+    are looked up on their indexes (a few index entries per commitment).
+    Accepted: approved, or closed other than withdrawn (``ACCEPTED_STATUSES``).
+
+    Columns: ``programme_id``, ``reporting_state`` (NULL for closed ones),
+    ``commitments``, ``reported`` (with an update in force), ``percent_sum`` and
+    ``percent_count`` (of the updates in force that gave a percentage).
+    """
+    # Materialised, so that each correlated lookup runs once per commitment: inlined,
+    # PostgreSQL would run it again wherever the column is used. (``AS MATERIALIZED``:
+    # PostgreSQL 12 and SQLite 3.35 onwards.)
+    standing = (
+        sa.select(
+            Commitment.id.label("commitment_id"),
+            Commitment.programme_id,
+            Commitment.approved_at,
+            Commitment.start_date,
+            Commitment.cadence_months,
+            _status_then(instant).label("status"),
+        )
+        .where(Commitment.created_at <= instant)
+        .cte("standing")
+        .prefix_with("MATERIALIZED")
+    )
+    accepted = (
+        sa.select(
+            standing,
+            _update_in_force_id(standing.c.commitment_id, instant).label("update_id"),
+        )
+        .where(standing.c.status.in_(ACCEPTED_STATUSES))
+        .cte("accepted")
+        .prefix_with("MATERIALIZED")
+    )
+    in_force = aliased(ProgressUpdate, name="update_in_force")
+    _due, _inactive, reporting_state = _schedule_then(
+        accepted.c.status,
+        accepted.c.approved_at,
+        accepted.c.start_date,
+        accepted.c.cadence_months,
+        in_force.reported_at,
+        instant,
+    )
+    # Grouped through a subquery: PostgreSQL would not match a GROUP BY's copy of a CASE
+    # holding bound parameters with the select list's.
+    rows = (
+        sa.select(
+            accepted.c.programme_id,
+            accepted.c.update_id,
+            in_force.percent_complete,
+            reporting_state.label("reporting_state"),
+        )
+        .select_from(accepted)
+        .outerjoin(in_force, in_force.id == accepted.c.update_id)
+        .subquery("accepted_then")
+    )
+    return sa.select(
+        rows.c.programme_id,
+        rows.c.reporting_state,
+        sa.func.count().label("commitments"),
+        sa.func.count(rows.c.update_id).label("reported"),
+        sa.func.sum(rows.c.percent_complete).label("percent_sum"),
+        sa.func.count(rows.c.percent_complete).label("percent_count"),
+    ).group_by(rows.c.programme_id, rows.c.reporting_state)
 
 
 def indicator_values_as_of(instant: datetime) -> sa.Select:

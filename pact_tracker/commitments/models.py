@@ -197,6 +197,9 @@ class Commitment(TimestampMixin, db.Model):
             "funding_amount IS NULL OR funding_amount >= 0", name="funding_not_negative"
         ),
         sa.Index("ix_commitment_status_report_due", "status", "report_due_at"),
+        # The organiser overview keys its cached figures on the next moment a traffic
+        # light changes: the first ``inactive_at`` to come, read from this index.
+        sa.Index("ix_commitment_status_inactive", "status", "inactive_at"),
         sa.Index("ix_commitment_signatory_status", "signatory_id", "status"),
         # The review queue pages through the submitted commitments, the longest waiting
         # first: a walk down this index, not a sort of them all (260 ms for 11,000).
@@ -340,7 +343,11 @@ class Commitment(TimestampMixin, db.Model):
     @reporting_state.inplace.expression
     @classmethod
     def _reporting_state_expression(cls):
-        now = utcnow()
+        return cls.reporting_state_then(utcnow())
+
+    @classmethod
+    def reporting_state_then(cls, now: datetime) -> sa.Case:
+        """``reporting_state`` at a given ``now``, in SQL: a query and its cache key share it."""
         return sa.case(
             (cls.status.not_in(list(REPORTING_STATUSES)), sa.null()),
             (cls.inactive_at <= now, ReportingState.inactive.value),
@@ -482,6 +489,17 @@ class ProgressUpdate(db.Model):
         ),
         sa.CheckConstraint("reported_at <= recorded_at", name="reported_not_after_recorded"),
         sa.Index("ix_progress_update_commitment_recorded", "commitment_id", "recorded_at"),
+        # The update in force of a commitment at an instant is the first live one walking
+        # back from the instant in this order: one or two index entries per commitment,
+        # its percentage read from the index itself (PostgreSQL), not the whole history.
+        sa.Index(
+            "ix_progress_update_commitment_reported",
+            "commitment_id",
+            "reported_at",
+            "recorded_at",
+            "id",
+            postgresql_include=["percent_complete"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,9 @@ workflow (status changes at random, often equal, instants), random progress
 updates (backdated or not) and chains of corrections, then asks
 ``commitment_states_as_of`` and ``indicator_values_as_of`` about random
 instants, often exactly those of the history, and compares every column
-with the rules of ``commitments.as_of`` applied naively in Python.
+with the rules of ``commitments.as_of`` applied naively in Python; the
+organiser's grouped figures (``accepted_by_programme_as_of``) are compared
+with those naive states counted per programme and traffic light.
 """
 
 from dataclasses import dataclass, field
@@ -18,7 +20,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from property_settings import property_settings
 
-from pact_tracker.commitments.as_of import commitment_states_as_of, indicator_values_as_of
+from pact_tracker.commitments.as_of import (
+    ACCEPTED_STATUSES,
+    accepted_by_programme_as_of,
+    commitment_states_as_of,
+    indicator_values_as_of,
+)
 from pact_tracker.commitments.models import (
     COMMITMENT_TRANSITIONS,
     CommitmentStatus,
@@ -287,13 +294,41 @@ def test_as_of_queries_equal_a_brute_force_reading_of_the_logs(
                 row["indicator_id"]: (row["update_id"], row["value"])
                 for row in db.session.execute(indicator_values_as_of(instant)).mappings()
             }
+            grouped: dict = {}
             for history, commitment in zip(stories, commitments, strict=True):
                 if history.created_at > instant:
                     assert commitment.id not in rows, instant
                     continue
                 expected = _expected_state(history, commitment, changes[commitment.id], instant)
+                _add_to_group(grouped, commitment.programme_id, expected)
                 actual = {name: rows[commitment.id][name] for name in expected}
                 actual["is_published"] = bool(actual["is_published"])
                 assert actual == expected, instant
                 indicator_id = commitment.indicators[0].id
                 assert values.get(indicator_id) == _expected_value(history, instant), instant
+            assert _figures_by_programme(instant) == grouped, instant
+
+
+def _add_to_group(grouped: dict, programme_id: int, expected: dict) -> None:
+    """Count an expected state in the organiser's figures (accepted commitments only)."""
+    if expected["status"] not in ACCEPTED_STATUSES:
+        return
+    state = expected["reporting_state"]
+    key = (programme_id, None if state is None else str(state))
+    commitments, reported, percent_sum, percent_count = grouped.get(key, (0, 0, 0, 0))
+    percent = expected["percent_complete"]
+    grouped[key] = (
+        commitments + 1,
+        reported + (expected["update_id"] is not None),
+        percent_sum + (percent or 0),
+        percent_count + (percent is not None),
+    )
+
+
+def _figures_by_programme(instant: datetime) -> dict:
+    return {
+        (programme_id, state): (commitments, reported, percent_sum or 0, percent_count)
+        for programme_id, state, commitments, reported, percent_sum, percent_count in (
+            db.session.execute(accepted_by_programme_as_of(instant)).all()
+        )
+    }

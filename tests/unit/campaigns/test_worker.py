@@ -39,6 +39,7 @@ def test_scheduler_runs_every_job_late_rather_than_never_and_never_overlapping(a
         "reclaim-leases",
         "answer-reminders",
         "purge-idempotency-keys",
+        "purge-computed-figures",
     }
     for job in jobs.values():
         assert job.coalesce is True

@@ -1,0 +1,188 @@
+"""Figures computed once for every process: two apps (two workers, or two hosts) on one database.
+
+Each app has its own engine and its own in-process cache, as two gunicorn
+workers do; what one stores and commits, the other reads.
+"""
+
+import contextlib
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from pact_tracker import create_app
+from pact_tracker.coalition.models import Signatory, SignatoryStatus
+from pact_tracker.commitments.models import Commitment, CommitmentStatus
+from pact_tracker.commitments.services import overview
+from pact_tracker.core import figure_store
+from pact_tracker.core.activity import commit
+from pact_tracker.core.caching import EXTENSION
+from pact_tracker.core.figure_store import ComputedFigure
+from pact_tracker.core.types import utcnow
+from pact_tracker.extensions import db as _db
+from pact_tracker.programmes.models import Programme
+from pact_tracker.reference.services import load_reference_data
+
+#: Names of the grouped statements that compute the organiser's figures.
+COMPUTING = ("standing", "approved_now", "accepted_now")
+
+
+@pytest.fixture
+def two_apps(new_database):
+    """Two apps on one new database, its schema and lexicon committed."""
+    url = new_database("figures")
+    apps = [create_app({"PACT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url}) for _ in "ab"]
+    with apps[0].app_context():
+        _db.create_all()
+        load_reference_data()
+        _db.session.commit()
+        _db.session.remove()
+    yield apps
+    for app in apps:
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+
+
+def _in(app, work):
+    """``work()`` as one request of ``app`` would run it: committed, then the session ended."""
+    with app.app_context():
+        try:
+            result = work()
+            commit()
+            return result
+        finally:
+            _db.session.remove()
+
+
+def _stored(app) -> dict:
+    def read():
+        return dict(_db.session.execute(sa.select(ComputedFigure.key, ComputedFigure.value)).all())
+
+    return _in(app, read)
+
+
+def _a_commitment(app) -> None:
+    def build():
+        signatory = Signatory(
+            name="Shared Co-op",
+            slug="shared-co-op",
+            organisation_type_code="cooperative",
+            country_code="FR",
+            status=SignatoryStatus.approved,
+        )
+        programme = Programme(code="SHARE", name_en="Sharing", name_fr="Partage")
+        long_ago = utcnow() - timedelta(days=40)
+        _db.session.add(
+            Commitment(
+                signatory=signatory,
+                programme=programme,
+                title="Train 200 young people",
+                description="A two-year training programme. " * 10,
+                start_date=long_ago.date(),
+                due_date=long_ago.date() + timedelta(days=900),
+                cadence_months=6,
+                status=CommitmentStatus.approved,
+                approved_at=long_ago,
+                published_at=long_ago,
+                created_at=long_ago,
+                country_code="FR",
+            )
+        )
+        _db.session.flush()
+
+    _in(app, build)
+
+
+def test_a_figure_computed_by_one_app_is_read_by_another_without_computing(two_apps):
+    first, second = two_apps
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"total": 42}
+
+    assert _in(first, lambda: figure_store.get_or_compute("test|shared", compute)) == {"total": 42}
+    assert _in(second, lambda: figure_store.get_or_compute("test|shared", compute)) == {"total": 42}
+    assert len(calls) == 1
+
+
+def test_concurrent_first_requests_store_one_row_and_all_show_it(two_apps):
+    first, second = two_apps
+    both_computed = threading.Barrier(2)
+    answers, errors = {}, []
+
+    def request(app, name):
+        def compute():
+            # Wait for the other to compute too, so that both insert; on SQLite the other
+            # waits for this one's transaction instead, and the barrier gives way.
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_computed.wait(timeout=2)
+            return {"computed_by": name}
+
+        try:
+            answers[name] = _in(app, lambda: figure_store.get_or_compute("test|race", compute))
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=request, args=(app, name))
+        for app, name in ((first, "a"), (second, "b"))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    stored = _stored(first)
+    assert list(stored) == ["test|race"]
+    assert answers["a"] == answers["b"] == stored["test|race"]
+
+
+def test_a_failed_request_leaves_neither_its_writes_nor_its_figure(two_apps):
+    first, second = two_apps
+
+    def failing_request():
+        _db.session.add(Programme(code="HALF", name_en="Half", name_fr="Moitié"))
+        _db.session.flush()
+        figure_store.get_or_compute("test|failed", lambda: 1)
+        # The request fails after its figure was stored: everything is rolled back.
+        _db.session.rollback()
+
+    _in(first, failing_request)
+
+    def programmes():
+        return _db.session.scalars(sa.select(Programme.code)).all()
+
+    assert "HALF" not in _in(second, programmes)
+    assert _stored(second) == {}
+
+
+def test_the_organisers_figures_computed_by_one_worker_are_read_by_another(two_apps):
+    first, second = two_apps
+    _a_commitment(first)
+    past = utcnow().date() - timedelta(days=3)
+    today = utcnow().date()
+    computed = {
+        day: _in(first, lambda day=day: overview.organiser_overview(day)) for day in (past, today)
+    }
+    second.config["SHARED_CACHE_SECONDS"] = 60
+    sent = []
+
+    def record(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    with second.app_context():
+        engine = _db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        for day in (past, today):
+            assert _in(second, lambda day=day: overview.organiser_overview(day)) == computed[day]
+        # The worker's own copies expire: the past day is still read, not computed.
+        second.extensions.pop(EXTENSION, None)
+        assert _in(second, lambda: overview.organiser_overview(past)) == computed[past]
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert computed[past].as_of.total.commitments == 1
+    assert not [s for s in sent if any(name in s for name in COMPUTING)], sent
