@@ -1,7 +1,7 @@
 """organiser overview: indexes for the update in force and the next traffic-light change
 
 Revision ID: b8e4d2c61f07
-Revises: 7d3e1f2a9b64
+Revises: a4f9c2e7b815
 Create Date: 2026-12-07 21:15:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b8e4d2c61f07'
-down_revision = '7d3e1f2a9b64'
+down_revision = 'a4f9c2e7b815'
 branch_labels = None
 depends_on = None
 
