@@ -20,6 +20,7 @@ the note gives the generation alone. Both are checked to leave the same
 number of rows in every table.
 """
 
+import json
 import os
 import sqlite3
 import sys
@@ -161,6 +162,8 @@ def _floor(database: Database, batches) -> float:
 def _floor_postgresql(url: str, batches, columns: dict, id_tables) -> float:
     import psycopg
 
+    from pact_tracker.demo.writer import copyable
+
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(dsn) as connection:
         started = time.perf_counter()
@@ -173,7 +176,7 @@ def _floor_postgresql(url: str, batches, columns: dict, id_tables) -> float:
                     quoted = ", ".join(f'"{name}"' for name in names)
                     with cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
                         for row in rows:
-                            copy.write_row(row)
+                            copy.write_row(copyable(row))
             connection.commit()
         with connection.cursor() as cursor:
             for table in id_tables:
@@ -195,6 +198,8 @@ def _stored(value):
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, dict):
+        return json.dumps(value)
     return value
 
 

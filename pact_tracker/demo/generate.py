@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from pact_tracker.commitments.models import goal_mask_of
-from pact_tracker.demo import catalogue, history, vocabulary
+from pact_tracker.demo import activity_log, catalogue, history, vocabulary
 from pact_tracker.demo.rows import Batch, Ids
 
 #: The instant the demo's history runs up to.
@@ -209,7 +209,8 @@ class Generator:
                     self.proposals_by_type.setdefault(organisation_type, []).append(proposal)
 
     def signatories(self, count: int, commitments_per_signatory: float, batch: Batch) -> None:
-        """``count`` signatories with their member and their commitments."""
+        """``count`` signatories with their member, their commitments and their activity log."""
+        since = activity_log.marks(batch)
         for _ in range(count):
             signatory = self._signatory(batch)
             share = _COMMITMENT_SHARE[signatory["status"]]
@@ -217,6 +218,7 @@ class Generator:
                 wanted = commitments_per_signatory * share * self.rng.choice(_SPREAD)
                 for _ in range(int(wanted + self.rng.random())):
                     self._commitment(signatory, batch)
+        activity_log.log_chunk(batch, since, self.ids, self.secretariat_id)
 
     def _place(self, organisation_type: str):
         rng = self.rng
