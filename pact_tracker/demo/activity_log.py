@@ -28,9 +28,8 @@ def log_chunk(batch: Batch, since: dict[str, int], ids: Ids, secretariat_id: int
     for row in batch["signatory"][since["signatory"] :]:
         entries.extend(_signatory_entries(row, ids, secretariat_id))
     signatory_of = {row[0]: row[1] for row in batch["commitment"][since["commitment"] :]}
-    for change_id, commitment_id, from_status, to_status, at, actor_id, comment in batch[
-        "commitment_status_change"
-    ][since["commitment_status_change"] :]:
+    changes = batch["commitment_status_change"][since["commitment_status_change"] :]
+    for _id, commitment_id, from_status, to_status, at, actor_id, comment in changes:
         if from_status is None:
             action, payload = "commitment.created", {}
         else:
@@ -51,14 +50,24 @@ def log_chunk(batch: Batch, since: dict[str, int], ids: Ids, secretariat_id: int
 
 def _signatory_entries(row, ids: Ids, secretariat_id: int | None):
     signatory_id, *_, status, signed_on, _reason, created, _updated = row
-    yield (ids("activity"), created, None, "signatory.applied", "signatory", signatory_id,
-           signatory_id, {})  # fmt: skip
+
+    def entry(at, actor_id, action, payload):
+        return (ids("activity"), at, actor_id, action, "signatory", signatory_id, signatory_id,
+                payload)  # fmt: skip
+
+    yield entry(created, None, "signatory.applied", {})
+    decided_from = created
     if signed_on is not None:
-        approved = datetime.combine(signed_on, time(10), tzinfo=UTC)
-        yield (ids("activity"), approved, secretariat_id, "signatory.approved", "signatory",
-               signatory_id, signatory_id, {"from": "applied", "to": "approved", "reason": ""})  # fmt: skip
+        decided_from = datetime.combine(signed_on, time(10), tzinfo=UTC)
+        approval = _move("applied", "approved")
+        yield entry(decided_from, secretariat_id, "signatory.approved", approval)
     if status in ("rejected", "suspended", "withdrawn"):
         before = "applied" if status == "rejected" else "approved"
-        decided = created + _DECIDED_AFTER if signed_on is None else approved + _DECIDED_AFTER
-        yield (ids("activity"), decided, secretariat_id, f"signatory.{status}", "signatory",
-               signatory_id, signatory_id, {"from": before, "to": status, "reason": ""})  # fmt: skip
+        yield entry(
+            decided_from + _DECIDED_AFTER, secretariat_id, f"signatory.{status}",
+            _move(before, status),
+        )  # fmt: skip
+
+
+def _move(before: str, after: str) -> dict:
+    return {"from": before, "to": after, "reason": ""}
