@@ -44,6 +44,8 @@ import sqlalchemy as sa
 from benchmarks import sessions
 from benchmarks.large_data import ensure_loaded, log
 from benchmarks.runner import Database, Row
+from pact_tracker.demo import DEMO_PASSWORD
+from pact_tracker.demo.generate import ORGANISER_EMAIL, SECRETARIAT_EMAIL
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = int(os.environ.get("BENCH_PAGE_CLIENTS", "8"))
@@ -64,10 +66,6 @@ SQLITE_GROUPS = ("public",)
 CHOSEN_GROUPS = tuple(
     group.strip() for group in os.environ.get("BENCH_PAGE_GROUPS", ",".join(GROUPS)).split(",")
 )
-#: The demo's password (``pact_tracker.demo.DEMO_PASSWORD``) and its staff accounts.
-PASSWORD = "pact-demo-2026"  # noqa: S105 - the demo's published password  # nosec B105
-SECRETARIAT_EMAIL = "secretariat@demo.pact-impact.org"
-ORGANISER_EMAIL = "organiser@demo.pact-impact.org"
 #: The organiser's as-of view is loaded as of the autumn summit's cutoff.
 AS_OF_DATE = "2026-09-04"
 
@@ -558,7 +556,7 @@ def sign_in_everyone(
     }
     for role in sorted(roles):
         email, totp = accounts[role]
-        cookies[role] = sessions.sign_in(base, email, PASSWORD, totp)
+        cookies[role] = sessions.sign_in(base, email, DEMO_PASSWORD, totp)
     return cookies
 
 

@@ -127,7 +127,10 @@ def _deliver(campaign_id: int) -> None:
 
 
 def _answer(campaign_id: int) -> None:
-    """A recipient answered when its member reported for its organisation within the links' life."""
+    """A recipient answered when its member reported for its organisation within the links' life.
+
+    Only through a message that arrived: a bounced one leaves its recipient unanswered.
+    """
     session = db.session
     first_report = (
         sa.select(sa.func.min(ProgressUpdate.recorded_at))
@@ -140,9 +143,15 @@ def _answer(campaign_id: int) -> None:
         )
         .scalar_subquery()
     )
+    delivered = sa.select(OutboxMessage.id).where(
+        OutboxMessage.campaign_id == campaign_id, OutboxMessage.status == "sent"
+    )
     session.execute(
         sa.update(CampaignRecipient)
-        .where(CampaignRecipient.campaign_id == campaign_id)
+        .where(
+            CampaignRecipient.campaign_id == campaign_id,
+            CampaignRecipient.outbox_message_id.in_(delivered),
+        )
         .values(answered_at=first_report)
         .execution_options(synchronize_session=False)
     )
