@@ -1,4 +1,4 @@
-"""Public pages and API lists under load: gunicorn with several workers, wrk with 8 clients.
+"""Every page of every role under load: gunicorn with several workers, wrk with 8 clients.
 
 For each data set (the small demo on SQLite and PostgreSQL, the large demo on
 PostgreSQL, ``benchmarks.large_data``), the application runs under gunicorn
@@ -9,17 +9,31 @@ percentiles of latency. An endpoint with many URLs (signatory pages,
 commitment pages, goals...) is loaded on a sample of them in turn, so that no
 single row is served hot.
 
+The endpoints (``ENDPOINTS``) come in groups: the public pages and API lists;
+a member's pages, the secretariat's and the event organiser's, each loaded
+with the session of that person, signed in through the real forms
+(``benchmarks.sessions``: CSRF token read from the page, the secretariat's
+second factor computed from its stored TOTP secret); and a published
+snapshot's page, the page with its 7 charts, each chart and each export.
+SQLite loads only the public group (for reference; the goals are PostgreSQL's).
+
 * ours: the real application, production configuration.
 * floor: ``benchmarks.floor_app``, a minimal WSGI application under the same
   gunicorn returning the same rows from hand-written SQL, for the endpoints it
   implements (the explorer, the signatory list, signatory pages and the two
   API lists).
 
-Every URL is fetched once before the load and must answer 200 with its
-content; wrk's non-2xx answers or socket errors fail the scenario. The rows
-give p95 in milliseconds; the detail gives p50/p99 and throughput. The summary
-checks the issue's goals: p95 under 100 ms on the large data, and p95 on large
-within 1.5 times the small one.
+Every URL is fetched once before the load, with its role's cookie and no
+redirect followed, and must answer 200 with its content (``check``); for a
+snapshot's charts and exports that first request is timed and shown (on a row
+of its own for the PDF and the XLSX), the load measures them afterwards. wrk's
+non-2xx answers or socket errors fail the scenario; its timeouts are shown. Each
+run starts once the workers are idle (a slow page leaves requests nobody waits
+for). After the load, each gunicorn worker's resident memory is read from
+/proc. The rows give p95 in milliseconds; the detail gives p50/p99 and
+throughput. The summary checks the issue's goals: p95 under 100 ms on the
+large data, p95 on large within 1.5 times the small one, and workers under
+150 MB after the load on the large data.
 """
 
 import dataclasses
