@@ -123,22 +123,17 @@ def sign_in(
 
 
 def _next_code(totp, last_used_step: int | None) -> str:
-    """The code of this 30-second step, or of the next one if this one was used (no replay)."""
-    now = time.time()
-    step = totp.timecode(datetime.fromtimestamp(now, UTC))
-    if last_used_step is not None and step <= last_used_step:
-        # The application accepts one step of drift: the next step's code, once.
-        return totp.at(now + totp.interval)
-    return totp.now()
+    """A code the application accepts once: of this 30-second step, or of the next one.
 
-
-def fetch(base: str, path: str, cookie: str = "") -> tuple[int, dict, bytes]:
-    """GET ``path`` with ``cookie`` (redirects not followed): status, headers, body."""
-    request = urllib.request.Request(base + path)  # noqa: S310 - loopback
-    if cookie:
-        request.add_header("Cookie", cookie)
-    try:
-        with _OPENER.open(request, timeout=120) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
+    The application accepts the step before, this one and the next, each only once
+    and in order. When this step's and the next one's were both used (signing in
+    three times within one step), the code comes once the clock reaches that next
+    step: a wait of at most one step.
+    """
+    step = totp.timecode(datetime.now(UTC))
+    if last_used_step is None or step > last_used_step:
+        return totp.now()
+    if step + 1 > last_used_step:
+        return totp.at(time.time() + totp.interval)
+    time.sleep(max(0.0, last_used_step * totp.interval - time.time()))
+    return totp.at(time.time() + totp.interval)
