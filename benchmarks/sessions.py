@@ -137,3 +137,15 @@ def _next_code(totp, last_used_step: int | None) -> str:
         return totp.at(time.time() + totp.interval)
     time.sleep(max(0.0, last_used_step * totp.interval - time.time()))
     return totp.at(time.time() + totp.interval)
+
+
+def fetch(base: str, path: str, cookie: str = "") -> tuple[int, dict, bytes]:
+    """GET ``path`` with ``cookie`` (redirects not followed): status, headers, body."""
+    request = urllib.request.Request(base + path)  # noqa: S310 - loopback
+    if cookie:
+        request.add_header("Cookie", cookie)
+    try:
+        with _OPENER.open(request, timeout=120) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
