@@ -20,6 +20,7 @@ the note gives the generation alone. Both are checked to leave the same
 number of rows in every table.
 """
 
+import json
 import os
 import sqlite3
 import sys
@@ -116,10 +117,13 @@ def _ours(scale) -> tuple[float, dict[str, int]]:
 def _counts(tables) -> dict[str, int]:
     from pact_tracker.extensions import db
 
-    counts = {
-        table: db.session.scalar(sa.select(sa.func.count()).select_from(db.metadata.tables[table]))
-        for table in tables
-    }
+    counts = {}
+    for table in tables:
+        rows = sa.select(sa.func.count()).select_from(db.metadata.tables[table])
+        if table == "activity":
+            # The entry saying the demo was loaded is written after the rows, by the service.
+            rows = rows.where(sa.column("action") != "demo.loaded")
+        counts[table] = db.session.scalar(rows)
     db.session.rollback()
     return counts
 
@@ -161,6 +165,8 @@ def _floor(database: Database, batches) -> float:
 def _floor_postgresql(url: str, batches, columns: dict, id_tables) -> float:
     import psycopg
 
+    from pact_tracker.demo.writer import copyable
+
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(dsn) as connection:
         started = time.perf_counter()
@@ -173,7 +179,7 @@ def _floor_postgresql(url: str, batches, columns: dict, id_tables) -> float:
                     quoted = ", ".join(f'"{name}"' for name in names)
                     with cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
                         for row in rows:
-                            copy.write_row(row)
+                            copy.write_row(copyable(row))
             connection.commit()
         with connection.cursor() as cursor:
             for table in id_tables:
@@ -195,6 +201,8 @@ def _stored(value):
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, dict):
+        return json.dumps(value)
     return value
 
 

@@ -128,6 +128,7 @@ def load_demo(
     on_progress: Callable[[int], None] | None = None,
     password_hash: str | None = None,
     with_events: bool = True,
+    with_campaign: bool | None = None,
 ) -> dict[str, int]:
     """Write a demo coalition into an empty database; return the rows written per table.
 
@@ -136,6 +137,9 @@ def load_demo(
         :data:`DEMO_PASSWORD`.
     :param with_events: also create the demo's event series, its two past events
         with their published snapshots, and the next event (:mod:`.events`).
+    :param with_campaign: also send the demo's campaign before the autumn summit, with
+        its recipients, update links, answers and bounces (:mod:`.campaigns`); by
+        default along with the events, as the rest of the coalition's story.
     """
     reference = check_loadable()
     if password_hash is None:
@@ -178,4 +182,8 @@ def load_demo(
         from pact_tracker.demo.events import load_events
 
         totals.update(load_events(generator.secretariat_id))
+    if with_events if with_campaign is None else with_campaign:
+        from pact_tracker.demo.campaigns import load_campaign
+
+        totals.update(load_campaign(generator.secretariat_id))
     return dict(totals)

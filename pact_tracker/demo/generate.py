@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from pact_tracker.commitments.models import goal_mask_of
-from pact_tracker.demo import catalogue, history, vocabulary
+from pact_tracker.demo import activity_log, catalogue, history, vocabulary
 from pact_tracker.demo.rows import Batch, Ids
 
 #: The instant the demo's history runs up to.
@@ -54,6 +54,10 @@ _COMMITMENT_SHARE = {
     "rejected": 0.0,
 }
 _SPREAD = (0.2, 0.5, 0.8, 1.0, 1.0, 1.2, 1.5, 1.8)
+#: Share of organisations with a second member (a colleague of the first, not an admin):
+#: with them the demo's campaign reaches about as many people as there are signatories.
+COLLEAGUE_SHARE = 0.2
+COLLEAGUE_SEED = 7_919
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,8 @@ class Generator:
 
     def __init__(self, seed: int, reference: Reference, ids: Ids, password_hash: str | None):
         self.rng = random.Random(seed)  # noqa: S311 - demo data, not security  # nosec B311
+        # Colleagues are drawn apart, so that the rest of the coalition is the same with them.
+        self.colleague_rng = random.Random(seed + COLLEAGUE_SEED)  # noqa: S311  # nosec B311
         self.reference = reference
         self.ids = ids
         self.password_hash = password_hash
@@ -209,7 +215,8 @@ class Generator:
                     self.proposals_by_type.setdefault(organisation_type, []).append(proposal)
 
     def signatories(self, count: int, commitments_per_signatory: float, batch: Batch) -> None:
-        """``count`` signatories with their member and their commitments."""
+        """``count`` signatories with their member, their commitments and their activity log."""
+        since = activity_log.marks(batch)
         for _ in range(count):
             signatory = self._signatory(batch)
             share = _COMMITMENT_SHARE[signatory["status"]]
@@ -217,6 +224,7 @@ class Generator:
                 wanted = commitments_per_signatory * share * self.rng.choice(_SPREAD)
                 for _ in range(int(wanted + self.rng.random())):
                     self._commitment(signatory, batch)
+        activity_log.log_chunk(batch, since, self.ids, self.secretariat_id)
 
     def _place(self, organisation_type: str):
         rng = self.rng
@@ -349,6 +357,8 @@ class Generator:
         batch["membership"].append(
             (ids("membership"), user_id, signatory_id, True, created, created)
         )
+        if self.colleague_rng.random() < COLLEAGUE_SHARE:
+            self._colleague(signatory_id, slug, language, created, batch)
         return {
             "id": signatory_id,
             "type": organisation_type,
@@ -358,6 +368,22 @@ class Generator:
             "slug": slug,
             "created": created,
         }
+
+    def _colleague(self, signatory_id: int, slug: str, language: str, created, batch) -> None:
+        """A second member of the organisation (not its admin), drawn from a random of its own."""
+        rng = self.colleague_rng
+        first = rng.choice(vocabulary.FIRST_NAMES[language])
+        surname = rng.choice(vocabulary.SURNAMES)
+        user_id = self.ids("user")
+        joined = created + timedelta(days=rng.randint(10, 300))
+        email = f"{slugify(first)}.{slugify(surname)}@{demo_domain(slug)}"
+        batch["user"].append(
+            (user_id, email, f"{first} {surname}", language, "member", True,
+             self.password_hash, False, joined, joined)
+        )  # fmt: skip
+        batch["membership"].append(
+            (self.ids("membership"), user_id, signatory_id, False, joined, joined)
+        )
 
     def _commitment(self, signatory: dict, batch: Batch) -> None:
         rng, ids = self.rng, self.ids

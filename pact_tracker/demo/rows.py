@@ -57,6 +57,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "indicator_value": ("id", "update_id", "indicator_id", "value"),
     "evidence": ("id", "update_id", "kind", "dimension_code", "title", "description", "url"),
+    "activity": (
+        "id", "occurred_at", "actor_id", "action", "subject_type", "subject_id", "signatory_id",
+        "payload",
+    ),
 }  # fmt: skip
 
 #: Tables whose ``id`` the demo assigns itself (the others have composite keys).

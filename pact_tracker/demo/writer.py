@@ -5,6 +5,8 @@ chunked ``executemany`` of Core inserts. Both run inside the transaction the
 connection is in, so the caller decides when to commit.
 """
 
+import json
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -35,8 +37,19 @@ def _copy(connection: Connection, table: str, columns: tuple[str, ...], rows) ->
     statement = f"COPY {_quote(table)} ({', '.join(map(_quote, columns))}) FROM STDIN"
     cursor = connection.connection.driver_connection.cursor()
     with cursor, cursor.copy(statement) as copy:
+        if table in JSON_COLUMNS:
+            rows = map(copyable, rows)
         for row in rows:
             copy.write_row(row)
+
+
+#: Tables with a JSON column, whose values the demo keeps as dicts.
+JSON_COLUMNS = frozenset({"activity"})
+
+
+def copyable(row: tuple) -> tuple:
+    """``row`` with its dicts as JSON text, which COPY reads into a JSON column."""
+    return tuple(json.dumps(value) if isinstance(value, dict) else value for value in row)
 
 
 def _insert(connection: Connection, table: str, columns: tuple[str, ...], rows) -> None:
