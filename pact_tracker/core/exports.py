@@ -28,9 +28,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 from pact_tracker.extensions import db
 
 FORMATS = ("csv", "json", "xlsx")
@@ -205,13 +202,13 @@ def write_json(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: IO[st
     return count
 
 
-def _xlsx_value(value: Any) -> Any:
+def _xlsx_value(value: Any, illegal_characters: re.Pattern) -> Any:
     if value is None or isinstance(value, bool | int | float | Decimal | date):
         if isinstance(value, datetime):
             # Excel has no time zones: write the UTC wall clock.
             return value.astimezone(UTC).replace(tzinfo=None)
         return value
-    text = ILLEGAL_CHARACTERS_RE.sub("", cell_text(value))[:XLSX_MAX_CELL]
+    text = illegal_characters.sub("", cell_text(value))[:XLSX_MAX_CELL]
     return neutralise(text)
 
 
@@ -222,12 +219,17 @@ def write_xlsx(
 
     Dates and numbers stay typed cells; times are UTC.
     """
+    # openpyxl is imported here, not with the module: it brings numpy along (some 30 MB),
+    # which a web process serving pages has no use for (issue 14, lean processes).
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     sheet.append(list(columns))
     count = 0
     for row in rows:
-        sheet.append([_xlsx_value(value) for value in row])
+        sheet.append([_xlsx_value(value, ILLEGAL_CHARACTERS_RE) for value in row])
         count += 1
     workbook.save(target)
     return count
