@@ -122,6 +122,47 @@ def check_loadable() -> Reference:
     return reference
 
 
+#: Commitments scored per round trip by ``_score_reviewable_commitments``.
+_SCORE_CHUNK = 2000
+
+
+def _score_reviewable_commitments() -> None:
+    """Keep the SMART score on the commitments the review queue may list, as the services do.
+
+    The rows above are written in bulk, past the authoring services that keep the
+    score (``smart.record_smart_score``); without it the review queue would check
+    its page of commitments again on every view. Accepted ones need none.
+    """
+    from sqlalchemy.orm import selectinload
+
+    from pact_tracker.commitments.models import Commitment, CommitmentStatus
+    from pact_tracker.commitments.services.smart import record_smart_score
+
+    reviewable = (
+        CommitmentStatus.draft,
+        CommitmentStatus.changes_requested,
+        CommitmentStatus.submitted,
+    )
+    ids = db.session.scalars(
+        sa.select(Commitment.id).where(Commitment.status.in_(reviewable)).order_by(Commitment.id)
+    ).all()
+    for start in range(0, len(ids), _SCORE_CHUNK):
+        chunk = db.session.scalars(
+            sa.select(Commitment)
+            .where(Commitment.id.in_(ids[start : start + _SCORE_CHUNK]))
+            .options(
+                selectinload(Commitment.indicators),
+                selectinload(Commitment.milestones),
+                selectinload(Commitment.targets),
+                selectinload(Commitment.dimensions),
+            )
+        ).all()
+        for commitment in chunk:
+            record_smart_score(commitment)
+        activity.commit()
+        db.session.expunge_all()
+
+
 def load_demo(
     scale: Scale,
     seed: int = 1,
@@ -173,6 +214,7 @@ def load_demo(
         if on_progress is not None:
             on_progress(count)
     writer.reset_sequences(db.session.connection())
+    _score_reviewable_commitments()
     secretariat = db.session.get(User, generator.secretariat_id)
     activity.record(
         "demo.loaded", secretariat, payload={"seed": seed, "counts": dict(sorted(totals.items()))}

@@ -14,6 +14,7 @@ from pact_tracker.campaigns.models import (
 )
 from pact_tracker.coalition.models import Membership, Signatory, SignatoryStatus, User
 from pact_tracker.commitments.models import Commitment, ProgressUpdate, StatusChange
+from pact_tracker.commitments.services.smart import smart_check
 from pact_tracker.core.activity import Activity
 from pact_tracker.demo import campaigns, load_demo
 
@@ -132,3 +133,15 @@ def test_without_events_the_demo_sends_no_campaign(db, tiny):
     assert "campaign" not in totals
     assert _count(db, Campaign) == 0
     assert totals["activity"] > totals["progress_update"]
+
+
+def test_every_commitment_the_review_queue_may_list_keeps_its_smart_score(db, loaded):
+    reviewable = db.session.scalars(
+        sa.select(Commitment).where(
+            Commitment.status.in_(("draft", "changes_requested", "submitted"))
+        )
+    ).all()
+    assert reviewable
+    for commitment in reviewable:
+        report = smart_check(commitment)
+        assert (commitment.smart_score, commitment.smart_passed) == (report.score, report.passed)
