@@ -19,7 +19,9 @@ from pact_tracker.coalition.services import create_signatory
 from pact_tracker.commitments.models import Commitment, ProgressUpdate, UpdateSource
 from pact_tracker.commitments.services import create_commitment, report_progress
 from pact_tracker.commitments.services.progress import (
+    ReportingCommitment,
     commitments_for_reporting,
+    refresh_reporting_schedules,
     report_progress_many,
 )
 from pact_tracker.core.csv_import import (
@@ -244,27 +246,48 @@ def import_progress(values: dict[str, str], actor: User | None = None) -> Progre
         raise _in_columns(error) from None
 
 
-def import_progress_many(rows: list[dict[str, str]], actor: User | None = None) -> list[int]:
-    """Record the progress updates of many rows at once: what :func:`import_progress` writes.
+class ProgressImport:
+    """The batch form of :func:`import_progress` for one import: chunk after chunk, then
+    :meth:`finish`; together they write what :func:`import_progress` writes row after row.
 
-    The first bad row raises (the importer then runs the rows one by one, for
-    every error with its line).
+    What the rows of a file share is done once for the file: each commitment is
+    read once (as plain values, nothing kept in the session) and its reporting
+    schedule is computed and written once, after its last chunk, rather than in
+    every chunk that reports on it.
     """
-    parsed = [_progress_row(values) for values in rows]
-    commitments = commitments_for_reporting(
-        commitment_id for _, commitment_id, _ in parsed if commitment_id is not None
-    )
-    items = []
-    for row, commitment_id, data in parsed:
-        commitment = commitments.get(commitment_id)
-        if commitment_id is not None and commitment is None:
-            row.error("commitment_id", f"no commitment {commitment_id}")
-        row.check()
-        items.append((commitment, data))
-    return report_progress_many(items, actor, source=UpdateSource.import_)
+
+    def __init__(self, actor: User | None = None):
+        self.actor = actor
+        self.commitments: dict[int, ReportingCommitment] = {}
+        self.reported: dict[int, ReportingCommitment] = {}
+
+    def __call__(self, rows: list[dict[str, str]]) -> list[int]:
+        """Record the updates of a chunk of rows; the first bad row raises (the importer
+        then runs the chunk's rows one by one, for every error with its line)."""
+        parsed = [_progress_row(values) for values in rows]
+        self._read_commitments(commitment_id for _, commitment_id, _ in parsed)
+        items = []
+        for row, commitment_id, data in parsed:
+            commitment = self.commitments.get(commitment_id)
+            if commitment_id is not None and commitment is None:
+                row.error("commitment_id", f"no commitment {commitment_id}")
+            row.check()
+            items.append((commitment, data))
+        ids = report_progress_many(items, self.actor, source=UpdateSource.import_, refresh=False)
+        for commitment, _ in items:
+            self.reported[commitment.id] = commitment
+        return ids
+
+    def finish(self) -> None:
+        """Refresh the schedule of every commitment reported on, once."""
+        refresh_reporting_schedules(list(self.reported.values()))
+
+    def _read_commitments(self, ids) -> None:
+        unread = {id for id in ids if id is not None and id not in self.commitments}
+        self.commitments.update(commitments_for_reporting(unread))
 
 
-import_progress.many = import_progress_many
+import_progress.batch = ProgressImport
 
 
 def _progress_row(values: dict[str, str]) -> tuple[RowFields, int | None, dict[str, Any]]:

@@ -217,16 +217,19 @@ def import_rows(
     columns); the database refusing a row is reported the same way.
     Nothing is committed when any row failed, or on a dry run.
 
-    A handler may have a batch form, its ``many`` attribute (also found
-    through a ``functools.partial`` of it): it takes a chunk's rows at once and
-    must write what the handler would write row after row. A chunk it refuses
-    is run again row by row, for the errors and their lines.
+    A handler may have a batch form for one import, made by its ``batch``
+    attribute (also found through a ``functools.partial`` of the handler, whose
+    arguments it is given). It takes a chunk's rows at once and must write what
+    the handler would write row after row, but for what it leaves to its
+    ``finish`` (if it has one): called once, after the last chunk, when every
+    row went through, for the work rows share (done once for the whole file).
+    A chunk it refuses is run again row by row, for the errors and their lines.
 
     :param progress: draw a progress bar on the terminal (the command line does).
     """
     result = ImportResult(rows=len(rows), dry_run=dry_run)
     chunks = [rows[start : start + CHUNK_ROWS] for start in range(0, len(rows), CHUNK_ROWS)]
-    handle_chunk = _chunk_form(handle)
+    handle_chunk = _batch_form(handle)
     if progress:
         with click.progressbar(length=len(rows), label=label, file=sys.stderr) as bar:
             for chunk in chunks:
@@ -235,6 +238,9 @@ def import_rows(
     else:
         for chunk in chunks:
             result.errors.extend(_import_chunk(chunk, handle, handle_chunk))
+    finish = getattr(handle_chunk, "finish", None)
+    if result.ok and finish is not None:
+        finish()
     if result.ok and not dry_run:
         _commit_keeping_rows_loaded()
     else:
@@ -272,12 +278,13 @@ def _import_chunk(
     return errors or first_errors
 
 
-def _chunk_form(handle: Callable) -> Callable | None:
-    """The batch form of ``handle`` (its ``many``), given the same bound arguments; or None."""
+def _batch_form(handle: Callable) -> Callable | None:
+    """The batch form of ``handle`` for one import (made by its ``batch``), or None."""
     if isinstance(handle, partial):
-        many = getattr(handle.func, "many", None)
-        return partial(many, *handle.args, **handle.keywords) if many is not None else None
-    return getattr(handle, "many", None)
+        make = getattr(handle.func, "batch", None)
+        return make(*handle.args, **handle.keywords) if make is not None else None
+    make = getattr(handle, "batch", None)
+    return make() if make is not None else None
 
 
 def _commit_keeping_rows_loaded() -> None:

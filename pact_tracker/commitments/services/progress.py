@@ -187,6 +187,7 @@ def report_progress_many(
     actor,
     *,
     source=UpdateSource.import_,
+    refresh: bool = True,
 ) -> list[int]:
     """Append one progress update per ``(commitment, data)`` item, as :func:`report_progress`
     would one after the other, in a fixed number of statements; returns the updates' ids.
@@ -200,6 +201,9 @@ def report_progress_many(
 
     :param items: commitments as ORM objects or as :class:`ReportingCommitment`
         (what :func:`commitments_for_reporting` gives: nothing loaded in the session).
+    :param refresh: False when the caller refreshes the schedules itself, once after
+        several batches (:func:`refresh_reporting_schedules`): an import in chunks
+        reports on the same commitments in chunk after chunk.
     """
     now = utcnow()
     items = _as_reporting(items)
@@ -214,7 +218,8 @@ def report_progress_many(
         if held is not None:
             # The rows were written beside the ORM: a loaded list of updates would miss them.
             db.session.expire(held, ["updates"])
-    refresh_schedules(list(touched.values()))
+    if refresh:
+        refresh_schedules(list(touched.values()))
     activity.record_many(
         "progress.reported",
         [
@@ -227,6 +232,21 @@ def report_progress_many(
         payloads=[_reported_payload(commitment.id, source) for commitment, _ in items],
     )
     return ids
+
+
+#: Commitments whose schedules are refreshed in one statement (an IN list of their ids).
+SCHEDULES_AT_ONCE = 1000
+
+
+def refresh_reporting_schedules(commitments: Sequence[ReportingCommitment]) -> None:
+    """Refresh the schedules of ``commitments`` (from their log), a slice at a time.
+
+    What :func:`report_progress_many` does when ``refresh`` is left True; for a
+    caller that reported on them in several batches, so each schedule is
+    computed and written once.
+    """
+    for start in range(0, len(commitments), SCHEDULES_AT_ONCE):
+        refresh_schedules(commitments[start : start + SCHEDULES_AT_ONCE])
 
 
 def _as_reporting(items) -> list[tuple[ReportingCommitment, dict]]:
@@ -298,6 +318,8 @@ def _mark_milestones_done_many(items, checked) -> None:
         for milestone_id in fields["milestones_done"]:
             if commitment.milestones[milestone_id] is None and milestone_id not in done:
                 done[milestone_id] = reported_at.date()
+                # A later batch given the same commitment (an import's next chunk) sees it done.
+                commitment.milestones[milestone_id] = done[milestone_id]
     if not done:
         return
     table = Milestone.__table__
