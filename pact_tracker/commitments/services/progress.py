@@ -279,29 +279,32 @@ def _insert_updates(items, checked, author_id, source, now) -> list[int]:
     """Insert the updates, their indicator values and evidence; the updates' ids, in order."""
     ids = activity.insert_many(
         ProgressUpdate.__table__,
-        [
-            {
-                "commitment_id": commitment.id,
-                "author_id": author_id,
-                "reported_at": reported_at,
-                "recorded_at": now,
-                "status": fields["status"],
-                "percent_complete": fields["percent_complete"],
-                "narrative": fields["narrative"],
-                "source": source,
-                "supersedes_id": None,
-                "correction_reason": None,
-            }
-            for (commitment, _), (reported_at, fields) in zip(items, checked, strict=True)
-        ],
+        {
+            "commitment_id": [commitment.id for commitment, _ in items],
+            "reported_at": [reported_at for reported_at, _ in checked],
+            "status": [fields["status"] for _, fields in checked],
+            "percent_complete": [fields["percent_complete"] for _, fields in checked],
+            "narrative": [fields["narrative"] for _, fields in checked],
+        },
+        same={
+            "author_id": author_id,
+            "recorded_at": now,
+            "source": source,
+            "supersedes_id": None,
+            "correction_reason": None,
+        },
     )
-    values, evidence = [], []
+    values: dict[str, list] = {"update_id": [], "indicator_id": [], "value": []}
+    evidence: dict[str, list] = {name: [] for name in ("update_id", *EVIDENCE_FIELDS)}
     for update_id, (_, fields) in zip(ids, checked, strict=True):
-        values += [
-            {"update_id": update_id, "indicator_id": indicator_id, "value": value}
-            for indicator_id, value in fields["indicator_values"]
-        ]
-        evidence += [{"update_id": update_id, **item} for item in fields["evidence"]]
+        for indicator_id, value in fields["indicator_values"]:
+            values["update_id"].append(update_id)
+            values["indicator_id"].append(indicator_id)
+            values["value"].append(value)
+        for item in fields["evidence"]:
+            evidence["update_id"].append(update_id)
+            for name in EVIDENCE_FIELDS:
+                evidence[name].append(item[name])
     activity.insert_many(IndicatorValue.__table__, values, ids=False)
     activity.insert_many(Evidence.__table__, evidence, ids=False)
     return ids
