@@ -9,6 +9,7 @@ back office passes the person who imports.
 
 import re
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import click
@@ -29,6 +30,7 @@ from pact_tracker.core.csv_import import (
     RowFields,
     columns_help,
     import_rows,
+    older_objects_left_alone,
     read_csv,
     report,
     without_none,
@@ -222,13 +224,22 @@ def _indicator_values(row: RowFields) -> list[dict[str, Any]]:
     values = []
     for item in row.items("indicator_values"):
         indicator_id, _, value = item.partition(":")
-        pair = RowFields({"id": indicator_id, "value": value})
-        parsed = {"indicator_id": pair.integer("id"), "value": pair.decimal("value")}
-        if pair.errors or None in parsed.values():
+        parsed = _indicator_value(indicator_id.strip(), value.strip())
+        if parsed is None:
             row.error("indicator_values", f"{item!r} is not indicator_id:value")
         else:
             values.append(parsed)
     return values
+
+
+def _indicator_value(indicator_id: str, value: str) -> dict[str, Any] | None:
+    """The pair an item names, read as :class:`RowFields` reads a whole number and a number;
+    None when either is empty or not one."""
+    try:
+        parsed = {"indicator_id": int(indicator_id), "value": Decimal(value)}
+    except (ValueError, InvalidOperation):
+        return None
+    return parsed if parsed["value"].is_finite() else None
 
 
 def import_progress(values: dict[str, str], actor: User | None = None) -> ProgressUpdate:
@@ -326,9 +337,12 @@ def _import_command(
     @click.option("--dry-run", is_flag=True, help="Check every row, then write nothing.")
     @with_appcontext
     def command(file: str, dry_run: bool):
-        rows = read_csv(file, columns)
-        label = f"{'Checking' if dry_run else 'Importing'} {len(rows)} {noun}"
-        report(import_rows(rows, handle, dry_run=dry_run, label=label), noun)
+        # From the reading of the file on: its rows are many objects too.
+        with older_objects_left_alone():
+            rows = read_csv(file, columns)
+            label = f"{'Checking' if dry_run else 'Importing'} {len(rows)} {noun}"
+            result = import_rows(rows, handle, dry_run=dry_run, label=label)
+        report(result, noun)
 
     return command
 

@@ -177,9 +177,7 @@ def insert_many(
         rows = list(zip(*(converted[name] for name in statement.positiontup), strict=True))
     else:
         names = list(converted)
-        rows = [
-            dict(zip(names, row, strict=True)) for row in zip(*converted.values(), strict=True)
-        ]
+        rows = [dict(zip(names, row, strict=True)) for row in zip(*converted.values(), strict=True)]
     connection.exec_driver_sql(statement.string, rows)
     return numbers
 

@@ -4,6 +4,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
@@ -46,6 +47,7 @@ PROGRESS_FIELDS = frozenset(
 )
 CORRECTION_FIELDS = PROGRESS_FIELDS - {"reported_at"}
 EVIDENCE_FIELDS = frozenset({"kind", "dimension_code", "title", "description", "url"})
+INDICATOR_VALUE_FIELDS = frozenset({"indicator_id", "value"})
 
 
 def report_progress(
@@ -80,7 +82,7 @@ def checked_progress(commitment: Commitment, data: dict, now) -> tuple:
     """
     _require_reporting(commitment)
     errors = check.Errors()
-    check.refuse_unknown(data, set(PROGRESS_FIELDS), errors)
+    check.refuse_unknown(data, PROGRESS_FIELDS, errors)
     reported_at = _reported_at(commitment, data.get("reported_at"), now, errors)
     fields = _clean(commitment, data, errors)
     errors.raise_if_any("The progress update was not recorded.")
@@ -91,9 +93,12 @@ def _reported_payload(commitment_id: int, source) -> dict:
     return {"commitment_id": commitment_id, "source": str(UpdateSource(source))}
 
 
-@dataclass(frozen=True)
-class ReportedUpdate:
-    """What the batch form of ``progress_reported`` carries for each update it recorded."""
+class ReportedUpdate(NamedTuple):
+    """What the batch form of ``progress_reported`` carries for each update it recorded.
+
+    A tuple of plain values, which the garbage collector stops following: an
+    import keeps one per row until its commit.
+    """
 
     id: int
     commitment_id: int
@@ -492,9 +497,10 @@ def _indicator_values(
     rows = check.items(raw, "indicator_values", errors) or []
     own = _indicator_ids(commitment)
     values: list[tuple[int, Decimal]] = []
+    given: set[int] = set()
     for n, row in enumerate(rows):
         prefix = f"indicator_values[{n}]"
-        for key in sorted(set(row) - {"indicator_id", "value"}):
+        for key in sorted(row.keys() - INDICATOR_VALUE_FIELDS):
             errors.add(f"{prefix}.{key}", "Unknown field.")
         indicator_id = check.identifier(
             row.get("indicator_id"), f"{prefix}.indicator_id", errors, required=True
@@ -505,10 +511,11 @@ def _indicator_values(
                 f"{prefix}.indicator_id",
                 f"Indicator {indicator_id} is not one of this commitment's.",
             )
-        elif indicator_id in {seen for seen, _ in values}:
+        elif indicator_id in given:
             errors.add(f"{prefix}.indicator_id", f"Indicator {indicator_id} is given twice.")
         elif indicator_id is not None and value is not None:
             values.append((indicator_id, value))
+            given.add(indicator_id)
     return values
 
 
