@@ -93,6 +93,12 @@ def _reported_payload(commitment_id: int, source) -> dict:
     return {"commitment_id": commitment_id, "source": str(UpdateSource(source))}
 
 
+def _reported_payloads(commitment_ids: list[int], source) -> list[dict]:
+    """:func:`_reported_payload` of each commitment, the source named once for all."""
+    source = str(UpdateSource(source))
+    return [{"commitment_id": commitment_id, "source": source} for commitment_id in commitment_ids]
+
+
 class ReportedUpdate(NamedTuple):
     """What the batch form of ``progress_reported`` carries for each update it recorded.
 
@@ -218,11 +224,9 @@ def report_progress_many(
     ids = _insert_updates(items, checked, author_id, source, now)
     _mark_milestones_done_many(items, checked)
     touched = {commitment.id: commitment for commitment, _ in items}
-    for commitment_id in touched:
-        held = db.session.identity_map.get(identity_key(Commitment, commitment_id))
-        if held is not None:
-            # The rows were written beside the ORM: a loaded list of updates would miss them.
-            db.session.expire(held, ["updates"])
+    for held in _held(Commitment, touched):
+        # The rows were written beside the ORM: a loaded list of updates would miss them.
+        db.session.expire(held, ["updates"])
     if refresh:
         refresh_schedules(list(touched.values()))
     activity.record_many(
@@ -234,9 +238,22 @@ def report_progress_many(
         subject_type=ProgressUpdate.__tablename__,
         actor=actor,
         signatory_ids=[commitment.signatory_id for commitment, _ in items],
-        payloads=[_reported_payload(commitment.id, source) for commitment, _ in items],
+        payloads=_reported_payloads([commitment.id for commitment, _ in items], source),
     )
     return ids
+
+
+def _held(model, ids) -> list:
+    """The objects of ``model`` with one of ``ids`` that the session holds.
+
+    Found by going through what the session holds, which is little in a batch
+    (its commitments are plain values), rather than by looking up every id.
+    """
+    return [
+        held
+        for (cls, key, _token), held in db.session.identity_map.items()
+        if cls is model and key[0] in ids
+    ]
 
 
 #: Commitments whose schedules are refreshed in one statement (an IN list of their ids).
