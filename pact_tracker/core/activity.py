@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pact_tracker import signals
@@ -210,7 +211,10 @@ _UNSET = object()
 
 def _next_ids(table: sa.Table, count: int) -> list[int]:
     if db.session.get_bind().dialect.name == "postgresql":
-        sequence = sa.func.pg_get_serial_sequence(table.name, "id")
+        # The sequence named once (a subquery), not looked up again for every number.
+        sequence = sa.select(
+            sa.cast(sa.func.pg_get_serial_sequence(table.name, "id"), REGCLASS)
+        ).scalar_subquery()
         taken = db.session.scalars(
             sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, count))
         ).all()
