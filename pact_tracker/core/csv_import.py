@@ -16,6 +16,7 @@ import gc
 import io
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -269,14 +270,29 @@ def older_objects_left_alone():
     grow, the collector makes its full pass several times, and each pass went
     through every object of the process (the application's, SQLAlchemy's) as
     well, a fifth of the time of a large import. Those are frozen meanwhile,
-    then given back to the collector (a cycle among them is collected then,
-    not lost). Nested, the inner end gives them all back: nothing is lost either.
+    then given back to the collector when the last import running ends (a
+    cycle among them is collected then, not lost). Objects someone else froze
+    (a server before forking its workers) stay as they are: then nothing is done.
     """
-    gc.freeze()
+    global _imports_freezing
+    with _freezing_lock:
+        ours = _imports_freezing > 0 or gc.get_freeze_count() == 0
+        if ours:
+            _imports_freezing += 1
+            gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if ours:
+            with _freezing_lock:
+                _imports_freezing -= 1
+                if not _imports_freezing:
+                    gc.unfreeze()
+
+
+#: Imports under way that froze the older objects (see :func:`older_objects_left_alone`).
+_imports_freezing = 0
+_freezing_lock = threading.Lock()
 
 
 def _import_chunk(

@@ -184,3 +184,18 @@ def test_the_garbage_collector_gets_every_object_back_after_an_import(db):
     import_rows([CsvRow(2, {"slug": "collected"})], handle, progress=False)
 
     assert gc.get_freeze_count() == 0
+
+
+def test_objects_frozen_before_an_import_stay_frozen_after_it(db):
+    import gc
+
+    def handle(values):
+        _add_signatory(values["slug"])
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        import_rows([CsvRow(2, {"slug": "left-alone"})], handle, progress=False)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
