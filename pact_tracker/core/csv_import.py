@@ -425,9 +425,9 @@ class RowFields:
             raise InvalidInput("Invalid row.", errors=self.errors)
 
     def _cell(self, name: str, required: bool) -> str | None:
-        cell = self.values.get(name, "")
-        if cell.strip():
-            return cell.strip()
+        cell = self.values.get(name, "").strip()
+        if cell:
+            return cell
         if required:
             self.error(name, "is required")
         return None
