@@ -271,8 +271,11 @@ def older_objects_left_alone():
     through every object of the process (the application's, SQLAlchemy's) as
     well, a fifth of the time of a large import. Those are frozen meanwhile,
     then given back to the collector when the last import running ends (a
-    cycle among them is collected then, not lost). Objects someone else froze
-    (a server before forking its workers) stay as they are: then nothing is done.
+    cycle among them is collected then, not lost). Meanwhile the collector also
+    waits for more new objects before it runs (the objects of a chunk are
+    freed when it ends: it looked at each of them, some twice, for nothing).
+    Objects someone else froze (a server before forking its workers) stay as
+    they are: then nothing is done.
     """
     global _imports_freezing
     with _freezing_lock:
@@ -280,6 +283,10 @@ def older_objects_left_alone():
         if ours:
             _imports_freezing += 1
             gc.freeze()
+            if _imports_freezing == 1:
+                _thresholds_before[:] = gc.get_threshold()
+                young, *older = _thresholds_before
+                gc.set_threshold(max(young, YOUNG_OBJECTS_PER_COLLECTION), *older)
     try:
         yield
     finally:
@@ -288,11 +295,16 @@ def older_objects_left_alone():
                 _imports_freezing -= 1
                 if not _imports_freezing:
                     gc.unfreeze()
+                    gc.set_threshold(*_thresholds_before)
 
 
+#: Objects made between two collections during an import: more than a chunk makes, so
+#: that most are freed (nothing refers to them any more) before the collector looks at them.
+YOUNG_OBJECTS_PER_COLLECTION = 50_000
 #: Imports under way that froze the older objects (see :func:`older_objects_left_alone`).
 _imports_freezing = 0
 _freezing_lock = threading.Lock()
+_thresholds_before: list[int] = []
 
 
 def _import_chunk(

@@ -175,15 +175,21 @@ def test_a_refused_chunk_leaves_the_batch_form_unfinished_and_nothing_written(db
     assert db.session.scalars(db.select(Signatory.slug)).all() == []
 
 
-def test_the_garbage_collector_gets_every_object_back_after_an_import(db):
+def test_the_garbage_collector_gets_every_object_and_its_pace_back_after_an_import(db):
     import gc
 
+    thresholds = gc.get_threshold()
+    seen = []
+
     def handle(values):
+        seen.append((gc.get_freeze_count() > 0, gc.get_threshold()[0]))
         _add_signatory(values["slug"])
 
     import_rows([CsvRow(2, {"slug": "collected"})], handle, progress=False)
 
+    assert seen == [(True, csv_import.YOUNG_OBJECTS_PER_COLLECTION)]
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == thresholds
 
 
 def test_objects_frozen_before_an_import_stay_frozen_after_it(db):
