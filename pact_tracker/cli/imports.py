@@ -9,6 +9,7 @@ back office passes the person who imports.
 
 import re
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import click
@@ -19,7 +20,9 @@ from pact_tracker.coalition.services import create_signatory
 from pact_tracker.commitments.models import Commitment, ProgressUpdate, UpdateSource
 from pact_tracker.commitments.services import create_commitment, report_progress
 from pact_tracker.commitments.services.progress import (
+    ReportingCommitment,
     commitments_for_reporting,
+    refresh_reporting_schedules,
     report_progress_many,
 )
 from pact_tracker.core.csv_import import (
@@ -27,6 +30,7 @@ from pact_tracker.core.csv_import import (
     RowFields,
     columns_help,
     import_rows,
+    older_objects_left_alone,
     read_csv,
     report,
     without_none,
@@ -220,13 +224,22 @@ def _indicator_values(row: RowFields) -> list[dict[str, Any]]:
     values = []
     for item in row.items("indicator_values"):
         indicator_id, _, value = item.partition(":")
-        pair = RowFields({"id": indicator_id, "value": value})
-        parsed = {"indicator_id": pair.integer("id"), "value": pair.decimal("value")}
-        if pair.errors or None in parsed.values():
+        parsed = _indicator_value(indicator_id.strip(), value.strip())
+        if parsed is None:
             row.error("indicator_values", f"{item!r} is not indicator_id:value")
         else:
             values.append(parsed)
     return values
+
+
+def _indicator_value(indicator_id: str, value: str) -> dict[str, Any] | None:
+    """The pair an item names, read as :class:`RowFields` reads a whole number and a number;
+    None when either is empty or not one."""
+    try:
+        parsed = {"indicator_id": int(indicator_id), "value": Decimal(value)}
+    except (ValueError, InvalidOperation):
+        return None
+    return parsed if parsed["value"].is_finite() else None
 
 
 def import_progress(values: dict[str, str], actor: User | None = None) -> ProgressUpdate:
@@ -244,27 +257,48 @@ def import_progress(values: dict[str, str], actor: User | None = None) -> Progre
         raise _in_columns(error) from None
 
 
-def import_progress_many(rows: list[dict[str, str]], actor: User | None = None) -> list[int]:
-    """Record the progress updates of many rows at once: what :func:`import_progress` writes.
+class ProgressImport:
+    """The batch form of :func:`import_progress` for one import: chunk after chunk, then
+    :meth:`finish`; together they write what :func:`import_progress` writes row after row.
 
-    The first bad row raises (the importer then runs the rows one by one, for
-    every error with its line).
+    What the rows of a file share is done once for the file: each commitment is
+    read once (as plain values, nothing kept in the session) and its reporting
+    schedule is computed and written once, after its last chunk, rather than in
+    every chunk that reports on it.
     """
-    parsed = [_progress_row(values) for values in rows]
-    commitments = commitments_for_reporting(
-        commitment_id for _, commitment_id, _ in parsed if commitment_id is not None
-    )
-    items = []
-    for row, commitment_id, data in parsed:
-        commitment = commitments.get(commitment_id)
-        if commitment_id is not None and commitment is None:
-            row.error("commitment_id", f"no commitment {commitment_id}")
-        row.check()
-        items.append((commitment, data))
-    return report_progress_many(items, actor, source=UpdateSource.import_)
+
+    def __init__(self, actor: User | None = None):
+        self.actor = actor
+        self.commitments: dict[int, ReportingCommitment] = {}
+        self.reported: dict[int, ReportingCommitment] = {}
+
+    def __call__(self, rows: list[dict[str, str]]) -> list[int]:
+        """Record the updates of a chunk of rows; the first bad row raises (the importer
+        then runs the chunk's rows one by one, for every error with its line)."""
+        parsed = [_progress_row(values) for values in rows]
+        self._read_commitments(commitment_id for _, commitment_id, _ in parsed)
+        items = []
+        for row, commitment_id, data in parsed:
+            commitment = self.commitments.get(commitment_id)
+            if commitment_id is not None and commitment is None:
+                row.error("commitment_id", f"no commitment {commitment_id}")
+            row.check()
+            items.append((commitment, data))
+        ids = report_progress_many(items, self.actor, source=UpdateSource.import_, refresh=False)
+        for commitment, _ in items:
+            self.reported[commitment.id] = commitment
+        return ids
+
+    def finish(self) -> None:
+        """Refresh the schedule of every commitment reported on, once."""
+        refresh_reporting_schedules(list(self.reported.values()))
+
+    def _read_commitments(self, ids) -> None:
+        unread = {id for id in ids if id is not None and id not in self.commitments}
+        self.commitments.update(commitments_for_reporting(unread))
 
 
-import_progress.many = import_progress_many
+import_progress.batch = ProgressImport
 
 
 def _progress_row(values: dict[str, str]) -> tuple[RowFields, int | None, dict[str, Any]]:
@@ -303,9 +337,12 @@ def _import_command(
     @click.option("--dry-run", is_flag=True, help="Check every row, then write nothing.")
     @with_appcontext
     def command(file: str, dry_run: bool):
-        rows = read_csv(file, columns)
-        label = f"{'Checking' if dry_run else 'Importing'} {len(rows)} {noun}"
-        report(import_rows(rows, handle, dry_run=dry_run, label=label), noun)
+        # From the reading of the file on: its rows are many objects too.
+        with older_objects_left_alone():
+            rows = read_csv(file, columns)
+            label = f"{'Checking' if dry_run else 'Importing'} {len(rows)} {noun}"
+            result = import_rows(rows, handle, dry_run=dry_run, label=label)
+        report(result, noun)
 
     return command
 

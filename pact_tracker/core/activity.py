@@ -7,13 +7,16 @@ react to a change that was rolled back. A batch (an import) is logged by
 :func:`record_many` and signalled once for all its subjects.
 """
 
+import itertools
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pact_tracker import signals
@@ -107,32 +110,33 @@ def record_many(
     :param subjects: objects with an ``id`` (rows written without the ORM need no model).
     :param signatory_ids: the signatory of each subject; ``payloads`` likewise.
     """
-    now = utcnow()
-    actor_id = actor.id if actor is not None else None
     ids = insert_many(
         Activity.__table__,
-        [
-            {
-                "occurred_at": now,
-                "action": action,
-                "subject_type": subject_type,
-                "subject_id": subject.id,
-                "actor_id": actor_id,
-                "signatory_id": signatory_id,
-                "payload": payload,
-            }
-            for subject, signatory_id, payload in zip(
-                subjects, signatory_ids, payloads, strict=True
-            )
-        ],
+        {
+            "subject_id": [subject.id for subject in subjects],
+            "signatory_id": signatory_ids,
+            "payload": payloads,
+        },
+        same={
+            "occurred_at": utcnow(),
+            "action": action,
+            "subject_type": subject_type,
+            "actor_id": actor.id if actor is not None else None,
+        },
     )
     batch = Batch(tuple(subjects), tuple(ids))
     db.session.info.setdefault(_PENDING_KEY, []).append((action, batch, None))
     return ids
 
 
-def insert_many(table: sa.Table, rows: list[dict[str, Any]], *, ids: bool = True) -> list[int]:
-    """Insert ``rows`` into ``table`` (keyed by ``id``) in one executemany; their ids, in order.
+def insert_many(
+    table: sa.Table,
+    columns: Mapping[str, Sequence[Any]],
+    *,
+    same: Mapping[str, Any] | None = None,
+    ids: bool = True,
+) -> list[int]:
+    """Insert rows into ``table`` (keyed by ``id``) in one executemany; their ids, in order.
 
     The ids are taken before the insert, where the database would take them
     (PostgreSQL's sequence; on SQLite ``max(id) + 1`` onwards, as SQLite does,
@@ -140,23 +144,77 @@ def insert_many(table: sa.Table, rows: list[dict[str, Any]], *, ids: bool = True
     up), so that no RETURNING is needed: SQLAlchemy would send SQLite one
     statement per row to keep the ids in order, and psycopg parses each large
     multi-row statement in Python. A plain executemany is one prepared
-    statement (pipelined by psycopg). The table, not its mapped class: the
-    ORM's bulk path costs more than the statements.
+    statement (pipelined by psycopg).
 
+    The rows are given by column, and converted by column with the columns'
+    own types (as SQLAlchemy would convert them, a value met again in a row
+    after the other converted once): the statement is compiled once and the
+    driver gets the rows as they are, without SQLAlchemy building and
+    converting a dictionary per row. Every column with a default in Python
+    must be given (none is filled in here).
+
+    :param columns: each column's values, one per row.
+    :param same: the columns every row gives the same value.
     :param ids: False when the caller needs no ids (the database numbers the rows).
     """
-    if not rows:
+    same = dict(same or {})
+    count = len(next(iter(columns.values())))
+    if not count:
         return []
-    numbers: list[int] = _next_ids(table, len(rows)) if ids else []
+    numbers: list[int] = _next_ids(table, count) if ids else []
     if numbers:
-        rows = [{**row, "id": number} for number, row in zip(numbers, rows, strict=True)]
-    db.session.execute(sa.insert(table), rows)
+        columns = {"id": numbers, **columns}
+    _check_defaults_given(table, [*columns, *same])
+    connection = db.session.connection()
+    dialect = connection.dialect
+    # inline(): no RETURNING of the key, which a single-row statement would ask for.
+    statement = sa.insert(table).inline().compile(dialect=dialect, column_keys=[*columns, *same])
+    converted = {
+        name: _converted(table.c[name], values, dialect) for name, values in columns.items()
+    }
+    for name, value in same.items():
+        converted[name] = itertools.repeat(_converted(table.c[name], [value], dialect)[0], count)
+    if statement.positional:
+        rows = list(zip(*(converted[name] for name in statement.positiontup), strict=True))
+    else:
+        names = list(converted)
+        rows = [dict(zip(names, row, strict=True)) for row in zip(*converted.values(), strict=True)]
+    connection.exec_driver_sql(statement.string, rows)
     return numbers
+
+
+def _check_defaults_given(table: sa.Table, names: list[str]) -> None:
+    left_out = [
+        column.name
+        for column in table.c
+        if (column.default is not None or column.onupdate is not None) and column.name not in names
+    ]
+    if left_out:
+        raise ValueError(f"insert_many into {table.name} needs values for {left_out}")
+
+
+def _converted(column: sa.Column, values: Sequence[Any], dialect) -> Sequence[Any]:
+    """``values`` as the driver takes them for ``column``, each distinct object converted once."""
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return values
+    converted, last, last_converted = [], _UNSET, None
+    for value in values:
+        if value is not last:
+            last, last_converted = value, process(value)
+        converted.append(last_converted)
+    return converted
+
+
+_UNSET = object()
 
 
 def _next_ids(table: sa.Table, count: int) -> list[int]:
     if db.session.get_bind().dialect.name == "postgresql":
-        sequence = sa.func.pg_get_serial_sequence(table.name, "id")
+        # The sequence named once (a subquery), not looked up again for every number.
+        sequence = sa.select(
+            sa.cast(sa.func.pg_get_serial_sequence(table.name, "id"), REGCLASS)
+        ).scalar_subquery()
         taken = db.session.scalars(
             sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, count))
         ).all()

@@ -4,6 +4,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
@@ -46,6 +47,7 @@ PROGRESS_FIELDS = frozenset(
 )
 CORRECTION_FIELDS = PROGRESS_FIELDS - {"reported_at"}
 EVIDENCE_FIELDS = frozenset({"kind", "dimension_code", "title", "description", "url"})
+INDICATOR_VALUE_FIELDS = frozenset({"indicator_id", "value"})
 
 
 def report_progress(
@@ -80,7 +82,7 @@ def checked_progress(commitment: Commitment, data: dict, now) -> tuple:
     """
     _require_reporting(commitment)
     errors = check.Errors()
-    check.refuse_unknown(data, set(PROGRESS_FIELDS), errors)
+    check.refuse_unknown(data, PROGRESS_FIELDS, errors)
     reported_at = _reported_at(commitment, data.get("reported_at"), now, errors)
     fields = _clean(commitment, data, errors)
     errors.raise_if_any("The progress update was not recorded.")
@@ -91,9 +93,18 @@ def _reported_payload(commitment_id: int, source) -> dict:
     return {"commitment_id": commitment_id, "source": str(UpdateSource(source))}
 
 
-@dataclass(frozen=True)
-class ReportedUpdate:
-    """What the batch form of ``progress_reported`` carries for each update it recorded."""
+def _reported_payloads(commitment_ids: list[int], source) -> list[dict]:
+    """:func:`_reported_payload` of each commitment, the source named once for all."""
+    source = str(UpdateSource(source))
+    return [{"commitment_id": commitment_id, "source": source} for commitment_id in commitment_ids]
+
+
+class ReportedUpdate(NamedTuple):
+    """What the batch form of ``progress_reported`` carries for each update it recorded.
+
+    A tuple of plain values, which the garbage collector stops following: an
+    import keeps one per row until its commit.
+    """
 
     id: int
     commitment_id: int
@@ -187,6 +198,7 @@ def report_progress_many(
     actor,
     *,
     source=UpdateSource.import_,
+    refresh: bool = True,
 ) -> list[int]:
     """Append one progress update per ``(commitment, data)`` item, as :func:`report_progress`
     would one after the other, in a fixed number of statements; returns the updates' ids.
@@ -200,6 +212,9 @@ def report_progress_many(
 
     :param items: commitments as ORM objects or as :class:`ReportingCommitment`
         (what :func:`commitments_for_reporting` gives: nothing loaded in the session).
+    :param refresh: False when the caller refreshes the schedules itself, once after
+        several batches (:func:`refresh_reporting_schedules`): an import in chunks
+        reports on the same commitments in chunk after chunk.
     """
     now = utcnow()
     items = _as_reporting(items)
@@ -209,12 +224,11 @@ def report_progress_many(
     ids = _insert_updates(items, checked, author_id, source, now)
     _mark_milestones_done_many(items, checked)
     touched = {commitment.id: commitment for commitment, _ in items}
-    for commitment_id in touched:
-        held = db.session.identity_map.get(identity_key(Commitment, commitment_id))
-        if held is not None:
-            # The rows were written beside the ORM: a loaded list of updates would miss them.
-            db.session.expire(held, ["updates"])
-    refresh_schedules(list(touched.values()))
+    for held in _held(Commitment, touched):
+        # The rows were written beside the ORM: a loaded list of updates would miss them.
+        db.session.expire(held, ["updates"])
+    if refresh:
+        refresh_schedules(list(touched.values()))
     activity.record_many(
         "progress.reported",
         [
@@ -224,9 +238,37 @@ def report_progress_many(
         subject_type=ProgressUpdate.__tablename__,
         actor=actor,
         signatory_ids=[commitment.signatory_id for commitment, _ in items],
-        payloads=[_reported_payload(commitment.id, source) for commitment, _ in items],
+        payloads=_reported_payloads([commitment.id for commitment, _ in items], source),
     )
     return ids
+
+
+def _held(model, ids) -> list:
+    """The objects of ``model`` with one of ``ids`` that the session holds.
+
+    Found by going through what the session holds, which is little in a batch
+    (its commitments are plain values), rather than by looking up every id.
+    """
+    return [
+        held
+        for (cls, key, _token), held in db.session.identity_map.items()
+        if cls is model and key[0] in ids
+    ]
+
+
+#: Commitments whose schedules are refreshed in one statement (an IN list of their ids).
+SCHEDULES_AT_ONCE = 1000
+
+
+def refresh_reporting_schedules(commitments: Sequence[ReportingCommitment]) -> None:
+    """Refresh the schedules of ``commitments`` (from their log), a slice at a time.
+
+    What :func:`report_progress_many` does when ``refresh`` is left True; for a
+    caller that reported on them in several batches, so each schedule is
+    computed and written once.
+    """
+    for start in range(0, len(commitments), SCHEDULES_AT_ONCE):
+        refresh_schedules(commitments[start : start + SCHEDULES_AT_ONCE])
 
 
 def _as_reporting(items) -> list[tuple[ReportingCommitment, dict]]:
@@ -259,29 +301,32 @@ def _insert_updates(items, checked, author_id, source, now) -> list[int]:
     """Insert the updates, their indicator values and evidence; the updates' ids, in order."""
     ids = activity.insert_many(
         ProgressUpdate.__table__,
-        [
-            {
-                "commitment_id": commitment.id,
-                "author_id": author_id,
-                "reported_at": reported_at,
-                "recorded_at": now,
-                "status": fields["status"],
-                "percent_complete": fields["percent_complete"],
-                "narrative": fields["narrative"],
-                "source": source,
-                "supersedes_id": None,
-                "correction_reason": None,
-            }
-            for (commitment, _), (reported_at, fields) in zip(items, checked, strict=True)
-        ],
+        {
+            "commitment_id": [commitment.id for commitment, _ in items],
+            "reported_at": [reported_at for reported_at, _ in checked],
+            "status": [fields["status"] for _, fields in checked],
+            "percent_complete": [fields["percent_complete"] for _, fields in checked],
+            "narrative": [fields["narrative"] for _, fields in checked],
+        },
+        same={
+            "author_id": author_id,
+            "recorded_at": now,
+            "source": source,
+            "supersedes_id": None,
+            "correction_reason": None,
+        },
     )
-    values, evidence = [], []
+    values: dict[str, list] = {"update_id": [], "indicator_id": [], "value": []}
+    evidence: dict[str, list] = {name: [] for name in ("update_id", *EVIDENCE_FIELDS)}
     for update_id, (_, fields) in zip(ids, checked, strict=True):
-        values += [
-            {"update_id": update_id, "indicator_id": indicator_id, "value": value}
-            for indicator_id, value in fields["indicator_values"]
-        ]
-        evidence += [{"update_id": update_id, **item} for item in fields["evidence"]]
+        for indicator_id, value in fields["indicator_values"]:
+            values["update_id"].append(update_id)
+            values["indicator_id"].append(indicator_id)
+            values["value"].append(value)
+        for item in fields["evidence"]:
+            evidence["update_id"].append(update_id)
+            for name in EVIDENCE_FIELDS:
+                evidence[name].append(item[name])
     activity.insert_many(IndicatorValue.__table__, values, ids=False)
     activity.insert_many(Evidence.__table__, evidence, ids=False)
     return ids
@@ -298,6 +343,8 @@ def _mark_milestones_done_many(items, checked) -> None:
         for milestone_id in fields["milestones_done"]:
             if commitment.milestones[milestone_id] is None and milestone_id not in done:
                 done[milestone_id] = reported_at.date()
+                # A later batch given the same commitment (an import's next chunk) sees it done.
+                commitment.milestones[milestone_id] = done[milestone_id]
     if not done:
         return
     table = Milestone.__table__
@@ -467,9 +514,10 @@ def _indicator_values(
     rows = check.items(raw, "indicator_values", errors) or []
     own = _indicator_ids(commitment)
     values: list[tuple[int, Decimal]] = []
+    given: set[int] = set()
     for n, row in enumerate(rows):
         prefix = f"indicator_values[{n}]"
-        for key in sorted(set(row) - {"indicator_id", "value"}):
+        for key in sorted(row.keys() - INDICATOR_VALUE_FIELDS):
             errors.add(f"{prefix}.{key}", "Unknown field.")
         indicator_id = check.identifier(
             row.get("indicator_id"), f"{prefix}.indicator_id", errors, required=True
@@ -480,10 +528,11 @@ def _indicator_values(
                 f"{prefix}.indicator_id",
                 f"Indicator {indicator_id} is not one of this commitment's.",
             )
-        elif indicator_id in {seen for seen, _ in values}:
+        elif indicator_id in given:
             errors.add(f"{prefix}.indicator_id", f"Indicator {indicator_id} is given twice.")
         elif indicator_id is not None and value is not None:
             values.append((indicator_id, value))
+            given.add(indicator_id)
     return values
 
 

@@ -122,3 +122,89 @@ def test_a_valid_import_in_several_chunks_commits_every_row(db, monkeypatch):
     assert sorted(db.session.scalars(db.select(Signatory.slug))) == sorted(
         f"row-{line}" for line in range(2, 10)
     )
+
+
+class _Batches:
+    """A batch form that records what it was given, and when it was finished."""
+
+    def __init__(self, calls: list):
+        self.calls = calls
+
+    def __call__(self, rows):
+        self.calls.append([values["slug"] for values in rows])
+        if any(values["slug"].startswith("bad") for values in rows):
+            raise InvalidInput("Invalid row.", errors={"slug": ["is bad"]})
+        for values in rows:
+            _add_signatory(values["slug"])
+
+    def finish(self):
+        self.calls.append("finish")
+
+
+def _handler_with_batches(calls: list):
+    def handle(values):
+        if values["slug"].startswith("bad"):
+            raise InvalidInput("Invalid row.", errors={"slug": ["is bad"]})
+        _add_signatory(values["slug"])
+
+    handle.batch = lambda: _Batches(calls)
+    return handle
+
+
+def test_the_batch_form_is_finished_once_after_the_last_chunk(db, monkeypatch):
+    monkeypatch.setattr(csv_import, "CHUNK_ROWS", 2)
+    calls = []
+
+    rows = [CsvRow(line, {"slug": f"row-{line}"}) for line in range(2, 7)]
+    result = import_rows(rows, _handler_with_batches(calls), progress=False)
+
+    assert result.ok
+    assert calls == [["row-2", "row-3"], ["row-4", "row-5"], ["row-6"], "finish"]
+    assert len(db.session.scalars(db.select(Signatory.slug)).all()) == 5
+
+
+def test_a_refused_chunk_leaves_the_batch_form_unfinished_and_nothing_written(db, monkeypatch):
+    monkeypatch.setattr(csv_import, "CHUNK_ROWS", 2)
+    calls = []
+
+    rows = [CsvRow(2, {"slug": "good"}), CsvRow(3, {"slug": "bad-one"}), CsvRow(4, {"slug": "x"})]
+    result = import_rows(rows, _handler_with_batches(calls), progress=False)
+
+    assert [str(error) for error in result.errors] == ["line 3: slug: is bad"]
+    assert "finish" not in calls
+    assert db.session.scalars(db.select(Signatory.slug)).all() == []
+
+
+def test_the_garbage_collector_gets_every_object_and_its_pace_back_after_an_import(db):
+    import gc
+
+    thresholds = gc.get_threshold()
+    seen = []
+
+    def handle(values):
+        seen.append((gc.get_freeze_count() > 0, gc.get_threshold()[0]))
+        _add_signatory(values["slug"])
+
+    import_rows([CsvRow(2, {"slug": "collected"})], handle, progress=False)
+
+    assert seen == [(True, csv_import.YOUNG_OBJECTS_PER_COLLECTION)]
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == thresholds
+
+
+def test_objects_frozen_before_an_import_stay_frozen_after_it(db):
+    import gc
+
+    def handle(values):
+        _add_signatory(values["slug"])
+
+    older = [object()]
+    gc.freeze()
+    try:
+        import_rows([CsvRow(2, {"slug": "left-alone"})], handle, progress=False)
+        # The collector's generations do not hold what is frozen.
+        assert gc.get_freeze_count() > 0
+        assert not any(held is older for held in gc.get_objects())
+    finally:
+        gc.unfreeze()
+    assert any(held is older for held in gc.get_objects())

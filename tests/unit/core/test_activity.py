@@ -1,10 +1,12 @@
 """The activity log is written with the change; signals leave only after the commit."""
 
+import pytest
 import sqlalchemy as sa
 
 from pact_tracker import signals
 from pact_tracker.core import activity
 from pact_tracker.core.activity import Activity
+from pact_tracker.core.types import utcnow
 
 
 def _received(signal):
@@ -103,3 +105,45 @@ def test_a_receiver_that_fails_after_commit_neither_raises_nor_stops_the_others(
         )
         == 1
     )
+
+
+def test_insert_many_writes_rows_given_by_column_as_their_types_store_them(db, make_signatory):
+    signatory = make_signatory()
+    db.session.flush()
+    now = utcnow()
+
+    ids = activity.insert_many(
+        Activity.__table__,
+        {
+            "subject_id": [7, 8, 9],
+            "signatory_id": [signatory.id, None, signatory.id],
+            "payload": [{"n": 1}, {}, {"text": "é"}],
+        },
+        same={
+            "occurred_at": now,
+            "action": "thing.done",
+            "subject_type": "thing",
+            "actor_id": None,
+        },
+    )
+
+    assert ids == sorted(ids) and len(set(ids)) == 3
+    stored = db.session.scalars(
+        sa.select(Activity).where(Activity.id.in_(ids)).order_by(Activity.id)
+    ).all()
+    assert [(entry.subject_id, entry.signatory_id, entry.payload) for entry in stored] == [
+        (7, signatory.id, {"n": 1}),
+        (8, None, {}),
+        (9, signatory.id, {"text": "é"}),
+    ]
+    assert {entry.occurred_at for entry in stored} == {now}
+    assert {entry.action for entry in stored} == {"thing.done"}
+
+
+def test_insert_many_refuses_to_leave_out_a_column_with_a_default_in_python(db):
+    with pytest.raises(ValueError, match="occurred_at"):
+        activity.insert_many(
+            Activity.__table__,
+            {"subject_id": [1], "payload": [{}]},
+            same={"action": "thing.done", "subject_type": "thing"},
+        )
