@@ -39,6 +39,7 @@ class Job:
 JOBS = (
     Job("plan-reminders", campaign_tasks.plan_reminders, every=300),
     Job("advance-events", event_tasks.advance_events, every=60),
+    Job("render-snapshot-files", event_tasks.render_snapshot_files, every=60),
     Job("advance-campaigns", campaign_tasks.advance_campaigns, every=10),
     Job("dispatch-outbox", campaign_tasks.dispatch_outbox, every=10),
     Job("reclaim-leases", campaign_tasks.reclaim_leases, every=60),

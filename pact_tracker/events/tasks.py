@@ -252,17 +252,25 @@ def render_published_files() -> int | None:
 
 
 def advance_events(clock: Callable[[], datetime] = utcnow) -> str:
-    """The worker's tick: waves, embargoes, snapshots, those published at the start, then
-    the files of a snapshot published and not rendered yet."""
+    """The worker's tick: waves, embargoes, snapshots, and those published at the start."""
     now = clock()
     waves = plan_waves(now)
     published = publish_embargoed(now)
     activity.commit()
     taken = take_due_snapshots(now)
     released = publish_snapshots_at_start(now)
-    render_published_files()
     return (
         f"waves planned {waves['planned']}, skipped {waves['skipped']}, "
         f"cancelled {waves['cancelled']}; embargoes lifted {published}; snapshots {taken}, "
         f"published at the start {released}"
     )
+
+
+def render_snapshot_files(clock: Callable[[], datetime] = utcnow) -> str:
+    """The worker's tick that renders a published snapshot's files (``render_published_files``).
+
+    A job of its own, not a step of ``advance_events``: the spreadsheet of a large
+    coalition takes minutes, and waves and embargoes must not wait for it.
+    """
+    rendered = render_published_files()
+    return "nothing to render" if rendered is None else f"files of snapshot {rendered} rendered"

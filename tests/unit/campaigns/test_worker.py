@@ -40,6 +40,7 @@ def test_scheduler_runs_every_job_late_rather_than_never_and_never_overlapping(a
         "answer-reminders",
         "purge-idempotency-keys",
         "purge-computed-figures",
+        "render-snapshot-files",
     }
     for job in jobs.values():
         assert job.coalesce is True

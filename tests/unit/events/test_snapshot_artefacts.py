@@ -335,11 +335,11 @@ def test_the_page_costs_the_same_queries_however_long_the_lists(
 
 def test_the_worker_renders_a_published_snapshots_files_before_anyone_asks(client, db, published):
     with counting_renders() as renders:
-        assert tasks.render_published_files() == published.id
+        assert tasks.render_snapshot_files() == f"files of snapshot {published.id} rendered"
     assert ("pdf", "public", "fr") in renders and ("xlsx", "public", "") in renders
     assert all(variant == "public" for _kind, variant, _language in renders)
     with counting_renders() as renders:
-        assert tasks.render_published_files() is None  # nothing left to render
+        assert tasks.render_snapshot_files() == "nothing to render"
         for path in FILES:
             for language in ("en", "fr"):
                 response = client.get(
