@@ -408,13 +408,18 @@ def _digest_parts(snapshot: Snapshot, public: bool) -> list[tuple[str, sa.Select
     values = sa.select(*(c for c in value.c if c.name != "snapshot_id")).where(
         value.c.snapshot_id == snapshot.id
     )
+    # The public part's rows are found by joining on the key of the other table (one row
+    # each), not by IN (subquery): in the transaction that takes the snapshot, its
+    # fresh rows have no statistics yet, and PostgreSQL then planned the subquery per
+    # row (minutes on a large coalition). Same rows, same order, same hash.
     if public:
-        values = values.where(
-            value.c.commitment_id.in_(
-                sa.select(entry.c.commitment_id).where(
-                    entry.c.snapshot_id == snapshot.id, public_entries(True, entry.c)
-                )
-            )
+        values = values.join(
+            entry,
+            sa.and_(
+                entry.c.snapshot_id == value.c.snapshot_id,
+                entry.c.commitment_id == value.c.commitment_id,
+                public_entries(True, entry.c),
+            ),
         )
     figures = aggregate.c.snapshot_id == snapshot.id, aggregate.c.public.is_(public)
     aggregates = sa.select(
@@ -426,11 +431,18 @@ def _digest_parts(snapshot: Snapshot, public: bool) -> list[tuple[str, sa.Select
         ("snapshot_aggregate", aggregates.order_by(aggregate.c.breakdown, aggregate.c.key)),
     ]
     if snapshot.digest_version >= 2:
-        labels = sa.select(*(c for c in label.c if c.name != "snapshot_id")).where(
-            label.c.snapshot_id == snapshot.id,
-            sa.tuple_(label.c.breakdown, label.c.key).in_(
-                sa.select(aggregate.c.breakdown, aggregate.c.key).where(*figures)
-            ),
+        labels = (
+            sa.select(*(c for c in label.c if c.name != "snapshot_id"))
+            .join(
+                aggregate,
+                sa.and_(
+                    aggregate.c.snapshot_id == label.c.snapshot_id,
+                    aggregate.c.breakdown == label.c.breakdown,
+                    aggregate.c.key == label.c.key,
+                    *figures,
+                ),
+            )
+            .where(label.c.snapshot_id == snapshot.id)
         )
         parts.append(("snapshot_label", labels.order_by(label.c.breakdown, label.c.key)))
     return parts
