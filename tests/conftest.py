@@ -28,6 +28,7 @@ from pact_tracker.campaigns.mailer import init_mail
 from pact_tracker.coalition.models import Membership, Role, Signatory, SignatoryStatus, User
 from pact_tracker.commitments.models import Commitment, CommitmentStatus, Indicator
 from pact_tracker.core.activity import commit
+from pact_tracker.core.caching import EXTENSION as SHARED_CACHE
 from pact_tracker.core.tokens import issue_token
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db as _db
@@ -353,3 +354,16 @@ def sign_in(app, db):
         return client
 
     return make
+
+
+@pytest.fixture
+def shared_cache(app):
+    """The session's app with its short-lived shared cache on (tests run with it off),
+    emptied before and after (``core.caching``)."""
+    app.config["SHARED_CACHE_SECONDS"] = 60
+    app.extensions.pop(SHARED_CACHE, None)
+    try:
+        yield
+    finally:
+        del app.config["SHARED_CACHE_SECONDS"]
+        app.extensions.pop(SHARED_CACHE, None)

@@ -6,20 +6,7 @@ import sqlalchemy as sa
 from pact_tracker.campaigns.models import CampaignRecipient
 from pact_tracker.campaigns.services import analytics
 from pact_tracker.campaigns.services import campaigns as service
-from pact_tracker.core.caching import EXTENSION
 from pact_tracker.core.types import utcnow
-
-
-@pytest.fixture
-def shared_cache(app):
-    """The session's app with its shared cache on (tests run with it off), emptied after."""
-    app.config["SHARED_CACHE_SECONDS"] = 60
-    app.extensions.pop(EXTENSION, None)
-    try:
-        yield
-    finally:
-        del app.config["SHARED_CACHE_SECONDS"]
-        app.extensions.pop(EXTENSION, None)
 
 
 @pytest.fixture

@@ -10,24 +10,11 @@ from pact_tracker.commitments import services as commitments
 from pact_tracker.commitments.models import CommitmentStatus
 from pact_tracker.commitments.services import overview
 from pact_tracker.core import figure_store
-from pact_tracker.core.caching import EXTENSION
 from pact_tracker.core.figure_store import ComputedFigure
 from pact_tracker.core.types import utcnow
 
 #: Names of the grouped statements that compute the figures.
 COMPUTING = ("standing", "approved_now", "accepted_now")
-
-
-@pytest.fixture
-def shared_cache(app):
-    """The shared cache on (tests run with it off), emptied before and after."""
-    app.config["SHARED_CACHE_SECONDS"] = 60
-    app.extensions.pop(EXTENSION, None)
-    try:
-        yield
-    finally:
-        del app.config["SHARED_CACHE_SECONDS"]
-        app.extensions.pop(EXTENSION, None)
 
 
 @pytest.fixture

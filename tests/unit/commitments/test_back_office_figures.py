@@ -2,24 +2,9 @@
 
 from datetime import timedelta
 
-import pytest
-
 from pact_tracker.commitments.models import CommitmentStatus
 from pact_tracker.commitments.services import review
-from pact_tracker.core.caching import EXTENSION
 from pact_tracker.core.types import utcnow
-
-
-@pytest.fixture
-def shared_cache(app):
-    """The session's app with its shared cache on (tests run with it off), emptied after."""
-    app.config["SHARED_CACHE_SECONDS"] = 60
-    app.extensions.pop(EXTENSION, None)
-    try:
-        yield
-    finally:
-        del app.config["SHARED_CACHE_SECONDS"]
-        app.extensions.pop(EXTENSION, None)
 
 
 def _gone_quiet(db, make_commitment, signatory=None):
