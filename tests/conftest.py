@@ -66,6 +66,34 @@ def new_database(tmp_path_factory):
         _run_admin(make_url(base_url), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture
+def own_app(new_database):
+    """``own_app(purpose)``: an app on a new database of its own, holding the schema and,
+    unless ``reference=False``, the reference data; disposed of after the test.
+
+    For tests whose threads or processes must see each other's committed rows, which the
+    session's app (one transaction rolled back per test) cannot show them.
+    """
+    apps = []
+
+    def make(purpose: str, *, reference: bool = True):
+        app = create_app({"PACT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": new_database(purpose)})
+        with app.app_context():
+            _db.create_all()
+            if reference:
+                load_reference_data()
+                commit()
+            _db.session.remove()
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+
+
 def _run_admin(base, statement: str) -> None:
     engine = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:

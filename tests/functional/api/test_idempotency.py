@@ -10,7 +10,6 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from pact_tracker import create_app
 from pact_tracker.coalition.models import Membership, Signatory, SignatoryStatus, User
 from pact_tracker.commitments.models import Commitment, CommitmentStatus, ProgressUpdate
 from pact_tracker.core import idempotency
@@ -20,7 +19,6 @@ from pact_tracker.core.tokens import issue_token
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db as _db
 from pact_tracker.programmes.models import Programme
-from pact_tracker.reference.services import load_reference_data
 
 API = "/api/v1"
 REPORT = {"status": "on_track", "percent_complete": 40, "narrative": "Forty trained."}
@@ -186,18 +184,9 @@ def test_every_creating_operation_documents_the_key_and_no_other_does(client):
 
 
 @pytest.fixture
-def own_app(new_database):
+def idempotency_app(own_app):
     """An app on a database of its own: concurrent requests need rows others can see."""
-    app = create_app({"PACT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": new_database("idem")})
-    with app.app_context():
-        _db.create_all()
-        load_reference_data()
-        _db.session.commit()
-        _db.session.remove()
-    yield app
-    with app.app_context():
-        _db.session.remove()
-        _db.engine.dispose()
+    return own_app("idem")
 
 
 def _reporting_world(app) -> tuple[int, dict[str, str]]:
@@ -237,15 +226,15 @@ def _reporting_world(app) -> tuple[int, dict[str, str]]:
     return commitment_id, {"Authorization": f"Bearer {secret}", "Idempotency-Key": "same-4"}
 
 
-def test_concurrent_duplicates_create_once(own_app):
-    commitment_id, headers = _reporting_world(own_app)
+def test_concurrent_duplicates_create_once(idempotency_app):
+    commitment_id, headers = _reporting_world(idempotency_app)
     senders = 4
     start = threading.Barrier(senders)
     answers, errors = [], []
 
     def send():
         try:
-            client = own_app.test_client()
+            client = idempotency_app.test_client()
             start.wait()
             response = client.post(
                 f"{API}/commitments/{commitment_id}/updates", json=REPORT, headers=headers
@@ -264,7 +253,7 @@ def test_concurrent_duplicates_create_once(own_app):
     assert len({body["id"] for _status, body, _headers in answers}) == 1
     replayed = [h for _s, _b, h in answers if h.get("Idempotent-Replayed") == "true"]
     assert len(replayed) == senders - 1
-    with own_app.app_context():
+    with idempotency_app.app_context():
         stored = _db.session.scalar(
             sa.select(sa.func.count())
             .select_from(ProgressUpdate)

@@ -11,7 +11,6 @@ import pytest
 import sqlalchemy as sa
 from smtp_sink import SmtpSink, point_mail_at
 
-from pact_tracker import create_app
 from pact_tracker.campaigns.dispatcher import dispatch_outbox
 from pact_tracker.campaigns.models import OutboxMessage, OutboxStatus
 from pact_tracker.campaigns.services import queue_email
@@ -24,15 +23,8 @@ DISPATCHERS = 3
 
 
 @pytest.fixture
-def outbox_app(new_database):
-    app = create_app({"PACT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": new_database("outbox")})
-    with app.app_context():
-        db.create_all()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def outbox_app(own_app):
+    return own_app("outbox", reference=False)
 
 
 def test_three_dispatchers_at_once_deliver_each_message_once(outbox_app):

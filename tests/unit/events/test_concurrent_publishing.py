@@ -11,14 +11,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from pact_tracker import create_app, worker
+from pact_tracker import worker
 from pact_tracker.core.activity import Activity, commit
 from pact_tracker.core.types import utcnow
 from pact_tracker.events.models import Snapshot, SnapshotStatus
 from pact_tracker.events.services import events as event_services
 from pact_tracker.events.services import snapshots as snapshot_services
 from pact_tracker.extensions import db
-from pact_tracker.reference.services import load_reference_data
 
 WORKERS = 3
 EVENTS = 6
@@ -26,17 +25,8 @@ ADVANCE_EVENTS = next(job for job in worker.JOBS if job.name == "advance-events"
 
 
 @pytest.fixture
-def events_app(new_database):
-    app = create_app({"PACT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": new_database("events")})
-    with app.app_context():
-        db.create_all()
-        load_reference_data()
-        commit()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def events_app(own_app):
+    return own_app("events")
 
 
 def test_workers_at_once_publish_each_snapshot_due_at_the_start_once(events_app):

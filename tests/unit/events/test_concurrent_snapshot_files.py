@@ -13,28 +13,18 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from pact_tracker import create_app, signals
+from pact_tracker import signals
 from pact_tracker.core.activity import commit
 from pact_tracker.events.models import SnapshotArtefact
 from pact_tracker.events.services import snapshots as snapshot_services
 from pact_tracker.extensions import db
-from pact_tracker.reference.services import load_reference_data
 
 VISITORS = 4
 
 
 @pytest.fixture
-def files_app(new_database):
-    app = create_app({"PACT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": new_database("files")})
-    with app.app_context():
-        db.create_all()
-        load_reference_data()
-        commit()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def files_app(own_app):
+    return own_app("files")
 
 
 @pytest.mark.parametrize("path", ["export.xlsx", "charts/goal.svg"])
