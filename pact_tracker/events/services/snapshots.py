@@ -395,7 +395,8 @@ _V1_ENTRY_COLUMNS = (
 
 
 def _digest_parts(snapshot: Snapshot, public: bool) -> list[tuple[str, sa.Select]]:
-    """Each table's rows hashed, in order: those of the public part only if ``public``."""
+    """Each table's rows hashed, in order: those of the public part only if ``public``
+    (but for the indicator values, which ``content_digest`` keeps, see below)."""
     entry, value = SnapshotEntry.__table__, SnapshotIndicatorValue.__table__
     aggregate, label = SnapshotAggregate.__table__, SnapshotLabel.__table__
     if snapshot.digest_version == 1:
@@ -405,22 +406,14 @@ def _digest_parts(snapshot: Snapshot, public: bool) -> list[tuple[str, sa.Select
     entries = sa.select(*entry_columns).where(
         entry.c.snapshot_id == snapshot.id, public_entries(public, entry.c)
     )
+    # Every value of the snapshot: content_digest keeps those of the public entries itself
+    # when ``public`` (``_public_commitment_ids``), rather than joining here: in the
+    # transaction that takes the snapshot, its fresh rows have no statistics yet, and
+    # PostgreSQL planned such a join (or IN (subquery)) as a scan per row, minutes on a
+    # large coalition. Same rows, same order, same hash.
     values = sa.select(*(c for c in value.c if c.name != "snapshot_id")).where(
         value.c.snapshot_id == snapshot.id
     )
-    # The public part's rows are found by joining on the key of the other table (one row
-    # each), not by IN (subquery): in the transaction that takes the snapshot, its
-    # fresh rows have no statistics yet, and PostgreSQL then planned the subquery per
-    # row (minutes on a large coalition). Same rows, same order, same hash.
-    if public:
-        values = values.join(
-            entry,
-            sa.and_(
-                entry.c.snapshot_id == value.c.snapshot_id,
-                entry.c.commitment_id == value.c.commitment_id,
-                public_entries(True, entry.c),
-            ),
-        )
     figures = aggregate.c.snapshot_id == snapshot.id, aggregate.c.public.is_(public)
     aggregates = sa.select(
         *(c for c in aggregate.c if c.name not in ("snapshot_id", "public"))
@@ -448,6 +441,17 @@ def _digest_parts(snapshot: Snapshot, public: bool) -> list[tuple[str, sa.Select
     return parts
 
 
+def _public_commitment_ids(snapshot: Snapshot) -> set[int]:
+    """The commitments of the snapshot's public part (one walk of its entries' key)."""
+    return set(
+        db.session.scalars(
+            sa.select(SnapshotEntry.commitment_id).where(
+                SnapshotEntry.snapshot_id == snapshot.id, public_entries(True)
+            )
+        )
+    )
+
+
 def content_digest(snapshot: Snapshot, *, public: bool = False) -> str:
     """SHA-256 of the snapshot's rows as canonical JSON lines, in key order, streamed.
 
@@ -458,9 +462,13 @@ def content_digest(snapshot: Snapshot, *, public: bool = False) -> str:
     digest.update(
         json.dumps({"cutoff_at": snapshot.cutoff_at.isoformat(), "title": snapshot.title}).encode()
     )
+    public_ids = _public_commitment_ids(snapshot) if public else None
     for name, select in _digest_parts(snapshot, public):
         digest.update(f"\n#{name}\n".encode())
+        only_public_values = name == "snapshot_indicator_value" and public_ids is not None
         for row in db.session.execute(select.execution_options(yield_per=5000)):
+            if only_public_values and row.commitment_id not in public_ids:
+                continue
             line = [_canonical(v) for v in row]
             digest.update(json.dumps(line, separators=(",", ":")).encode() + b"\n")
     return digest.hexdigest()
