@@ -16,7 +16,10 @@ Every table is in it except the reference lexicon (SDG goals, targets and
 indicators, organisation types, impact dimensions, countries), which
 ``flask pact init`` loads into any database. It holds everything else,
 secrets included (password hashes, second-factor secrets, hashes of API tokens
-and sign-in links, sessions): keep it as you would keep a database dump.
+and sign-in links, sessions): keep it as you would keep a database dump. What
+is only computed from the rest and kept to be served fast is left out too (a
+published snapshot's rendered files, stored figures, ``DERIVED_TABLES``): the
+new database makes them again when they are first asked for.
 """
 
 import json
@@ -35,6 +38,8 @@ VERSION = 1
 #: Rows inserted per statement on import.
 _CHUNK = 1000
 _REFERENCE_MODULE = "pact_tracker.reference.models"
+#: Tables of what is computed from the others, rendered again on demand: not exported.
+DERIVED_TABLES = frozenset({"snapshot_artefact", "computed_figure"})
 
 
 class BackupRefused(Exception):
@@ -55,9 +60,9 @@ def reference_tables() -> frozenset[str]:
 
 
 def coalition_tables() -> list[sa.Table]:
-    """Every other table, parents before children."""
-    reference = reference_tables()
-    return [table for table in db.metadata.sorted_tables if table.name not in reference]
+    """Every other table but the derived ones, parents before children."""
+    left_out = reference_tables() | DERIVED_TABLES
+    return [table for table in db.metadata.sorted_tables if table.name not in left_out]
 
 
 def migration_revision(connection: sa.Connection) -> str | None:
