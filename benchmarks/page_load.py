@@ -575,12 +575,13 @@ def sign_in_everyone(
     """The ``Cookie`` header of each role's session (``None``: nobody signed in)."""
     cookies: dict[str | None, str] = {None: ""}
     accounts = {
-        "member": (world.member_email, None),
-        "secretariat": (SECRETARIAT_EMAIL, _totp_reader(url, SECRETARIAT_EMAIL)),
-        "organiser": (ORGANISER_EMAIL, None),
+        # Callables: the world is None where only public pages are loaded (SQLite).
+        "member": lambda: (world.member_email, None),
+        "secretariat": lambda: (SECRETARIAT_EMAIL, _totp_reader(url, SECRETARIAT_EMAIL)),
+        "organiser": lambda: (ORGANISER_EMAIL, None),
     }
     for role in sorted(roles):
-        email, totp = accounts[role]
+        email, totp = accounts[role]()
         cookies[role] = sessions.sign_in(base, email, DEMO_PASSWORD, totp)
     return cookies
 
