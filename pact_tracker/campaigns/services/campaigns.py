@@ -587,18 +587,26 @@ class HeldBack:
     suppression: Suppression | None
 
 
-def held_back(campaign: Campaign) -> list[HeldBack]:
-    """The people whose message failed and who may not be written to again, by email."""
+def held_back(campaign: Campaign, limit: int | None = None) -> list[HeldBack]:
+    """The people whose message failed and who may not be written to again, by email
+    (the first ``limit`` of them, if given)."""
     people = _undelivered(campaign, CampaignRecipient.user_id).where(~_writable())
     rows = db.session.execute(
         sa.select(User, Suppression)
         .outerjoin(Suppression, Suppression.address == sa.func.lower(User.email))
         .where(User.id.in_(people))
         .order_by(User.email)
+        .limit(limit)
     ).all()
     return [
         HeldBack(user, _held_reason(user, suppression), suppression) for user, suppression in rows
     ]
+
+
+def held_back_count(campaign: Campaign) -> int:
+    """How many people ``held_back`` lists."""
+    people = _undelivered(campaign, CampaignRecipient.user_id).where(~_writable()).distinct()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(people.subquery()))
 
 
 def _held_reason(user: User, suppression: Suppression | None) -> str:

@@ -63,6 +63,10 @@ def _progress_json(campaign: Campaign, progress: campaigns.Progress) -> dict:
     }
 
 
+#: People held back from a resend listed on the campaign page, each with its action.
+HELD_BACK_SHOWN = 20
+
+
 def _render_campaign(campaign, *, schedule_form=None, test_form=None, status=200):
     # Figures over every recipient, reused for a while (see ``recent_campaign_progress``).
     progress = analytics.recent_campaign_progress(campaign)
@@ -90,7 +94,10 @@ def _render_campaign(campaign, *, schedule_form=None, test_form=None, status=200
             test_form=test_form or TestSendForm(formdata=None),
             count=audience.count_audience(campaign.audience) if not campaign.started_at else None,
             language_labels=LANGUAGE_LABELS,
-            held_back=campaigns.held_back(campaign) if progress.failed else [],
+            # The first few, each with its own action; the rest counted, with the
+            # suppressions page to lift them (a large campaign holds hundreds back).
+            held_back=campaigns.held_back(campaign, HELD_BACK_SHOWN) if progress.failed else [],
+            held_back_count=campaigns.held_back_count(campaign) if progress.failed else 0,
             lift_form=LiftSuppressionForm(formdata=None),
         ),
         status,

@@ -17,6 +17,7 @@ from pact_tracker.campaigns.models import (
 )
 from pact_tracker.campaigns.services import audience, suppress_address
 from pact_tracker.campaigns.services import campaigns as service
+from pact_tracker.campaigns.views.secretariat import campaign as campaign_views
 from pact_tracker.commitments.models import CommitmentStatus
 from pact_tracker.core.activity import Activity
 from pact_tracker.core.types import utcnow
@@ -804,3 +805,19 @@ def test_actions_on_a_cancelled_or_running_campaign_are_refused_with_409(db, adm
     page = text_of(admin.get(f"/admin/campaigns/{started.id}"))
     assert 'data-campaign-status="cancelled"' in page
     assert "data-action=" not in page  # no button left
+
+
+def test_a_campaign_holding_many_back_lists_the_first_and_counts_the_rest(
+    db, admin, started, monkeypatch
+):
+    for message in db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.campaign_id == started.id)
+    ):
+        message.status, message.last_reply = OutboxStatus.failed, "550 5.1.1 no such user"
+        suppress_address(message.to_address, "bounce: 550 5.1.1 no such user")
+    db.session.commit()
+    monkeypatch.setattr(campaign_views, "HELD_BACK_SHOWN", 1)
+    page = text_of(admin.get(f"/admin/campaigns/{started.id}"))
+    held = after(page, "data-held-back", 3000)
+    assert held.count("data-held=") == 1 and 'data-held="ada@coop-lyon.example.org"' in held
+    assert "1 of 2 shown." in held and 'href="/admin/suppressions"' in held
