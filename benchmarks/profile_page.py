@@ -25,7 +25,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from benchmarks import page_load, sessions
+from benchmarks import page_load
 from benchmarks.large_data import app_for, large_database_url
 
 
