@@ -48,3 +48,9 @@ snapshot_artefact_rendered = _signals.signal(
     "``variant``, ``language`` and ``stored``), not served from what was kept: "
     "how many renders a published snapshot costs is counted with it.",
 )
+snapshot_artefact_compressed = _signals.signal(
+    "snapshot-artefact-compressed",
+    doc="A kept snapshot file's gzip-compressed copy was just made (sent with ``kind``, "
+    "``variant`` and ``language`` of the file): once per file, when it is rendered, or at "
+    "the first request accepting gzip for a file kept without one.",
+)

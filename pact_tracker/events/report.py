@@ -37,6 +37,9 @@ SVG = "image/svg+xml"
 JSON = "application/json"
 #: A chart's kind: ``chart-<breakdown>``.
 CHART_PREFIX = "chart-"
+#: The large text files, also kept gzip-compressed (the XLSX and the PDF are compressed
+#: already; a chart is a few kB).
+COMPRESSIBLE = ("csv", "json", "datapackage")
 
 
 def breakdown_rows(snapshot: Snapshot, figures: dict, breakdown: str) -> list[tuple]:
@@ -163,19 +166,28 @@ def _wanted(snapshot: Snapshot, kind: str, public: bool):
         frozen = other is None or other.status == SnapshotStatus.published
         return wanted, lambda: _pdf(snapshot, other, public), frozen
     render, content_type = _renderer(snapshot, kind, public)
-    return artefacts.Wanted(kind, public, language, content_type), render, True
+    wanted = artefacts.Wanted(kind, public, language, content_type, kind in COMPRESSIBLE)
+    return wanted, render, True
 
 
 def artefact(
-    snapshot: Snapshot, kind: str, *, public: bool, with_body: bool = True
+    snapshot: Snapshot,
+    kind: str,
+    *,
+    public: bool,
+    with_body: bool = True,
+    gzip_accepted: bool = False,
 ) -> artefacts.Served:
     """A file of the snapshot (``chart-goal``, ``pdf``, ``csv``, ``json``, ``xlsx``,
     ``datapackage``) for the variant ``public`` says, in the page's language if it has labels.
 
     :param with_body: see ``artefacts.obtain``.
+    :param gzip_accepted: see ``artefacts.obtain``.
     """
     wanted, render, frozen = _wanted(snapshot, kind, public)
-    return artefacts.obtain(snapshot, wanted, render, frozen=frozen, with_body=with_body)
+    return artefacts.obtain(
+        snapshot, wanted, render, frozen=frozen, with_body=with_body, gzip_accepted=gzip_accepted
+    )
 
 
 def render_fresh(snapshot: Snapshot, kind: str, *, public: bool) -> bytes:

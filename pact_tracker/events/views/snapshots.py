@@ -199,9 +199,20 @@ def snapshot(snapshot_id: int):
     )
 
 
+def _accepts_gzip() -> bool:
+    """Whether the request's ``Accept-Encoding`` allows gzip (``gzip;q=0`` refuses it)."""
+    return request.accept_encodings["gzip"] > 0
+
+
 def _artefact(snapshot: Snapshot, kind: str, public: bool) -> artefacts.Served:
     # A client naming the version it has most likely has this one: its bytes are not read.
-    return report.artefact(snapshot, kind, public=public, with_body=not request.if_none_match)
+    return report.artefact(
+        snapshot,
+        kind,
+        public=public,
+        with_body=not request.if_none_match,
+        gzip_accepted=_accepts_gzip(),
+    )
 
 
 def _served(served: artefacts.Served, public: bool) -> Response:
@@ -212,7 +223,8 @@ def _served(served: artefacts.Served, public: bool) -> Response:
     are for those who manage snapshots only: no cache keeps them (as every page
     of a signed-in person). ``Vary`` names what chooses the variant and the
     language (the session's cookie, the browser's languages), so that no cache
-    serves one person's answer to another.
+    serves one person's answer to another; and, for a file kept gzip-compressed
+    too, ``Accept-Encoding``: its compressed copy has an ETag of its own.
     """
     if served.stored and public:
         personal = any(key in session for key in PERSONAL_SESSION_KEYS)
@@ -227,9 +239,13 @@ def _served(served: artefacts.Served, public: bool) -> Response:
         response.content_length = served.size
     else:
         response = Response(served.read(), mimetype=served.content_type)
+    if served.encoding and response.status_code == 200:
+        response.content_encoding = served.encoding
     response.set_etag(served.sha256)
     response.headers["Cache-Control"] = cache_control
-    response.headers["Vary"] = "Cookie, Accept-Language"
+    response.headers["Vary"] = "Cookie, Accept-Language" + (
+        ", Accept-Encoding" if served.compressible else ""
+    )
     return response
 
 

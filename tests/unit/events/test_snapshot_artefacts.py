@@ -171,7 +171,12 @@ def test_a_visitor_never_gets_the_full_variant(client, as_organiser, db, publish
     )
     assert guessed.status_code == 200 and HIDDEN not in guessed.get_data(as_text=True)
     variants = {(a.kind, a.variant) for a in kept(db, published)}
-    assert variants == {("csv", ArtefactVariant.full), ("csv", ArtefactVariant.public)}
+    # Each variant kept with its own compressed copy.
+    assert variants == {
+        (kind, variant)
+        for kind in ("csv", "csv.gz")
+        for variant in (ArtefactVariant.full, ArtefactVariant.public)
+    }
 
 
 def test_a_signed_in_member_gets_the_public_variant_privately(sign_in, make_user, published):
@@ -222,6 +227,7 @@ def test_each_language_has_its_own_chart_and_report(client, db, published):
         ("pdf", "en"),
         ("pdf", "fr"),
         ("csv", ""),
+        ("csv.gz", ""),
     }
 
 
