@@ -1,10 +1,11 @@
 """Where one page's time goes, signed in as its role: a tool for finding what to fix.
 
 ``python -m benchmarks.profile_page [--role member|secretariat|organiser] [--times N]
-[--profile] PATH...`` loads each page ``N`` times in one process against the
-large demo (``benchmarks.large_data``; ``BENCH_LARGE_DATABASE_URL`` or its
-default) and prints, per page, the median wall and CPU milliseconds of a
-request, the statements it ran and the milliseconds spent waiting on them.
+[--profile] [--header 'Accept-Encoding: gzip'] PATH...`` loads each page ``N`` times
+in one process against the large demo (``benchmarks.large_data``;
+``BENCH_LARGE_DATABASE_URL`` or its default) and prints, per page, the median wall
+and CPU milliseconds of a request, the statements it ran and the milliseconds spent
+waiting on them.
 ``--profile`` adds the 25 functions with the most cumulative time (cProfile).
 
 Under load, ``2 × CPUs + 1`` workers share the CPUs with the database: a page's
@@ -66,7 +67,9 @@ class _StatementClock:
         self.seconds += time.perf_counter() - self._started.pop(id(cursor), time.perf_counter())
 
 
-def profile(path: str, role: str | None, times: int, with_cprofile: bool) -> None:
+def profile(
+    path: str, role: str | None, times: int, with_cprofile: bool, extra: dict[str, str]
+) -> None:
     url = large_database_url()
     app = app_for(url)
     cookie = _cookie(app, url, role)
@@ -75,7 +78,7 @@ def profile(path: str, role: str | None, times: int, with_cprofile: bool) -> Non
     with app.app_context():
         clock = _StatementClock(db.engine)
     client = app.test_client()
-    headers = {"Cookie": cookie} if cookie else {}
+    headers = ({"Cookie": cookie} if cookie else {}) | extra
     first = client.get(path, headers=headers)
     if first.status_code != 200:
         raise SystemExit(f"{path}: {first.status_code} {first.headers.get('Location', '')}")
@@ -87,6 +90,7 @@ def profile(path: str, role: str | None, times: int, with_cprofile: bool) -> Non
         if profiler:
             profiler.enable()
         response = client.get(path, headers=headers)
+        response.get_data()  # a streamed body is read (from the database) as it is sent
         if profiler:
             profiler.disable()
         walls.append((time.perf_counter() - wall) * 1000)
@@ -109,9 +113,14 @@ def main() -> None:
     parser.add_argument("--role", choices=("member", "secretariat", "organiser"))
     parser.add_argument("--times", type=int, default=20)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--header", action="append", default=[], help="'Name: value', sent with each request"
+    )
     arguments = parser.parse_args()
+    extra = dict(header.split(":", 1) for header in arguments.header)
+    extra = {name.strip(): value.strip() for name, value in extra.items()}
     for path in arguments.paths:
-        profile(path, arguments.role, arguments.times, arguments.profile)
+        profile(path, arguments.role, arguments.times, arguments.profile, extra)
 
 
 if __name__ == "__main__":
