@@ -77,6 +77,10 @@ class Config:
     # documented, in campaigns/mailer.py; PACT_MAIL_SERVER etc. override them.
     #: Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_HOPS = 0
+    #: Where the web server keeps copies of a published snapshot's files, sent from there
+    #: (``events.services.local_copies``): None, the instance folder's ``snapshot-files``;
+    #: "", none are kept and the database sends them.
+    SNAPSHOT_FILES_DIR: str | None = None
 
     #: A report becomes "due" this many days before its date.
     REPORT_DUE_WINDOW_DAYS = 14

@@ -66,8 +66,14 @@ def new_database(tmp_path_factory):
         _run_admin(make_url(base_url), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def snapshot_files_dir(tmp_path_factory) -> str:
+    """Where the tests' apps keep local copies of snapshot files (not the instance folder)."""
+    return str(tmp_path_factory.mktemp("snapshot-files"))
+
+
 @pytest.fixture
-def own_app(new_database):
+def own_app(new_database, snapshot_files_dir):
     """``own_app(purpose)``: an app on a new database of its own, holding the schema and,
     unless ``reference=False``, the reference data; disposed of after the test.
 
@@ -77,13 +83,20 @@ def own_app(new_database):
     apps = []
 
     def make(purpose: str, *, reference: bool = True):
-        app = create_app({"PACT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": new_database(purpose)})
+        app = create_app(
+            {
+                "PACT_ENV": "testing",
+                "SQLALCHEMY_DATABASE_URI": new_database(purpose),
+                "SNAPSHOT_FILES_DIR": snapshot_files_dir,
+            }
+        )
         with app.app_context():
             _db.create_all()
             if reference:
                 load_reference_data()
                 commit()
             _db.session.remove()
+        app.test_client_class = _ClosingClient
         apps.append(app)
         return app
 
@@ -103,7 +116,17 @@ def _run_admin(base, statement: str) -> None:
         engine.dispose()
 
 
-class _IsolatedClient(FlaskClient):
+class _ClosingClient(FlaskClient):
+    """A test client that reads each answer whole and closes it, as a server does: a file
+    sent from disk (a snapshot's) is closed at once, not left to the garbage collector.
+    ``buffered=False`` still gives the answer as it is streamed."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
+class _IsolatedClient(_ClosingClient):
     """A test client whose every request starts with an empty ``g``, as in production.
 
     The ``db`` fixture keeps an app context open for the test body and Flask
@@ -120,9 +143,15 @@ class _IsolatedClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def app(new_database):
+def app(new_database, snapshot_files_dir):
     """One application for the whole run, with the schema and lexicon in place."""
-    app = create_app({"PACT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": new_database("main")})
+    app = create_app(
+        {
+            "PACT_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": new_database("main"),
+            "SNAPSHOT_FILES_DIR": snapshot_files_dir,
+        }
+    )
     app.test_client_class = _IsolatedClient
     with app.app_context():
         _db.drop_all()

@@ -15,6 +15,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     session,
     stream_with_context,
     url_for,
@@ -36,7 +37,7 @@ from pact_tracker.events.forms.snapshots import (
     TakeSnapshotForm,
 )
 from pact_tracker.events.models import Snapshot, SnapshotStatus
-from pact_tracker.events.services import artefacts, public_part
+from pact_tracker.events.services import artefacts, local_copies, public_part
 from pact_tracker.events.services import snapshots as snapshot_service
 from pact_tracker.events.views import blueprint
 from pact_tracker.extensions import db
@@ -215,6 +216,15 @@ def _artefact(snapshot: Snapshot, kind: str, public: bool) -> artefacts.Served:
     )
 
 
+def _sent_from_disk(path, content_type: str) -> Response:
+    """The local copy of a kept file, sent by the server (``sendfile``); its ETag, caching and
+    conditions are the kept file's, set by ``_served``, not the copy's."""
+    response = send_file(path, mimetype=content_type, conditional=False, etag=False)
+    # The copy's date is when this machine wrote it: not the file's, nor the same on another.
+    del response.headers["Last-Modified"]
+    return response
+
+
 def _served(served: artefacts.Served, public: bool) -> Response:
     """The file with its ETag, cached as its variant allows; 304 if the client has it already.
 
@@ -234,6 +244,8 @@ def _served(served: artefacts.Served, public: bool) -> Response:
         cache_control = "private, no-store"
     if request.if_none_match.contains_weak(served.sha256):
         response = Response(status=304)
+    elif (copy := local_copies.local_copy(served)) is not None:
+        response = _sent_from_disk(copy, served.content_type)
     elif served.pieces is not None:
         response = Response(stream_with_context(served.pieces()), mimetype=served.content_type)
         response.content_length = served.size

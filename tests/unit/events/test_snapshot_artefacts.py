@@ -355,7 +355,10 @@ def test_the_worker_renders_a_published_snapshots_files_before_anyone_asks(clien
     assert renders == []
 
 
-def test_a_large_kept_file_is_sent_a_piece_at_a_time(app, client, published, monkeypatch):
+def test_without_local_copies_a_large_kept_file_is_sent_a_piece_at_a_time(
+    app, client, published, monkeypatch
+):
+    monkeypatch.setitem(app.config, "SNAPSHOT_FILES_DIR", "")
     monkeypatch.setattr(report.artefacts, "WHOLE_BYTES", 100)
     monkeypatch.setattr(report.artefacts, "PIECE_BYTES", 100)
     url = f"/snapshots/{published.id}/export.csv"
