@@ -7,6 +7,7 @@ claimed key waits for the first transaction; SQLite: ``BEGIN IMMEDIATE``
 serialises the requests).
 """
 
+import gzip
 import threading
 from datetime import UTC, datetime
 
@@ -70,3 +71,47 @@ def test_visitors_at_once_get_a_file_rendered_by_one_of_them(files_app, path):
         kept = db.session.scalars(sa.select(SnapshotArtefact)).all()
         assert len(kept) == 1 and kept[0].sha256 is not None
         db.session.remove()
+
+
+def test_visitors_at_once_get_a_kept_files_compressed_copy_made_by_one_of_them(files_app):
+    with files_app.app_context():
+        snapshot = snapshot_services.take_snapshot(
+            datetime(2026, 6, 1, tzinfo=UTC), title="Kept before compressed copies"
+        )
+        snapshot_services.publish_snapshot(snapshot, None)
+        commit()
+        url = f"/snapshots/{snapshot.id}/export.csv"
+        itself = files_app.test_client().get(url).data
+        # As kept before compressed copies were: the file alone.
+        db.session.execute(sa.delete(SnapshotArtefact).where(SnapshotArtefact.kind == "csv.gz"))
+        commit()
+        db.session.remove()
+
+    compressions, bodies, errors = [], [], []
+    start = threading.Barrier(VISITORS)
+
+    def visit():
+        start.wait()
+        try:
+            response = files_app.test_client().get(url, headers={"Accept-Encoding": "gzip"})
+            bodies.append((response.status_code, response.headers.get("Content-Encoding")))
+            bodies.append(gzip.decompress(response.data))
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    def count(_snapshot, **details):
+        compressions.append(details)
+
+    signals.snapshot_artefact_compressed.connect(count)
+    try:
+        threads = [threading.Thread(target=visit) for _ in range(VISITORS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        signals.snapshot_artefact_compressed.disconnect(count)
+    assert errors == []
+    assert bodies.count((200, "gzip")) == VISITORS
+    assert bodies.count(itself) == VISITORS
+    assert len(compressions) == 1

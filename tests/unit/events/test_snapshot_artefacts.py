@@ -1,11 +1,14 @@
 """A published snapshot's files are rendered once and kept: charts, PDF, XLSX, CSV, JSON, the
 Data Package and the comparison; served with their SHA-256 as ETag, 304 when the client has
 them, immutable for the public; a visitor never gets the full variant, nor an English visitor
-the French; drafts are rendered on demand and never kept."""
+the French; drafts are rendered on demand and never kept. The large text files are kept
+gzip-compressed too, for the clients that accept it; a kept file is sent from a copy on disk."""
 
+import gzip
 import re
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -372,3 +375,195 @@ def test_without_local_copies_a_large_kept_file_is_sent_a_piece_at_a_time(
     assert int(response.headers["Content-Length"]) == len(first.data)
     with app.test_request_context():
         assert first.data == report.render_fresh(published, "csv", public=True)
+
+
+# Large text files are also kept gzip-compressed, and sent so to a client that accepts gzip.
+
+TEXT_FILES = ["export.csv", "export.json", "datapackage.json"]
+GZIP = {"Accept-Encoding": "gzip, deflate, br"}
+
+
+@contextmanager
+def counting_compressions():
+    """The compressions of kept snapshot files while the block runs: ``[(kind, variant)]``."""
+    compressions = []
+
+    def count(_snapshot, kind, variant, language):
+        compressions.append((kind, variant))
+
+    signals.snapshot_artefact_compressed.connect(count)
+    try:
+        yield compressions
+    finally:
+        signals.snapshot_artefact_compressed.disconnect(count)
+
+
+def _vary(response) -> set[str]:
+    return {value.strip() for value in response.headers["Vary"].split(",")}
+
+
+@pytest.mark.parametrize("path", TEXT_FILES)
+def test_a_client_accepting_gzip_gets_the_file_compressed_and_nothing_else(client, published, path):
+    url = f"/snapshots/{published.id}/{path}"
+    compressed = client.get(url, headers=GZIP)
+    itself = client.get(url)
+    assert compressed.status_code == itself.status_code == 200
+    assert compressed.headers["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in itself.headers
+    assert gzip.decompress(compressed.data) == itself.data
+    assert len(compressed.data) < len(itself.data)
+    assert int(compressed.headers["Content-Length"]) == len(compressed.data)
+    assert int(itself.headers["Content-Length"]) == len(itself.data)
+    assert compressed.headers["Content-Type"] == itself.headers["Content-Type"]
+    # Each encoding has its own ETag, the digest of the bytes sent, and says what chose it.
+    assert compressed.headers["ETag"].strip('"') == report.artefacts.digest(compressed.data)
+    assert compressed.headers["ETag"] != itself.headers["ETag"]
+    assert "Accept-Encoding" in _vary(compressed) and "Accept-Encoding" in _vary(itself)
+    assert "immutable" in compressed.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "compressed"),
+    [
+        ("gzip", True),
+        ("GZIP;q=0.5", True),
+        ("*", True),
+        ("br;q=1.0, gzip;q=0.8", True),
+        (None, False),
+        ("identity", False),
+        ("deflate, br", False),
+        ("gzip;q=0", False),
+        ("br, gzip;q=0.000", False),
+        ("*, gzip;q=0", False),
+        ("*;q=0", False),
+    ],
+)
+def test_gzip_is_sent_only_where_accept_encoding_allows_it(
+    app, client, published, accept_encoding, compressed
+):
+    headers = {"Accept-Encoding": accept_encoding} if accept_encoding else {}
+    response = client.get(f"/snapshots/{published.id}/export.csv", headers=headers)
+    assert response.status_code == 200
+    with app.test_request_context():
+        fresh = report.render_fresh(published, "csv", public=True)
+    if compressed:
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(response.data) == fresh
+    else:
+        assert "Content-Encoding" not in response.headers
+        assert response.data == fresh
+
+
+@pytest.mark.parametrize("path", TEXT_FILES)
+def test_each_encoding_is_answered_304_for_its_own_etag_only(client, published, path):
+    url = f"/snapshots/{published.id}/{path}"
+    compressed_etag = client.get(url, headers=GZIP).headers["ETag"]
+    identity_etag = client.get(url).headers["ETag"]
+    with counting_renders() as renders, counting_compressions() as compressions:
+        for etag, headers in ((compressed_etag, GZIP), (identity_etag, {})):
+            again = client.get(url, headers={**headers, "If-None-Match": etag})
+            assert again.status_code == 304 and again.data == b""
+            assert again.headers["ETag"] == etag
+            assert "Accept-Encoding" in _vary(again)
+    assert renders == [] and compressions == []
+    # The other encoding's ETag names other bytes: they are sent.
+    crossed = client.get(url, headers={**GZIP, "If-None-Match": identity_etag})
+    assert crossed.status_code == 200 and crossed.headers["Content-Encoding"] == "gzip"
+    crossed = client.get(url, headers={"If-None-Match": compressed_etag})
+    assert crossed.status_code == 200 and "Content-Encoding" not in crossed.headers
+
+
+@pytest.mark.parametrize("path", TEXT_FILES)
+def test_a_file_is_rendered_and_compressed_once_with_its_first_request(client, published, path):
+    url = f"/snapshots/{published.id}/{path}"
+    with counting_renders() as renders, counting_compressions() as compressions:
+        first = client.get(url, headers=GZIP)
+        assert len(renders) == 1 and len(compressions) == 1
+        for headers in (GZIP, {}, GZIP):
+            assert client.get(url, headers=headers).status_code == 200
+    assert len(renders) == 1 and len(compressions) == 1
+    assert client.get(url, headers=GZIP).data == first.data
+
+
+def test_a_file_kept_before_its_compressed_copy_is_compressed_at_the_first_gzip_request(
+    db, client, published
+):
+    url = f"/snapshots/{published.id}/export.json"
+    itself = client.get(url)
+    # As kept before compressed copies were: the file alone.
+    db.session.execute(sa.delete(SnapshotArtefact).where(SnapshotArtefact.kind == "json.gz"))
+    with counting_renders() as renders, counting_compressions() as compressions:
+        assert "Content-Encoding" not in client.get(url).headers
+        assert compressions == []  # nobody asked for it yet
+        compressed = client.get(url, headers=GZIP)
+        again = client.get(url, headers=GZIP)
+    assert renders == [] and compressions == [("json", "public")]
+    assert gzip.decompress(compressed.data) == itself.data
+    assert again.data == compressed.data and again.headers["ETag"] == compressed.headers["ETag"]
+
+
+@pytest.mark.parametrize("path", ["export.xlsx", "export.pdf", "charts/goal.svg"])
+def test_a_file_compressed_already_or_small_is_sent_as_it_is(client, published, path):
+    with counting_compressions() as compressions:
+        response = client.get(f"/snapshots/{published.id}/{path}", headers=GZIP)
+    assert response.status_code == 200 and "Content-Encoding" not in response.headers
+    assert "Accept-Encoding" not in _vary(response) and compressions == []
+
+
+@pytest.mark.parametrize("path", TEXT_FILES)
+def test_a_drafts_text_files_are_sent_as_they_are_and_never_kept(as_organiser, db, taken, path):
+    with counting_compressions() as compressions:
+        response = as_organiser.get(f"/snapshots/{taken.id}/{path}", headers=GZIP)
+    assert response.status_code == 200 and "Content-Encoding" not in response.headers
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.get_data() and compressions == [] and kept(db, taken) == []
+
+
+def test_the_organisers_full_variant_is_compressed_too_and_never_cached(
+    client, as_organiser, published
+):
+    url = f"/snapshots/{published.id}/export.csv"
+    full = as_organiser.get(url, headers=GZIP)
+    assert full.headers["Content-Encoding"] == "gzip"
+    assert full.headers["Cache-Control"] == "private, no-store"
+    assert HIDDEN in gzip.decompress(full.data).decode()
+    assert gzip.decompress(full.data) == as_organiser.get(url).data
+    again = as_organiser.get(url, headers={**GZIP, "If-None-Match": full.headers["ETag"]})
+    assert again.status_code == 304
+    public = client.get(url, headers=GZIP)
+    assert HIDDEN not in gzip.decompress(public.data).decode()
+    guessed = client.get(url, headers={**GZIP, "If-None-Match": full.headers["ETag"]})
+    assert guessed.status_code == 200 and HIDDEN not in gzip.decompress(guessed.data).decode()
+
+
+# A kept file is sent from a copy on the server's disk, named by its digest.
+
+
+@pytest.mark.parametrize("headers", [GZIP, {}])
+def test_a_kept_file_is_copied_to_disk_once_under_its_digest(
+    client, published, snapshot_files_dir, headers
+):
+    url = f"/snapshots/{published.id}/export.json"
+    first = client.get(url, headers=headers)
+    copy = Path(snapshot_files_dir) / first.headers["ETag"].strip('"')
+    assert copy.read_bytes() == first.data
+    written = copy.stat().st_mtime_ns, copy.stat().st_ino
+    second = client.get(url, headers=headers)
+    assert second.data == first.data
+    assert (copy.stat().st_mtime_ns, copy.stat().st_ino) == written
+    assert not list(Path(snapshot_files_dir).glob(".*.part"))
+
+
+def test_without_a_writable_folder_the_database_sends_the_file(
+    app, client, published, tmp_path, monkeypatch
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setitem(app.config, "SNAPSHOT_FILES_DIR", str(blocker / "copies"))
+    url = f"/snapshots/{published.id}/export.csv"
+    compressed = client.get(url, headers=GZIP)
+    itself = client.get(url)
+    assert compressed.status_code == itself.status_code == 200
+    assert gzip.decompress(compressed.data) == itself.data
+    with app.test_request_context():
+        assert itself.data == report.render_fresh(published, "csv", public=True)

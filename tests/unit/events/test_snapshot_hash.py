@@ -61,4 +61,3 @@ def test_the_public_hash_covers_the_indicator_values_of_public_entries_only(db, 
 
     _value_of(db, snapshot, public, 99)
     assert content_digest(snapshot, public=True) != public_hash
-
