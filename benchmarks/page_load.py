@@ -15,6 +15,9 @@ with the session of that person, signed in through the real forms
 (``benchmarks.sessions``: CSRF token read from the page, the secretariat's
 second factor computed from its stored TOTP secret); and a published
 snapshot's page, the page with its 7 charts, each chart and each export.
+The snapshot group is loaded as a browser asks, with ``Accept-Encoding: gzip,
+deflate, br`` (wrk's script sets the header): its large text files (CSV, JSON,
+Data Package) are then sent gzip-compressed, as kept with them.
 SQLite loads only the public group (for reference; the goals are PostgreSQL's).
 
 * ours: the real application, production configuration.
@@ -31,8 +34,9 @@ and the XLSX, the issue's "first render"). The web processes then serve what
 was kept, as in production with its worker running, and never load the
 libraries that draw charts and documents.
 
-Every URL is fetched once before the load, with its role's cookie and no
-redirect followed, and must answer 200 with its content (``check``); for a
+Every URL is fetched once before the load, with its role's cookie (and its
+group's ``Accept-Encoding``) and no redirect followed, and must answer 200 with
+its content, decompressed first if it was sent gzip-compressed (``check``); for a
 snapshot's charts and exports that first request is timed and shown, the load
 measures them afterwards. wrk's
 non-2xx answers or socket errors fail the scenario; its timeouts are shown. Each
@@ -45,6 +49,7 @@ large data, p95 on large within 1.5 times the small one, and workers under
 """
 
 import dataclasses
+import gzip
 import json
 import math
 import os
@@ -88,6 +93,8 @@ SQLITE_GROUPS = ("public",)
 CHOSEN_GROUPS = tuple(
     group.strip() for group in os.environ.get("BENCH_PAGE_GROUPS", ",".join(GROUPS)).split(",")
 )
+#: What a browser accepts, sent for the snapshot group (its text files are kept gzip'd too).
+BROWSER_ACCEPT_ENCODING = "gzip, deflate, br"
 #: The organiser's as-of view is loaded as of the autumn summit's cutoff.
 AS_OF_DATE = "2026-09-04"
 
@@ -154,6 +161,11 @@ class Endpoint:
     def role(self) -> str | None:
         """Who is signed in for it (None: nobody)."""
         return self.group if self.group in ("member", "secretariat", "organiser") else None
+
+    @property
+    def accept_encoding(self) -> str:
+        """The ``Accept-Encoding`` its requests send ("": none, as the other groups)."""
+        return BROWSER_ACCEPT_ENCODING if self.group == "snapshot" else ""
 
 
 def _fixed(*paths: str) -> Sampler:
@@ -400,16 +412,22 @@ def kind_of(path: str) -> str:
     return suffix if suffix in _EXPECTED else "html"
 
 
-def check(base: str, paths: list[str], cookie: str = "") -> dict[str, float]:
+def check(
+    base: str, paths: list[str], cookie: str = "", accept_encoding: str = ""
+) -> dict[str, float]:
     """Every URL answers 200 (no redirect) with its content, before any load; the seconds of each.
 
-    A signed-in page must show the sign-out button: the session was honoured.
+    A signed-in page must show the sign-out button: the session was honoured. A body
+    sent gzip-compressed (``accept_encoding`` allowing it) is checked decompressed.
     """
     durations = {}
+    extra = {"Accept-Encoding": accept_encoding} if accept_encoding else {}
     for path in paths:
         started = time.perf_counter()
-        status, headers, body = sessions.fetch(base, path, cookie)
+        status, headers, body = sessions.fetch(base, path, cookie, extra)
         durations[path] = time.perf_counter() - started
+        if headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
         kind = kind_of(path)
         content_type, well_formed = _EXPECTED[kind]
         problem = None
@@ -429,6 +447,7 @@ def check(base: str, paths: list[str], cookie: str = "") -> dict[str, float]:
 _WRK_SCRIPT = """
 local paths = {%s}
 local position = 0
+%s
 %s
 function setup(thread)
   position = position + 1
@@ -451,15 +470,22 @@ def _lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def wrk_script(paths: list[str], cookie: str = "") -> str:
-    """The Lua script of a load on ``paths``, in turn, every request with ``cookie``."""
-    headers = f'wrk.headers["Cookie"] = {_lua_string(cookie)}' if cookie else ""
-    return _WRK_SCRIPT % (", ".join(map(_lua_string, paths)), headers)
+def wrk_script(paths: list[str], cookie: str = "", accept_encoding: str = "") -> str:
+    """The Lua script of a load on ``paths``, in turn, every request with ``cookie`` and
+    ``accept_encoding`` (as ``Accept-Encoding``) if given."""
+    cookie_header = f'wrk.headers["Cookie"] = {_lua_string(cookie)}' if cookie else ""
+    encoding_header = (
+        f'wrk.headers["Accept-Encoding"] = {_lua_string(accept_encoding)}'
+        if accept_encoding
+        else ""
+    )
+    paths_list = ", ".join(map(_lua_string, paths))
+    return _WRK_SCRIPT % (paths_list, cookie_header, encoding_header)
 
 
-def _wrk(base: str, paths: list[str], seconds: int, cookie: str) -> Load:
+def _wrk(base: str, paths: list[str], seconds: int, cookie: str, accept_encoding: str) -> Load:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(wrk_script(paths, cookie))
+        script.write(wrk_script(paths, cookie, accept_encoding))
     try:
         output = subprocess.run(  # noqa: S603 - wrk from Debian's packages
             [
@@ -489,20 +515,26 @@ def _wrk(base: str, paths: list[str], seconds: int, cookie: str) -> Load:
     return Load(requests, errors, timeouts, duration_us / 1e6, p50, p95, p99)
 
 
-def load(server: "Server", paths: list[str], cookie: str = "", seconds: int = SECONDS) -> Load:
+def load(
+    server: "Server",
+    paths: list[str],
+    cookie: str = "",
+    seconds: int = SECONDS,
+    accept_encoding: str = "",
+) -> Load:
     """wrk on ``paths`` for ``seconds`` after a one-second warm-up; refused on any error answer.
 
     wrk stops at the end of its run without waiting for the answers due: a slow page
     leaves the workers busy with requests nobody waits for any more. Each run starts
     once the server is idle again, so that no page is measured behind another's queue.
     """
-    _wrk(server.base, paths, 1, cookie)  # warm-up: connections, caches of the workers
+    _wrk(server.base, paths, 1, cookie, accept_encoding)  # warm-up: connections, caches
     wait_until_idle(server.pid)
-    result = _wrk(server.base, paths, seconds, cookie)
+    result = _wrk(server.base, paths, seconds, cookie, accept_encoding)
     wait_until_idle(server.pid)
     if result.requests < CLIENTS and seconds < WRK_TIMEOUT_SECONDS:
         # A page of seconds: too few answers for a percentile; a longer run gives some.
-        result = _wrk(server.base, paths, WRK_TIMEOUT_SECONDS, cookie)
+        result = _wrk(server.base, paths, WRK_TIMEOUT_SECONDS, cookie, accept_encoding)
         wait_until_idle(server.pid)
     if result.errors:
         raise AssertionError(f"{server.base}{paths[0]}: {result.errors} errors under load")
@@ -623,8 +655,15 @@ def prerender(url: str) -> dict[str, float]:
         took[kind] = max(took.get(kind, 0.0), now - last[0])
         last[0] = now
 
+    def compressed(_snapshot, kind: str, **_details) -> None:
+        rendered(_snapshot, f"{kind} gzip")  # the file's compressed copy, made after it
+
     app = app_for(url)
-    with app.app_context(), signals.snapshot_artefact_rendered.connected_to(rendered):
+    with (
+        app.app_context(),
+        signals.snapshot_artefact_rendered.connected_to(rendered),
+        signals.snapshot_artefact_compressed.connected_to(compressed),
+    ):
         db.session.execute(sa.delete(SnapshotArtefact))
         db.session.commit()
         last[0] = time.perf_counter()
@@ -696,11 +735,13 @@ def _measure_endpoint(
     size: str,
     result: Measured,
 ) -> list[Row]:
-    durations = check(ours.base, paths, cookie)
+    durations = check(ours.base, paths, cookie, endpoint.accept_encoding)
     rows = []
     if endpoint.first_timed:
         result.first[endpoint.name] = max(durations.values()) * 1000
-    measured = result.loads[endpoint.name] = load(ours, paths, cookie)
+    measured = result.loads[endpoint.name] = load(
+        ours, paths, cookie, accept_encoding=endpoint.accept_encoding
+    )
     floor_load = load(floor, paths) if endpoint.has_floor else None
     log(f"{database_name} {size} {endpoint.name}: p95 {measured.p95:.1f} ms")
     detail = _detail(measured, floor_load)

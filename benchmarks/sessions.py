@@ -139,9 +139,12 @@ def _next_code(totp, last_used_step: int | None) -> str:
     return totp.at(time.time() + totp.interval)
 
 
-def fetch(base: str, path: str, cookie: str = "") -> tuple[int, dict, bytes]:
-    """GET ``path`` with ``cookie`` (redirects not followed): status, headers, body."""
-    request = urllib.request.Request(base + path)  # noqa: S310 - loopback
+def fetch(
+    base: str, path: str, cookie: str = "", headers: dict[str, str] | None = None
+) -> tuple[int, dict, bytes]:
+    """GET ``path`` with ``cookie`` and ``headers`` (redirects not followed): status,
+    headers, body (as sent: compressed if it was)."""
+    request = urllib.request.Request(base + path, headers=headers or {})  # noqa: S310 - loopback
     if cookie:
         request.add_header("Cookie", cookie)
     try:

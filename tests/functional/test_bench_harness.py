@@ -81,7 +81,9 @@ def test_every_page_of_every_role_answers_its_content_to_the_signed_in_role(serv
     for endpoint in page_load.ENDPOINTS:
         assert paths[endpoint.name], endpoint.name
         # A few URLs of each endpoint: the benchmark checks them all, the way is the same.
-        durations = page_load.check(base, paths[endpoint.name][:3], cookies[endpoint.role])
+        durations = page_load.check(
+            base, paths[endpoint.name][:3], cookies[endpoint.role], endpoint.accept_encoding
+        )
         checked += len(durations)
 
     groups = {endpoint.group for endpoint in page_load.ENDPOINTS}
@@ -126,3 +128,12 @@ def test_the_load_script_sends_the_session_cookie_with_every_request():
     assert 'wrk.headers["Cookie"] = "session=abc.def"' in script
     assert '"/my/", "/a\\"b"' in script
     assert "wrk.headers" not in page_load.wrk_script(["/"])
+
+
+def test_the_snapshot_group_is_loaded_accepting_gzip_as_a_browser_does():
+    snapshot_endpoints = [e for e in page_load.ENDPOINTS if e.group == "snapshot"]
+    assert snapshot_endpoints
+    assert all(e.accept_encoding == "gzip, deflate, br" for e in snapshot_endpoints)
+    assert all(e.accept_encoding == "" for e in page_load.ENDPOINTS if e.group != "snapshot")
+    script = page_load.wrk_script(["/snapshots/1/export.csv"], accept_encoding="gzip, br")
+    assert 'wrk.headers["Accept-Encoding"] = "gzip, br"' in script
