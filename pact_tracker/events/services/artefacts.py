@@ -241,7 +241,7 @@ def _render_and_keep(
     return served
 
 
-def _compressed_later(snapshot: Snapshot, wanted: Wanted, kept: Served, with_body: bool):
+def _compressed_later(snapshot: Snapshot, wanted: Wanted, kept: Served, with_body: bool) -> Served:
     """The compressed copy of a file kept without one (kept before there were any)."""
     if not _claim(snapshot, wanted.gzipped()):
         # Another request compressed it meanwhile (we waited for its commit), or still is.
@@ -275,7 +275,7 @@ def obtain(
         kept = _finished(snapshot, wanted.gzipped(), with_body)
         if kept is not None:
             return kept
-    # Its bytes are read (as they are sent) only if they are compressed now.
+    # Kept without its compressed copy: its bytes are needed to make one.
     kept = _finished(snapshot, wanted, with_body or compressed)
     if kept is None:
         return _render_and_keep(
