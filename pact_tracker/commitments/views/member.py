@@ -99,17 +99,17 @@ def my_commitments(slug: str):
     signatory = _signatory(slug)
     _require(permissions.can_act_for_signatory(_user(), signatory))
     status = request.args.get("status")
-    filters = {"signatory": signatory.slug}
-    if status in CommitmentStatus.__members__:
-        filters["status"] = status
+    if status not in CommitmentStatus.__members__:
+        status = None
     page = paginate_select(
-        services.commitments_query(_user(), filters), request.args.get("page", 1, type=int)
+        services.own_commitments_query([signatory.id], status),
+        request.args.get("page", 1, type=int),
     )
     return render_template(
         "commitments/member/list.html",
         signatory=signatory,
         page=page,
-        status=filters.get("status"),
+        status=status,
         statuses=list(CommitmentStatus),
     )
 
