@@ -207,14 +207,15 @@ SIGNED_IN_PAGES = [
     ),
     Case("coalition.my_home", "/my/", "Matrix Own Cooperative", MEMBER),
     Case("commitments.my_commitments", "/my/{own_slug}/commitments", "Showcase", MEMBER),
-    # One query per part of the commitment (programme, targets, dimensions, indicators,
-    # milestones, updates with their values and evidence, status changes, assessments).
+    # One query per part of the commitment (targets, dimensions, indicators, milestones,
+    # updates with their values and evidence, status changes, assessments); its programme,
+    # proposal and subdivision come with it.
     Case(
         "commitments.my_commitment",
         "/my/{own_slug}/commitments/{commitment_id}",
         "Milestone 1",
         MEMBER,
-        budget=16,
+        budget=15,
     ),
     Case(
         "commitments.report_progress",

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from pact_tracker.coalition.models import Signatory
 from pact_tracker.commitments import services
@@ -63,8 +63,17 @@ def _require(allowed: bool) -> None:
         abort(403)
 
 
-def _commitment(signatory: Signatory, commitment_id: int) -> Commitment:
-    commitment = get_by_id(Commitment, commitment_id)
+#: What the commitment's page names beside it, read in its own statement rather than
+#: one statement each as the template reaches them.
+PAGE_NEIGHBOURS = (
+    joinedload(Commitment.programme),
+    joinedload(Commitment.proposal),
+    joinedload(Commitment.subdivision),
+)
+
+
+def _commitment(signatory: Signatory, commitment_id: int, *, options=()) -> Commitment:
+    commitment = get_by_id(Commitment, commitment_id, options=options)
     if commitment is None or commitment.signatory_id != signatory.id:
         abort(404)
     _require(permissions.can_act_for_signatory(_user(), signatory))
@@ -320,7 +329,7 @@ def _render_commitment(signatory, commitment, *, refusal=None, status=200):
 def my_commitment(slug: str, commitment_id: int):
     """Everything about one of my commitments, its SMART check, its timeline and actions."""
     signatory = _signatory(slug)
-    commitment = _commitment(signatory, commitment_id)
+    commitment = _commitment(signatory, commitment_id, options=PAGE_NEIGHBOURS)
     return _render_commitment(signatory, commitment)
 
 
