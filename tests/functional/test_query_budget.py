@@ -205,8 +205,10 @@ SIGNED_IN_PAGES = [
     Case(
         "commitments.organiser_home", "/organiser/?on={today}", "Decent work", ORGANISER, budget=14
     ),
-    Case("coalition.my_home", "/my/", "Matrix Own Cooperative", MEMBER),
-    Case("commitments.my_commitments", "/my/{own_slug}/commitments", "Showcase", MEMBER),
+    # The session, the memberships, the count and page of what needs a report, the
+    # commitments sent back and the requests that sent them back.
+    Case("coalition.my_home", "/my/", "Matrix Own Cooperative", MEMBER, budget=8),
+    Case("commitments.my_commitments", "/my/{own_slug}/commitments", "Showcase", MEMBER, budget=8),
     # One query per part of the commitment (targets, dimensions, indicators, milestones,
     # updates with their values and evidence, status changes, assessments); its programme,
     # proposal and subdivision come with it.

@@ -110,9 +110,9 @@ def my_commitments(slug: str):
     status = request.args.get("status")
     if status not in CommitmentStatus.__members__:
         status = None
+    query = services.own_commitments_query([signatory.id], status)
     page = paginate_select(
-        services.own_commitments_query([signatory.id], status),
-        request.args.get("page", 1, type=int),
+        query.options(selectinload(Commitment.programme)), request.args.get("page", 1, type=int)
     )
     return render_template(
         "commitments/member/list.html",
