@@ -77,7 +77,8 @@ def profile(
 
     with app.app_context():
         clock = _StatementClock(db.engine)
-    client = app.test_client()
+    # The signed-in session travels in the Cookie header: a cookie jar, empty, would drop it.
+    client = app.test_client(use_cookies=False)
     headers = ({"Cookie": cookie} if cookie else {}) | extra
     first = client.get(path, headers=headers)
     if first.status_code != 200:

@@ -9,6 +9,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from pact_tracker.auth.models import TotpCredential, UserSession
 from pact_tracker.campaigns.services import absolute_url, queue_email
@@ -90,8 +91,11 @@ def session_user(user_id: int, token: str | None) -> User | None:
     """The user of a live session, or None if it was ended, too old, or the user deactivated."""
     if not token:
         return None
+    # The person comes with the session row: one statement fewer on every signed-in page.
     row = db.session.execute(
-        db.select(UserSession).where(UserSession.token_hash == _sha256(token))
+        db.select(UserSession)
+        .options(joinedload(UserSession.user))
+        .where(UserSession.token_hash == _sha256(token))
     ).scalar_one_or_none()
     if row is None or row.ended_at is not None or row.user_id != user_id:
         return None

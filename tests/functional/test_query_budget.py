@@ -205,22 +205,26 @@ SIGNED_IN_PAGES = [
     Case(
         "commitments.organiser_home", "/organiser/?on={today}", "Decent work", ORGANISER, budget=14
     ),
-    Case("coalition.my_home", "/my/", "Matrix Own Cooperative", MEMBER),
-    Case("commitments.my_commitments", "/my/{own_slug}/commitments", "Showcase", MEMBER),
-    # One query per part of the commitment (programme, targets, dimensions, indicators,
-    # milestones, updates with their values and evidence, status changes, assessments).
+    # The session with its person, the memberships and their signatory, the count, ids and
+    # rows of what needs a report, the commitments sent back and (if any) their requests.
+    Case("coalition.my_home", "/my/", "Matrix Own Cooperative", MEMBER, budget=8),
+    Case("commitments.my_commitments", "/my/{own_slug}/commitments", "Showcase", MEMBER, budget=7),
+    # One query per part of the commitment (targets, dimensions, indicators, milestones,
+    # updates with their values and evidence, status changes, assessments); its programme,
+    # proposal and subdivision come with it.
     Case(
         "commitments.my_commitment",
         "/my/{own_slug}/commitments/{commitment_id}",
         "Milestone 1",
         MEMBER,
-        budget=16,
+        budget=14,
     ),
     Case(
         "commitments.report_progress",
         "/my/{own_slug}/commitments/{commitment_id}/progress",
         "Indicator 1",
         MEMBER,
+        budget=10,
     ),
 ]
 #: Where the pages of signed-in roles live (see ``NON_PUBLIC_PREFIXES``).

@@ -16,7 +16,7 @@ from pact_tracker.coalition.forms.member import (
 from pact_tracker.coalition.models import Membership, Signatory, User
 from pact_tracker.coalition.views import blueprint
 from pact_tracker.commitments.models import Commitment, ReportingState
-from pact_tracker.commitments.services import commitments_query, sent_back_for_changes
+from pact_tracker.commitments.services import own_commitments_query, sent_back_for_changes
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError
 from pact_tracker.core.lookup import get_by_id
@@ -57,9 +57,8 @@ def my_home():
     """The organisations I act for, and which of their commitments need my action or a report."""
     user = _user()
     memberships = sorted(user.active_memberships, key=lambda m: m.signatory.name.lower())
-    ids = sorted(user.signatory_ids)
-    query = commitments_query(user, {}).where(
-        Commitment.signatory_id.in_(ids), Commitment.reporting_state.in_(NEEDS_REPORT)
+    query = own_commitments_query(user.signatory_ids).where(
+        Commitment.reporting_state.in_(NEEDS_REPORT)
     )
     page = paginate_select(
         query.order_by(None).order_by(Commitment.report_due_at, Commitment.id),

@@ -100,6 +100,22 @@ def commitments_query(user, filters: dict) -> sa.Select:
     return query.order_by(Commitment.created_at.desc(), Commitment.id.desc())
 
 
+def own_commitments_query(signatory_ids, status: str | None = None) -> sa.Select:
+    """Every commitment of these signatories, newest first, for someone who acts for them.
+
+    Drafts and private ones included: a member or the secretariat sees all of its
+    signatory's commitments (``permissions.can_act_for_signatory``), so no
+    ``visible_to``. Its OR of "published by an approved signatory" made PostgreSQL read
+    the index of every published commitment and hash every approved signatory to find
+    the nine of one signatory: the member's pages grew with the coalition. Nothing is
+    loaded with the rows: each page asks for what it shows.
+    """
+    query = sa.select(Commitment).where(Commitment.signatory_id.in_(sorted(signatory_ids)))
+    if status is not None:
+        query = query.where(Commitment.status == status)
+    return query.order_by(Commitment.created_at.desc(), Commitment.id.desc())
+
+
 #: Most commitments sent back that the member's home lists at once.
 SENT_BACK_LIMIT = 50
 
@@ -119,6 +135,8 @@ def sent_back_for_changes(user) -> list[tuple[Commitment, StatusChange | None]]:
         .order_by(Commitment.updated_at, Commitment.id)
         .limit(SENT_BACK_LIMIT)
     ).all()
+    if not commitments:
+        return []
     requests = db.session.scalars(
         sa.select(StatusChange)
         .where(

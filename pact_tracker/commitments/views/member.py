@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from pact_tracker.coalition.models import Signatory
 from pact_tracker.commitments import services
@@ -63,8 +63,17 @@ def _require(allowed: bool) -> None:
         abort(403)
 
 
-def _commitment(signatory: Signatory, commitment_id: int) -> Commitment:
-    commitment = get_by_id(Commitment, commitment_id)
+#: What the commitment's page names beside it, read in its own statement rather than
+#: one statement each as the template reaches them.
+PAGE_NEIGHBOURS = (
+    joinedload(Commitment.programme),
+    joinedload(Commitment.proposal),
+    joinedload(Commitment.subdivision),
+)
+
+
+def _commitment(signatory: Signatory, commitment_id: int, *, options=()) -> Commitment:
+    commitment = get_by_id(Commitment, commitment_id, options=options)
     if commitment is None or commitment.signatory_id != signatory.id:
         abort(404)
     _require(permissions.can_act_for_signatory(_user(), signatory))
@@ -99,17 +108,17 @@ def my_commitments(slug: str):
     signatory = _signatory(slug)
     _require(permissions.can_act_for_signatory(_user(), signatory))
     status = request.args.get("status")
-    filters = {"signatory": signatory.slug}
-    if status in CommitmentStatus.__members__:
-        filters["status"] = status
+    if status not in CommitmentStatus.__members__:
+        status = None
+    query = services.own_commitments_query([signatory.id], status)
     page = paginate_select(
-        services.commitments_query(_user(), filters), request.args.get("page", 1, type=int)
+        query.options(selectinload(Commitment.programme)), request.args.get("page", 1, type=int)
     )
     return render_template(
         "commitments/member/list.html",
         signatory=signatory,
         page=page,
-        status=filters.get("status"),
+        status=status,
         statuses=list(CommitmentStatus),
     )
 
@@ -320,7 +329,7 @@ def _render_commitment(signatory, commitment, *, refusal=None, status=200):
 def my_commitment(slug: str, commitment_id: int):
     """Everything about one of my commitments, its SMART check, its timeline and actions."""
     signatory = _signatory(slug)
-    commitment = _commitment(signatory, commitment_id)
+    commitment = _commitment(signatory, commitment_id, options=PAGE_NEIGHBOURS)
     return _render_commitment(signatory, commitment)
 
 

@@ -4,14 +4,19 @@ Each reuses what it built for the same input; the output must still follow
 everything it depends on: the site's root path, the language, the value chosen.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import url_for
 from flask_babel import force_locale
 from wtforms import Form, SelectField
 from wtforms.fields.choices import SelectChoice
 
-from pact_tracker.core.templating import remembered_date, remembered_url_for, select_options
+from pact_tracker.core.templating import (
+    remembered_date,
+    remembered_datetime,
+    remembered_url_for,
+    select_options,
+)
 
 
 def test_a_remembered_url_follows_the_root_path_and_external_urls_are_built(app):
@@ -43,6 +48,19 @@ def test_a_remembered_date_is_written_in_each_language(app):
         with force_locale("en"):
             assert remembered_date(day) == english
     assert "Nov" in english and "nov." in french
+
+
+def test_a_remembered_moment_is_written_in_each_language_and_format(app):
+    moment = datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
+    with app.test_request_context():
+        with force_locale("en"):
+            english = remembered_datetime(moment)
+            short = remembered_datetime(moment, "short")
+        with force_locale("fr"):
+            french = remembered_datetime(moment)
+        with force_locale("en"):
+            assert remembered_datetime(moment) == english
+    assert "Nov" in english and "nov." in french and short != english
 
 
 class _Filters(Form):

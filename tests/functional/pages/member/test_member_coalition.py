@@ -34,6 +34,25 @@ def test_my_home_lists_my_organisations_and_what_needs_a_report(
     assert f"/my/atelier-second/commitments/{overdue.id}/progress" in page
 
 
+def test_my_home_asks_a_report_for_my_private_commitment_but_never_for_another_signatorys(
+    db, member_client, own, make_signatory, make_commitment
+):
+    def overdue(signatory, **fields):
+        commitment = make_commitment(
+            signatory=signatory, status=CommitmentStatus.approved, **fields
+        )
+        commitment.report_due_at = utcnow() - timedelta(days=3)
+        commitment.inactive_at = utcnow() + timedelta(days=150)
+        return commitment
+
+    mine = overdue(own, visibility="private", title="Our private promise")
+    theirs = overdue(make_signatory(), title="A published promise of others")
+    db.session.flush()
+    page = text(member_client.get("/my/"))
+    assert f'data-commitment-id="{mine.id}"' in page and "Our private promise" in page
+    assert f'data-commitment-id="{theirs.id}"' not in page and theirs.title not in page
+
+
 def test_my_home_says_when_everything_is_reported(member_client, approved):
     assert "data-all-reported" in text(member_client.get("/my/"))
 

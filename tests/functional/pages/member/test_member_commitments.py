@@ -38,6 +38,27 @@ def test_my_commitments_show_status_light_next_report_and_actions(
     assert "Plant a thousand trees" in filtered and "Open three repair workshops" not in filtered
 
 
+def test_a_member_lists_every_commitment_of_their_signatory_even_private_or_held_back(
+    member_client, own, make_commitment, make_signatory
+):
+    private = make_commitment(
+        signatory=own, status=CommitmentStatus.approved, visibility="private", title="Kept private"
+    )
+    held_back = make_commitment(
+        signatory=own, status=CommitmentStatus.approved, title="Held back for the summit"
+    )
+    held_back.published_at = None
+    foreign = make_commitment(
+        signatory=make_signatory(), status=CommitmentStatus.approved, title="Published elsewhere"
+    )
+    page = text(member_client.get(f"/my/{own.slug}/commitments"))
+    assert f'data-commitment-id="{private.id}"' in page and "Kept private" in page
+    assert f'data-commitment-id="{held_back.id}"' in page and "Held back for the summit" in page
+    assert f'data-commitment-id="{foreign.id}"' not in page and foreign.title not in page
+    approved_only = text(member_client.get(f"/my/{own.slug}/commitments?status=approved"))
+    assert "Kept private" in approved_only and "Held back for the summit" in approved_only
+
+
 def test_proposals_are_those_adapted_to_my_type_grouped_by_programme(
     member_client, own, make_proposal, make_programme
 ):

@@ -1,5 +1,7 @@
 """Reporting progress in one form, the timeline, and corrections that keep the original."""
 
+import re
+
 import sqlalchemy as sa
 
 from pact_tracker.commitments import services as commitments
@@ -208,3 +210,37 @@ def test_the_form_starts_from_the_last_reported_status(member_client, own, owner
     commitments.report_progress(approved, {"status": "delayed"}, owner)
     page = text(member_client.get(f"/my/{own.slug}/commitments/{approved.id}/progress"))
     assert '<option selected value="delayed">' in page
+
+
+def test_every_live_report_of_a_long_history_has_its_values_and_a_correction_link_in_french(
+    member_client, own, owner, approved
+):
+    indicator = approved.indicators[0]
+    reports = [
+        commitments.report_progress(
+            approved,
+            {
+                "status": "on_track",
+                "narrative": f"Report number {n}.",
+                "indicator_values": [{"indicator_id": indicator.id, "value": 10 * n}],
+            },
+            owner,
+        )
+        for n in range(1, 4)
+    ]
+    commitments.correct_update(
+        reports[0],
+        {"status": "on_track", "narrative": "Report number 1, corrected."},
+        owner,
+        reason="A typo.",
+    )
+    member_client.post("/language", data={"locale": "fr", "next": "/"})
+    page = text(member_client.get(f"/my/{own.slug}/commitments/{approved.id}"))
+    corrections = {
+        int(update_id) for update_id in re.findall(rf"/my/{own.slug}/updates/(\d+)/correct", page)
+    }
+    assert corrections == {reports[1].id, reports[2].id, reports[0].superseded_by.id}
+    assert page.count("Corriger ce rapport") == 3
+    for value in (10, 20, 30):
+        # French puts a narrow no-break space before the colon.
+        assert f"{indicator.name}\u202f: <span data-value>{value}</span> {indicator.unit}" in page
