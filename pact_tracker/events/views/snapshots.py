@@ -28,8 +28,9 @@ from pact_tracker.core.lookup import MAX_ID, get_by_id
 from pact_tracker.core.pagination import paginate_select
 from pact_tracker.core.web import PERSONAL_SESSION_KEYS
 from pact_tracker.events import exports as snapshot_exports
-from pact_tracker.events import report
+from pact_tracker.events import page_figures, report
 from pact_tracker.events.forms.snapshots import (
+    FILTERS,
     ActionForm,
     ConfirmForm,
     EntryFilterForm,
@@ -115,10 +116,6 @@ def take_snapshot():
     return redirect(url_for("events.snapshot", snapshot_id=snapshot.id))
 
 
-def _breakdown_rows(snapshot: Snapshot, figures: dict, breakdown: str) -> list[tuple]:
-    return report.breakdown_rows(snapshot, figures, breakdown)
-
-
 def _compared_with(snapshot: Snapshot) -> tuple[Snapshot | None, str | None]:
     """The snapshot to compare with (``?compare=<id>`` or the previous one), and any problem."""
     chosen = request.args.get("compare", "")
@@ -156,17 +153,13 @@ def snapshot(snapshot_id: int):
     """A snapshot: headline figures, breakdowns as charts, the comparison, the entries."""
     snapshot = _snapshot(snapshot_id)
     manager = _is_manager()
-    figures = snapshot_exports.aggregates(snapshot, public=not manager)
-    sections = {name: _breakdown_rows(snapshot, figures, name) for name in BREAKDOWNS}
+    figures = page_figures.shown_figures(snapshot, public=not manager)
+    sections = {name: figures.sections[name] for name in BREAKDOWNS}
     other, compare_error = _compared_with(snapshot)
     result = report.comparison(snapshot, other, public=not manager)
     filter_groups = {
-        name: [(group.key, group.label) for group, _row in sections[name]]
-        for name in ("programme", "goal", "organisation_type", "country", "status")
+        name: [(group.key, group.label) for group, _row in sections[name]] for name in FILTERS
     }
-    filter_groups["reporting_state"] = [
-        (group.key, group.label) for group, _row in sections["reporting_state"]
-    ]
     form = EntryFilterForm(request.args, groups=filter_groups)
     form.validate()
     filters = _entry_filters(snapshot, form, result)
@@ -179,17 +172,14 @@ def snapshot(snapshot_id: int):
         snapshot=snapshot,
         manager=manager,
         sha256=public_part.shown_sha256(snapshot, public=not manager),
-        overall=figures["overall"].get("all"),
+        overall=figures.overall,
         sections=sections,
         headings=BREAKDOWNS,
         counted=COUNTED,
         comparison=result,
         compare_error=compare_error,
         change=filters.get("change"),
-        group_labels={
-            name: {group.key: group.label for group, _row in rows}
-            for name, rows in sections.items()
-        },
+        group_labels=figures.labels,
         choices=db.session.scalars(_visible_snapshots().where(Snapshot.id != snapshot.id)).all(),
         form=form,
         page=page,
