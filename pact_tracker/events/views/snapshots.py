@@ -19,10 +19,12 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
-from pact_tracker.core import permissions
+from pact_tracker.core import caching, permissions
 from pact_tracker.core.errors import DomainError, InvalidTransition
 from pact_tracker.core.lookup import MAX_ID, get_by_id
 from pact_tracker.core.pagination import paginate_select
@@ -148,17 +150,68 @@ def _entry_filters(snapshot: Snapshot, form: EntryFilterForm, result) -> dict[st
     return filters
 
 
+def _frozen(snapshot: Snapshot, public: bool) -> tuple | None:
+    """What names a snapshot variant's content for good (None for a draft, which may change)."""
+    sha256 = public_part.shown_sha256(snapshot, public=public)
+    if snapshot.status != SnapshotStatus.published or sha256 is None:
+        return None
+    return (snapshot.id, "public" if public else "full", sha256)
+
+
+def _part(template: str, frozen: tuple | None, **context) -> Markup:
+    """A part of the snapshot's page, rendered once per process and language while it is
+    asked for if ``frozen`` names content that never changes (``core.caching``)."""
+
+    def rendered() -> Markup:
+        # Autoescaped by Jinja as it was rendered: the HTML of a template, not of input.
+        return Markup(render_template(template, **context))  # noqa: S704  # nosec B704
+
+    if frozen is None:
+        return rendered()
+    return caching.recent((template, *frozen, str(get_locale())), rendered)
+
+
+def _breakdowns(snapshot: Snapshot, public: bool, figures) -> Markup:
+    """The breakdowns section: each chart and its table of figures."""
+    sections = {name: figures.sections[name] for name in BREAKDOWNS}
+    return _part(
+        "events/snapshots/_breakdowns.html",
+        _frozen(snapshot, public),
+        snapshot=snapshot,
+        headings=BREAKDOWNS,
+        sections=sections,
+    )
+
+
+def _compared(snapshot: Snapshot, result, public: bool, figures) -> Markup:
+    """The comparison's figures and lists: kept once both snapshots are published.
+
+    Its groups are named with the labels of the snapshot whose page it is.
+    """
+    if result is None:
+        return Markup("")
+    other = result.before if result.after.id == snapshot.id else result.after
+    shown, compared_with = _frozen(snapshot, public), _frozen(other, public)
+    return _part(
+        "events/snapshots/_comparison.html",
+        shown + compared_with if shown and compared_with else None,
+        comparison=result,
+        headings=BREAKDOWNS,
+        group_labels=figures.labels,
+    )
+
+
 @blueprint.get("/snapshots/<int:snapshot_id>")
 def snapshot(snapshot_id: int):
     """A snapshot: headline figures, breakdowns as charts, the comparison, the entries."""
     snapshot = _snapshot(snapshot_id)
     manager = _is_manager()
     figures = page_figures.shown_figures(snapshot, public=not manager)
-    sections = {name: figures.sections[name] for name in BREAKDOWNS}
     other, compare_error = _compared_with(snapshot)
     result = report.comparison(snapshot, other, public=not manager)
     filter_groups = {
-        name: [(group.key, group.label) for group, _row in sections[name]] for name in FILTERS
+        name: [(group.key, group.label) for group, _row in figures.sections[name]]
+        for name in FILTERS
     }
     form = EntryFilterForm(request.args, groups=filter_groups)
     form.validate()
@@ -173,10 +226,10 @@ def snapshot(snapshot_id: int):
         manager=manager,
         sha256=public_part.shown_sha256(snapshot, public=not manager),
         overall=figures.overall,
-        sections=sections,
-        headings=BREAKDOWNS,
-        counted=COUNTED,
+        reporting=figures.sections["reporting_state"],
+        breakdowns=_breakdowns(snapshot, not manager, figures),
         comparison=result,
+        compared=_compared(snapshot, result, not manager, figures),
         compare_error=compare_error,
         change=filters.get("change"),
         group_labels=figures.labels,
