@@ -7,6 +7,9 @@ not manage snapshots see its public variant only: figures, comparison, charts,
 exports and hash computed on the entries public at the cutoff.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import (
     Response,
@@ -158,13 +161,14 @@ def _frozen(snapshot: Snapshot, public: bool) -> tuple | None:
     return (snapshot.id, "public" if public else "full", sha256)
 
 
-def _part(template: str, frozen: tuple | None, **context) -> Markup:
+def _part(template: str, frozen: tuple | None, context: Callable[[], dict]) -> Markup:
     """A part of the snapshot's page, rendered once per process and language while it is
-    asked for if ``frozen`` names content that never changes (``core.caching``)."""
+    asked for if ``frozen`` names content that never changes (``core.caching``); what it
+    shows (``context()``) is read only to render it."""
 
     def rendered() -> Markup:
         # Autoescaped by Jinja as it was rendered: the HTML of a template, not of input.
-        return Markup(render_template(template, **context))  # noqa: S704  # nosec B704
+        return Markup(render_template(template, **context()))  # noqa: S704  # nosec B704
 
     if frozen is None:
         return rendered()
@@ -173,31 +177,48 @@ def _part(template: str, frozen: tuple | None, **context) -> Markup:
 
 def _breakdowns(snapshot: Snapshot, public: bool, figures) -> Markup:
     """The breakdowns section: each chart and its table of figures."""
-    sections = {name: figures.sections[name] for name in BREAKDOWNS}
     return _part(
         "events/snapshots/_breakdowns.html",
         _frozen(snapshot, public),
-        snapshot=snapshot,
-        headings=BREAKDOWNS,
-        sections=sections,
+        lambda: {
+            "snapshot": snapshot,
+            "headings": BREAKDOWNS,
+            "sections": {name: figures.sections[name] for name in BREAKDOWNS},
+        },
     )
 
 
-def _compared(snapshot: Snapshot, result, public: bool, figures) -> Markup:
-    """The comparison's figures and lists: kept once both snapshots are published.
+@dataclass(frozen=True)
+class _Compared:
+    """The two snapshots compared, the earlier first (as ``report.comparison`` has them)."""
+
+    before: Snapshot
+    after: Snapshot
+
+
+def _pair(snapshot: Snapshot, other: Snapshot | None) -> _Compared | None:
+    if other is None:
+        return None
+    return _Compared(*sorted((other, snapshot), key=lambda s: (s.cutoff_at, s.id)))
+
+
+def _compared(snapshot: Snapshot, other: Snapshot | None, public: bool, figures) -> Markup:
+    """The comparison's figures and lists: kept once both snapshots are published (its
+    summary is then read only to render it).
 
     Its groups are named with the labels of the snapshot whose page it is.
     """
-    if result is None:
+    if other is None:
         return Markup("")
-    other = result.before if result.after.id == snapshot.id else result.after
     shown, compared_with = _frozen(snapshot, public), _frozen(other, public)
     return _part(
         "events/snapshots/_comparison.html",
         shown + compared_with if shown and compared_with else None,
-        comparison=result,
-        headings=BREAKDOWNS,
-        group_labels=figures.labels,
+        lambda: {
+            "comparison": report.comparison(snapshot, other, public=public),
+            "headings": BREAKDOWNS,
+            "group_labels": figures.labels,
+        },
     )
 
 
@@ -208,7 +229,7 @@ def snapshot(snapshot_id: int):
     manager = _is_manager()
     figures = page_figures.shown_figures(snapshot, public=not manager)
     other, compare_error = _compared_with(snapshot)
-    result = report.comparison(snapshot, other, public=not manager)
+    result = _pair(snapshot, other)
     filter_groups = {
         name: [(group.key, group.label) for group, _row in figures.sections[name]]
         for name in FILTERS
@@ -229,7 +250,7 @@ def snapshot(snapshot_id: int):
         reporting=figures.sections["reporting_state"],
         breakdowns=_breakdowns(snapshot, not manager, figures),
         comparison=result,
-        compared=_compared(snapshot, result, not manager, figures),
+        compared=_compared(snapshot, other, not manager, figures),
         compare_error=compare_error,
         change=filters.get("change"),
         group_labels=figures.labels,
