@@ -30,7 +30,7 @@ from markupsafe import Markup
 from pact_tracker.core import caching, permissions
 from pact_tracker.core.errors import DomainError, InvalidTransition
 from pact_tracker.core.lookup import MAX_ID, get_by_id
-from pact_tracker.core.pagination import paginate_select
+from pact_tracker.core.pagination import COUNT_AHEAD, Count, paginate_select
 from pact_tracker.core.web import PERSONAL_SESSION_KEYS
 from pact_tracker.events import exports as snapshot_exports
 from pact_tracker.events import page_figures, report
@@ -222,6 +222,18 @@ def _compared(snapshot: Snapshot, other: Snapshot | None, public: bool, figures)
     )
 
 
+def _all_entries_counter(snapshot: Snapshot, *, public: bool) -> Callable[[sa.Select, int], Count]:
+    """``count_from`` for the unfiltered entries, from the count kept when the snapshot was
+    taken rather than by reading a thousand of them."""
+    entries = public_part.shown_entry_count(snapshot, public=public)
+
+    def count(_query: sa.Select, start: int) -> Count:
+        limit = start + COUNT_AHEAD
+        return Count(total=min(entries, limit), exact=entries <= limit)
+
+    return count
+
+
 @blueprint.get("/snapshots/<int:snapshot_id>")
 def snapshot(snapshot_id: int):
     """A snapshot: headline figures, breakdowns as charts, the comparison, the entries."""
@@ -240,6 +252,7 @@ def snapshot(snapshot_id: int):
     page = paginate_select(
         snapshot_exports.entries(snapshot, filters, public=not manager),
         request.args.get("page", 1, type=int),
+        count=None if filters else _all_entries_counter(snapshot, public=not manager),
     )
     return render_template(
         "events/snapshots/snapshot.html",
