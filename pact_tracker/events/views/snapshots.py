@@ -26,6 +26,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from sqlalchemy.orm import joinedload
 
 from pact_tracker.core import caching, permissions
 from pact_tracker.core.errors import DomainError, InvalidTransition
@@ -72,9 +73,12 @@ def _manager():
     return user
 
 
-def _snapshot(snapshot_id: int) -> Snapshot:
-    """The snapshot, if this visitor may see it (404 otherwise, drafts included)."""
-    snapshot = get_by_id(Snapshot, snapshot_id)
+def _snapshot(snapshot_id: int, options=()) -> Snapshot:
+    """The snapshot, if this visitor may see it (404 otherwise, drafts included).
+
+    :param options: loader options of what is shown with it (``get_by_id``).
+    """
+    snapshot = get_by_id(Snapshot, snapshot_id, options=options)
     if snapshot is None or not permissions.can_view_snapshot(_viewer(), snapshot):
         abort(404)
     return snapshot
@@ -237,7 +241,8 @@ def _all_entries_counter(snapshot: Snapshot, *, public: bool) -> Callable[[sa.Se
 @blueprint.get("/snapshots/<int:snapshot_id>")
 def snapshot(snapshot_id: int):
     """A snapshot: headline figures, breakdowns as charts, the comparison, the entries."""
-    snapshot = _snapshot(snapshot_id)
+    # Its event is named on the page and finds the previous snapshot: read with it.
+    snapshot = _snapshot(snapshot_id, options=[joinedload(Snapshot.event)])
     manager = _is_manager()
     figures = page_figures.shown_figures(snapshot, public=not manager)
     other, compare_error = _compared_with(snapshot)
