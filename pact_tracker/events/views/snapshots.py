@@ -7,9 +7,6 @@ not manage snapshots see its public variant only: figures, comparison, charts,
 exports and hash computed on the entries public at the cutoff.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 from flask import (
     Response,
@@ -22,19 +19,17 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
-from pact_tracker.core import caching, permissions
+from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError, InvalidTransition
 from pact_tracker.core.lookup import MAX_ID, get_by_id
-from pact_tracker.core.pagination import COUNT_AHEAD, Count, paginate_select
+from pact_tracker.core.pagination import paginate_select
 from pact_tracker.core.web import PERSONAL_SESSION_KEYS
 from pact_tracker.events import exports as snapshot_exports
-from pact_tracker.events import page_figures, report
+from pact_tracker.events import report, snapshot_page
 from pact_tracker.events.forms.snapshots import (
     FILTERS,
     ActionForm,
@@ -157,96 +152,15 @@ def _entry_filters(snapshot: Snapshot, form: EntryFilterForm, result) -> dict[st
     return filters
 
 
-def _frozen(snapshot: Snapshot, public: bool) -> tuple | None:
-    """What names a snapshot variant's content for good (None for a draft, which may change)."""
-    sha256 = public_part.shown_sha256(snapshot, public=public)
-    if snapshot.status != SnapshotStatus.published or sha256 is None:
-        return None
-    return (snapshot.id, "public" if public else "full", sha256)
-
-
-def _part(template: str, frozen: tuple | None, context: Callable[[], dict]) -> Markup:
-    """A part of the snapshot's page, rendered once per process and language while it is
-    asked for if ``frozen`` names content that never changes (``core.caching``); what it
-    shows (``context()``) is read only to render it."""
-
-    def rendered() -> Markup:
-        # Autoescaped by Jinja as it was rendered: the HTML of a template, not of input.
-        return Markup(render_template(template, **context()))  # noqa: S704  # nosec B704
-
-    if frozen is None:
-        return rendered()
-    return caching.recent((template, *frozen, str(get_locale())), rendered)
-
-
-def _breakdowns(snapshot: Snapshot, public: bool, figures) -> Markup:
-    """The breakdowns section: each chart and its table of figures."""
-    return _part(
-        "events/snapshots/_breakdowns.html",
-        _frozen(snapshot, public),
-        lambda: {
-            "snapshot": snapshot,
-            "headings": BREAKDOWNS,
-            "sections": {name: figures.sections[name] for name in BREAKDOWNS},
-        },
-    )
-
-
-@dataclass(frozen=True)
-class _Compared:
-    """The two snapshots compared, the earlier first (as ``report.comparison`` has them)."""
-
-    before: Snapshot
-    after: Snapshot
-
-
-def _pair(snapshot: Snapshot, other: Snapshot | None) -> _Compared | None:
-    if other is None:
-        return None
-    return _Compared(*sorted((other, snapshot), key=lambda s: (s.cutoff_at, s.id)))
-
-
-def _compared(snapshot: Snapshot, other: Snapshot | None, public: bool, figures) -> Markup:
-    """The comparison's figures and lists: kept once both snapshots are published (its
-    summary is then read only to render it).
-
-    Its groups are named with the labels of the snapshot whose page it is.
-    """
-    if other is None:
-        return Markup("")
-    shown, compared_with = _frozen(snapshot, public), _frozen(other, public)
-    return _part(
-        "events/snapshots/_comparison.html",
-        shown + compared_with if shown and compared_with else None,
-        lambda: {
-            "comparison": report.comparison(snapshot, other, public=public),
-            "headings": BREAKDOWNS,
-            "group_labels": figures.labels,
-        },
-    )
-
-
-def _all_entries_counter(snapshot: Snapshot, *, public: bool) -> Callable[[sa.Select, int], Count]:
-    """``count_from`` for the unfiltered entries, from the count kept when the snapshot was
-    taken rather than by reading a thousand of them."""
-    entries = public_part.shown_entry_count(snapshot, public=public)
-
-    def count(_query: sa.Select, start: int) -> Count:
-        limit = start + COUNT_AHEAD
-        return Count(total=min(entries, limit), exact=entries <= limit)
-
-    return count
-
-
 @blueprint.get("/snapshots/<int:snapshot_id>")
 def snapshot(snapshot_id: int):
     """A snapshot: headline figures, breakdowns as charts, the comparison, the entries."""
     # Its event is named on the page and finds the previous snapshot: read with it.
     snapshot = _snapshot(snapshot_id, options=[joinedload(Snapshot.event)])
     manager = _is_manager()
-    figures = page_figures.shown_figures(snapshot, public=not manager)
+    figures = snapshot_page.shown_figures(snapshot, public=not manager)
     other, compare_error = _compared_with(snapshot)
-    result = _pair(snapshot, other)
+    result = snapshot_page.compared(snapshot, other)
     filter_groups = {
         name: [(group.key, group.label) for group, _row in figures.sections[name]]
         for name in FILTERS
@@ -257,7 +171,7 @@ def snapshot(snapshot_id: int):
     page = paginate_select(
         snapshot_exports.entries(snapshot, filters, public=not manager),
         request.args.get("page", 1, type=int),
-        count=None if filters else _all_entries_counter(snapshot, public=not manager),
+        count=None if filters else snapshot_page.entries_counter(snapshot, public=not manager),
     )
     return render_template(
         "events/snapshots/snapshot.html",
@@ -266,9 +180,9 @@ def snapshot(snapshot_id: int):
         sha256=public_part.shown_sha256(snapshot, public=not manager),
         overall=figures.overall,
         reporting=figures.sections["reporting_state"],
-        breakdowns=_breakdowns(snapshot, not manager, figures),
+        breakdowns=snapshot_page.breakdowns(snapshot, figures, public=not manager),
         comparison=result,
-        compared=_compared(snapshot, other, not manager, figures),
+        compared=snapshot_page.comparison(snapshot, other, figures, public=not manager),
         compare_error=compare_error,
         change=filters.get("change"),
         group_labels=figures.labels,
