@@ -225,6 +225,16 @@ class Group:
     colour: str | None = None
 
 
+@dataclass(frozen=True)
+class FrozenLabel:
+    """A group's label as frozen with the snapshot (``SnapshotLabel``), in plain values."""
+
+    label_en: str
+    label_fr: str
+    position: int
+    colour: str | None
+
+
 def groups(snapshot: Snapshot, breakdown: str, keys) -> list[Group]:
     """The groups of ``keys`` labelled in the page language, in their natural order.
 
@@ -232,8 +242,8 @@ def groups(snapshot: Snapshot, breakdown: str, keys) -> list[Group]:
     with the snapshot (``SnapshotLabel``); statuses in the platform's own words.
     """
     keys = list(keys)
+    frozen = {}
     if breakdown in LABELLED:
-        locale = str(get_locale())
         rows = db.session.scalars(
             sa.select(SnapshotLabel).where(
                 SnapshotLabel.snapshot_id == snapshot.id,
@@ -241,10 +251,22 @@ def groups(snapshot: Snapshot, breakdown: str, keys) -> list[Group]:
                 SnapshotLabel.key.in_(keys),
             )
         )
-        found = {row.key: row for row in rows}
+        frozen = {
+            row.key: FrozenLabel(row.label_en, row.label_fr, row.position, row.colour)
+            for row in rows
+        }
+    return labelled_groups(breakdown, keys, frozen, str(get_locale()))
+
+
+def labelled_groups(
+    breakdown: str, keys, frozen: dict[str, FrozenLabel], locale: str
+) -> list[Group]:
+    """The groups of ``keys`` labelled in ``locale`` from their ``frozen`` labels, in order."""
+    keys = list(keys)
+    if breakdown in LABELLED:
         labelled = [
-            (Group(k, found[k].localised("label", locale), found[k].colour), found[k].position)
-            if k in found
+            (Group(k, _localised(frozen[k], locale), frozen[k].colour), frozen[k].position)
+            if k in frozen
             else (Group(k, k), 999)
             for k in keys
         ]
@@ -268,6 +290,11 @@ def groups(snapshot: Snapshot, breakdown: str, keys) -> list[Group]:
             key=lambda g: order.index(g.key) if g.key in order else 99,
         )
     return [Group(k, k) for k in keys]
+
+
+def _localised(label: FrozenLabel, locale: str) -> str:
+    """As ``Bilingual.localised``: the locale's text, else the English one."""
+    return (label.label_fr if locale == "fr" else None) or label.label_en
 
 
 def _csv_value(value: Any) -> Any:

@@ -108,7 +108,9 @@ PAGES = [
     Case("events.calendar_feed", "/events.ics", "Regional meeting 1"),
     Case("events.event_calendar", "/events/{event_slug}.ics", "Annual Summit"),
     Case("events.snapshots", "/snapshots", "Check"),
-    Case("events.snapshot", "/snapshots/{snapshot_id}", "Decent work"),
+    # A first view: the snapshot with its event, its figures and labels looked up, read and
+    # kept (core.figure_store), the entries and the other snapshots; later views look up only.
+    Case("events.snapshot", "/snapshots/{snapshot_id}", "Decent work", budget=7),
     *(
         Case("events.snapshot_chart", f"/snapshots/{{snapshot_id}}/charts/{name}.svg", "<svg")
         for name in CHARTS

@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError, InvalidTransition
@@ -29,8 +30,9 @@ from pact_tracker.core.lookup import MAX_ID, get_by_id
 from pact_tracker.core.pagination import paginate_select
 from pact_tracker.core.web import PERSONAL_SESSION_KEYS
 from pact_tracker.events import exports as snapshot_exports
-from pact_tracker.events import report
+from pact_tracker.events import report, snapshot_page
 from pact_tracker.events.forms.snapshots import (
+    FILTERS,
     ActionForm,
     ConfirmForm,
     EntryFilterForm,
@@ -67,9 +69,12 @@ def _manager():
     return user
 
 
-def _snapshot(snapshot_id: int) -> Snapshot:
-    """The snapshot, if this visitor may see it (404 otherwise, drafts included)."""
-    snapshot = get_by_id(Snapshot, snapshot_id)
+def _snapshot(snapshot_id: int, options=()) -> Snapshot:
+    """The snapshot, if this visitor may see it (404 otherwise, drafts included).
+
+    :param options: loader options of what is shown with it (``get_by_id``).
+    """
+    snapshot = get_by_id(Snapshot, snapshot_id, options=options)
     if snapshot is None or not permissions.can_view_snapshot(_viewer(), snapshot):
         abort(404)
     return snapshot
@@ -116,10 +121,6 @@ def take_snapshot():
     return redirect(url_for("events.snapshot", snapshot_id=snapshot.id))
 
 
-def _breakdown_rows(snapshot: Snapshot, figures: dict, breakdown: str) -> list[tuple]:
-    return report.breakdown_rows(snapshot, figures, breakdown)
-
-
 def _compared_with(snapshot: Snapshot) -> tuple[Snapshot | None, str | None]:
     """The snapshot to compare with (``?compare=<id>`` or the previous one), and any problem."""
     chosen = request.args.get("compare", "")
@@ -155,42 +156,37 @@ def _entry_filters(snapshot: Snapshot, form: EntryFilterForm, result) -> dict[st
 @blueprint.get("/snapshots/<int:snapshot_id>")
 def snapshot(snapshot_id: int):
     """A snapshot: headline figures, breakdowns as charts, the comparison, the entries."""
-    snapshot = _snapshot(snapshot_id)
+    # Its event is named on the page and finds the previous snapshot: read with it.
+    snapshot = _snapshot(snapshot_id, options=[joinedload(Snapshot.event)])
     manager = _is_manager()
-    figures = snapshot_exports.aggregates(snapshot, public=not manager)
-    sections = {name: _breakdown_rows(snapshot, figures, name) for name in BREAKDOWNS}
+    figures = snapshot_page.shown_figures(snapshot, public=not manager)
     other, compare_error = _compared_with(snapshot)
-    result = report.comparison(snapshot, other, public=not manager)
+    result = snapshot_page.compared(snapshot, other)
     filter_groups = {
-        name: [(group.key, group.label) for group, _row in sections[name]]
-        for name in ("programme", "goal", "organisation_type", "country", "status")
+        name: [(group.key, group.label) for group, _row in figures.sections[name]]
+        for name in FILTERS
     }
-    filter_groups["reporting_state"] = [
-        (group.key, group.label) for group, _row in sections["reporting_state"]
-    ]
     form = EntryFilterForm(request.args, groups=filter_groups)
     form.validate()
     filters = _entry_filters(snapshot, form, result)
     page = paginate_select(
         snapshot_exports.entries(snapshot, filters, public=not manager),
         request.args.get("page", 1, type=int),
+        count=None if filters else snapshot_page.entries_counter(snapshot, public=not manager),
     )
     return render_template(
         "events/snapshots/snapshot.html",
         snapshot=snapshot,
         manager=manager,
         sha256=public_part.shown_sha256(snapshot, public=not manager),
-        overall=figures["overall"].get("all"),
-        sections=sections,
-        headings=BREAKDOWNS,
-        counted=COUNTED,
+        overall=figures.overall,
+        reporting=figures.sections["reporting_state"],
+        breakdowns=snapshot_page.breakdowns(snapshot, figures, public=not manager),
         comparison=result,
+        compared=snapshot_page.comparison(snapshot, other, figures, public=not manager),
         compare_error=compare_error,
         change=filters.get("change"),
-        group_labels={
-            name: {group.key: group.label for group, _row in rows}
-            for name, rows in sections.items()
-        },
+        group_labels=figures.labels,
         choices=db.session.scalars(_visible_snapshots().where(Snapshot.id != snapshot.id)).all(),
         form=form,
         page=page,

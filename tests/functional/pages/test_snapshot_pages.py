@@ -572,3 +572,73 @@ def test_a_signatory_not_approved_when_it_is_taken_is_not_in_the_public_part(
     listing = client.get(f"/api/v1/snapshots/{snapshot.id}/entries").json
     assert [entry["signatory_name"] for entry in listing] == ["Approved Coop"]
     assert len(_csv_rows(as_organiser, snapshot)) == 2
+
+
+class _Sent:
+    """``with _Sent(db) as sent: ...``: the SQL statements sent meanwhile, in ``sent``."""
+
+    def __init__(self, db):
+        self.engine, self.sent = db.engine, []
+
+    def _record(self, _conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            self.sent.append(" ".join(statement.split()))
+
+    def __enter__(self) -> list[str]:
+        sa.event.listen(self.engine, "before_cursor_execute", self._record)
+        return self.sent
+
+    def __exit__(self, *_exc):
+        sa.event.remove(self.engine, "before_cursor_execute", self._record)
+
+
+def _page(response) -> str:
+    """The page's HTML but for its forms' CSRF tokens, which are timed (one per second)."""
+    return re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token"', text_of(response))
+
+
+def _reading(sent: list[str], *tables: str) -> list[str]:
+    return [s for s in sent if any(f" {table}" in s for table in tables)]
+
+
+def test_a_second_view_of_a_published_snapshot_computes_no_figures(client, db, series):
+    url = f"/snapshots/{series.second.id}"
+    first = _page(client.get(url))
+    with _Sent(db) as sent:
+        second = _page(client.get(url))
+    assert second == first
+    assert figure(second, "commitments") == "4"
+    # Its figures and labels are read from where the first view kept them, in one statement.
+    assert _reading(sent, "snapshot_aggregate", "snapshot_label") == []
+    assert len(_reading(sent, "computed_figure")) == 1
+
+
+def test_a_published_snapshots_page_kept_by_a_process_is_the_same_page_in_each_variant(
+    client, as_organiser, db, series, shared_cache
+):
+    url = f"/snapshots/{series.second.id}"
+    public = _page(client.get(url))
+    with _Sent(db) as sent:
+        assert _page(client.get(url)) == public
+    # Neither its figures nor the comparison's summary are read again within the minute.
+    assert _reading(sent, "snapshot_aggregate", "snapshot_label", "computed_figure") == []
+    assert _reading(sent, "snapshot_artefact") == []
+    # Those who manage snapshots see the full variant, the hidden commitment counted,
+    # whatever the public's page kept.
+    full = text_of(as_organiser.get(url))
+    assert figure(public, "commitments") == "4" and figure(full, "commitments") == "5"
+    assert series.second.content_sha256 in full and series.second.content_sha256 not in public
+    # Each language its own.
+    client.post("/language", data={"locale": "fr", "next": "/"})
+    french = text_of(client.get(url))
+    assert "Sénégal" in french and "Sénégal" not in public
+
+
+def test_a_drafts_page_is_read_afresh_on_each_view(as_organiser, db, series, shared_cache):
+    url = f"/snapshots/{series.draft.id}"
+    first = text_of(as_organiser.get(url))
+    with _Sent(db) as sent:
+        again = text_of(as_organiser.get(url))
+    assert figure(again, "commitments") == figure(first, "commitments") == "5"
+    assert _reading(sent, "snapshot_aggregate") and _reading(sent, "snapshot_label")
+    assert _reading(sent, "computed_figure") == []
