@@ -5,6 +5,7 @@ workers do; what one stores and commits, the other reads.
 """
 
 import contextlib
+import re
 import threading
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 
 from pact_tracker import create_app
 from pact_tracker.coalition.models import Signatory, SignatoryStatus
+from pact_tracker.coalition.services.signatories import change_signatory_status
 from pact_tracker.commitments.models import Commitment, CommitmentStatus
 from pact_tracker.commitments.services import overview
 from pact_tracker.core import figure_store
@@ -186,3 +188,68 @@ def test_the_organisers_figures_computed_by_one_worker_are_read_by_another(two_a
         sa.event.remove(engine, "before_cursor_execute", record)
     assert computed[past].as_of.total.commitments == 1
     assert not [s for s in sent if any(name in s for name in COMPUTING)], sent
+
+
+def _home_signatories(app) -> str:
+    page = app.test_client().get("/").get_data(as_text=True)
+    return re.search(r'data-figure="signatories">([^<]*)<', page).group(1)
+
+
+def _an_applicant(app) -> None:
+    def build():
+        _db.session.add(
+            Signatory(
+                name="Waiting Co-op",
+                slug="waiting-co-op",
+                organisation_type_code="cooperative",
+                country_code="BE",
+                status=SignatoryStatus.applied,
+            )
+        )
+        _db.session.flush()
+
+    _in(app, build)
+
+
+def _approve_the_applicant(app) -> None:
+    def approve():
+        signatory = _db.session.scalars(sa.select(Signatory).filter_by(slug="waiting-co-op")).one()
+        change_signatory_status(signatory, SignatoryStatus.approved, actor=None)
+
+    _in(app, approve)
+
+
+def test_the_home_figures_computed_by_one_worker_are_read_by_another(two_apps):
+    first, second = two_apps
+    _a_commitment(first)
+    for app in two_apps:
+        app.config["SHARED_CACHE_SECONDS"] = 60
+    assert _home_signatories(first) == "1"
+    sent = []
+
+    def record(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    with second.app_context():
+        engine = _db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert _home_signatories(second) == "1"
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert sent, "the second worker read nothing"
+    # The figures' statements count the commitments' targets: none of them was sent.
+    assert not [s for s in sent if "commitment_target" in s], sent
+
+
+def test_a_signatory_approved_in_one_worker_is_counted_at_once_on_every_home_page(two_apps):
+    first, second = two_apps
+    _a_commitment(first)
+    _an_applicant(first)
+    for app in two_apps:
+        app.config["SHARED_CACHE_SECONDS"] = 60
+    # Both workers hold the figures before the change, in the store and in their process.
+    assert _home_signatories(first) == _home_signatories(second) == "1"
+    _approve_the_applicant(first)
+    assert _home_signatories(second) == "2"
+    assert _home_signatories(first) == "2"
