@@ -80,14 +80,17 @@ LIFETIME = timedelta(minutes=10)
 
 def recent_coalition_figures() -> CoalitionFigures:
     """``coalition_figures()``, computed once for every process until something changes."""
-    name = figure_store.key("coalition-figures", *_change_marks())
+    name = figure_store.key("coalition-figures", *public_change_marks())
     return figure_store.get_or_compute_kept(
         name, lambda: _as_json(coalition_figures()), LIFETIME, _from_json
     )
 
 
-def _change_marks() -> tuple:
-    """The newest ids of what changes the figures: one statement of index lookups."""
+def public_change_marks() -> tuple:
+    """The newest ids of what changes the public counts: one statement of index lookups.
+
+    A figure stored under a key holding them is computed again after any such change.
+    """
     newest = (Activity.id, StatusChange.id, Signatory.id, Commitment.id)
     return tuple(
         db.session.execute(
