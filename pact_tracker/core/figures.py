@@ -5,8 +5,9 @@ and are the same for every visitor, so they are computed once for every
 process and host (``core.figure_store``) under a key of the newest ids
 written: every service that changes a signatory's status or a commitment's
 status, publication or targets records an activity, so a change shows on the
-next request, in every process. A sequence is not a commit order (a
-transaction that commits after a later one's is seen late, see
+next request, in every process. Sign-ins and progress reports, which change no
+count, are left out of the key (``IGNORED_ACTIVITIES``). A sequence is not a
+commit order (a transaction that commits after a later one's is seen late, see
 ``commitments.services.overview``), and a publication date can pass with
 nothing written: the stored figures expire after ``LIFETIME``, which bounds
 how stale they can be.
@@ -86,17 +87,48 @@ def recent_coalition_figures() -> CoalitionFigures:
     )
 
 
+#: Activities that change no public count, and the most frequent ones: a sign-in, a
+#: progress report or an update link opened does not make the figures be computed again.
+IGNORED_ACTIVITIES = ("user.%", "progress.%", "update_link.%")
+#: How many of the newest activities are searched, at most, for one that counts.
+RECENT_ACTIVITIES = 5_000
+
+
 def public_change_marks() -> tuple:
     """The newest ids of what changes the public counts: one statement of index lookups.
 
     A figure stored under a key holding them is computed again after any such change.
     """
-    newest = (Activity.id, StatusChange.id, Signatory.id, Commitment.id)
-    return tuple(
-        db.session.execute(
-            sa.select(*(sa.select(sa.func.max(id_)).scalar_subquery() for id_ in newest))
-        ).one()
+    newest = (StatusChange.id, Signatory.id, Commitment.id)
+    marks = (_newest_counting_activity(), *(_newest(id_) for id_ in newest))
+    return tuple(db.session.execute(sa.select(*marks)).one())
+
+
+def _newest(column) -> sa.ScalarSelect:
+    return sa.select(sa.func.max(column)).scalar_subquery()
+
+
+def _newest_counting_activity() -> sa.ColumnElement:
+    """The newest activity that may change a public count, among the last few thousand.
+
+    Read newest first and stopped at the first that counts: usually a few rows, as
+    many as the sign-ins and reports since the last change. When none of the last
+    ``RECENT_ACTIVITIES`` counts, the newest of all: the figures are then computed
+    again more often than needed, never kept past a change.
+    """
+    recent = (
+        sa.select(Activity.id, Activity.action)
+        .order_by(Activity.id.desc())
+        .limit(RECENT_ACTIVITIES)
+        .subquery()
     )
+    counting = (
+        sa.select(recent.c.id)
+        .where(*(recent.c.action.not_like(pattern) for pattern in IGNORED_ACTIVITIES))
+        .order_by(recent.c.id.desc())
+        .limit(1)
+    )
+    return sa.func.coalesce(counting.scalar_subquery(), _newest(Activity.id))
 
 
 def _as_json(figures: CoalitionFigures) -> dict:

@@ -20,7 +20,7 @@ from pact_tracker.commitments.models import Commitment, CommitmentStatus
 from pact_tracker.commitments.services import overview
 from pact_tracker.commitments.services.workflow import change_status
 from pact_tracker.core import figure_store
-from pact_tracker.core.activity import commit
+from pact_tracker.core.activity import Activity, commit
 from pact_tracker.core.caching import EXTENSION
 from pact_tracker.core.figure_store import ComputedFigure
 from pact_tracker.core.types import utcnow
@@ -351,3 +351,32 @@ def test_the_public_apis_commitment_count_is_shared_and_follows_an_approval(two_
     assert any(key.startswith("api-commitments|count|") for key in _stored(first))
     _approve_the_submitted_commitment(first)
     assert total(second) == 2
+
+
+def _an_activity(app, action: str) -> None:
+    def log():
+        _db.session.add(Activity(action=action, subject_type="test", subject_id=1))
+        _db.session.flush()
+
+    _in(app, log)
+
+
+def test_a_sign_in_does_not_make_the_home_figures_be_computed_again(two_apps):
+    first, second = two_apps
+    _a_commitment(first)
+    _an_activity(first, "commitment.published")
+    assert _home_signatories(first) == "1"
+    _an_activity(first, "user.signed_in")
+    sent = []
+
+    def record(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    with second.app_context():
+        engine = _db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert _home_signatories(second) == "1"
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert not [s for s in sent if "commitment_target" in s], sent
