@@ -9,6 +9,7 @@ from flask_smorest import abort
 from pact_tracker.coalition.models import Signatory
 from pact_tracker.commitments import schemas, services
 from pact_tracker.commitments.models import Commitment, ProgressUpdate, UpdateSource
+from pact_tracker.commitments.services import explorer
 from pact_tracker.core import permissions
 from pact_tracker.core.api import (
     BEARER,
@@ -61,7 +62,11 @@ def _signatory_or_404(slug: str) -> Signatory:
 @blueprint.paginate()
 def list_commitments(filters, pagination_parameters):
     """Commitments the caller may see: published ones and their own; the secretariat sees all."""
-    return paginate(services.commitments_query(api_user(), filters), pagination_parameters)
+    user = api_user()
+    # Without a token or filter every caller sees the same list: its count is shared.
+    shared = user is None and not filters
+    count = explorer.shared_counter("api-commitments", {}) if shared else None
+    return paginate(services.commitments_query(user, filters), pagination_parameters, count)
 
 
 @blueprint.get("/commitments/<int:commitment_id>")

@@ -256,29 +256,33 @@ def _status_phrase(code: int) -> str:
 TOTAL_EXACT_HEADER = "X-Total-Exact"
 
 
-def count_total(query, pagination_parameters) -> None:
+def count_total(query, pagination_parameters, count=None) -> None:
     """Tell flask-smorest how many items ``query`` has, counted as the HTML lists count.
 
     Counting stops ``core.pagination.COUNT_AHEAD`` items past the page's first
     item: the total (and ``last_page``) is then a lower bound and the
     ``X-Total-Exact`` header says ``false``; ``next_page`` is still given while
     there are more.
+
+    :param count: counts as ``core.pagination.count_from`` does (the default), e.g.
+        a count shared by every process.
     """
-    count = count_from(query, min(pagination_parameters.first_item, MAX_ID))
-    pagination_parameters.item_count = count.total
+    counted = (count or count_from)(query, min(pagination_parameters.first_item, MAX_ID))
+    pagination_parameters.item_count = counted.total
 
     @after_this_request
     def say_whether_exact(response):
-        response.headers[TOTAL_EXACT_HEADER] = "true" if count.exact else "false"
+        response.headers[TOTAL_EXACT_HEADER] = "true" if counted.exact else "false"
         return response
 
 
-def paginate(query, pagination_parameters):
+def paginate(query, pagination_parameters, count=None):
     """Run ``query`` (a ``select``) for one page, telling flask-smorest the total count.
 
     :param pagination_parameters: what ``@blueprint.paginate()`` passes the view.
+    :param count: as ``count_total``'s.
     """
-    count_total(query, pagination_parameters)
+    count_total(query, pagination_parameters, count)
     if past_any_list(pagination_parameters):
         return []
     return page_of(query, pagination_parameters.page_size, pagination_parameters.first_item)

@@ -1,14 +1,15 @@
 """Values every visitor shares, reused for a short while within the process.
 
-The home page's figures count every public commitment, the explorer's
-filters list 249 countries, 169 targets and the programmes, and the explorer
-and the goal pages count a thousand rows ahead: each costs more than the rest
-of its page on a large coalition, and is the same for every visitor. A
-minute's delay is harmless for them (a programme created by the secretariat
-appears in the filters within a minute; a list's count catches up with its
-rows within a minute). ``SHARED_CACHE_SECONDS``
-sets how long (default 60; 0, no reuse, when testing). Each process keeps its
-own copies: nothing to share or invalidate between hosts.
+The explorer's filters list 249 countries, 169 targets and the programmes,
+and a list of several filters counts a thousand rows ahead: each costs more
+than the rest of its page on a large coalition, and is the same for every
+visitor. A minute's delay is harmless for them (a programme created by the
+secretariat appears in the filters within a minute; such a list's count catches
+up with its rows within a minute). ``SHARED_CACHE_SECONDS`` sets how long
+(default 60; 0, no reuse, when testing). Each process keeps its own copies:
+nothing to share or invalidate between hosts. A figure that every process
+should compute once, or that must change at once, belongs in
+``core.figure_store`` (keyed on what changes it), with a copy here in front.
 
 Keys come from query strings (a list's filters and page), so a visitor can
 make as many as they like: the cache is bounded (cachetools' ``TTLCache``,

@@ -42,6 +42,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
+from pact_tracker.core import caching
 from pact_tracker.core.types import UTCDateTime, utcnow
 from pact_tracker.extensions import db
 
@@ -100,6 +101,24 @@ def get_or_compute(name: str, compute: Callable[[], Any], lifetime: timedelta | 
     # Another process stored it first: show its value, as every other process will.
     stored = _live_value(name, now)
     return value if stored is _MISSING else stored
+
+
+def get_or_compute_kept(
+    name: str,
+    compute: Callable[[], Any],
+    lifetime: timedelta | None = None,
+    fold: Callable[[Any], Any] = lambda value: value,
+) -> Any:
+    """``fold(get_or_compute(name, compute, lifetime))``, also kept in this process a while.
+
+    The process's copy (``core.caching``) saves even the read by key, and is only
+    right for a key that changes whenever the value could: then a change is a new
+    key, missed by every process's copy at once, and no copy is invalidated by hand.
+
+    :param fold: turns the stored JSON into what callers use (a dataclass, int keys);
+        what it returns is kept as it is, so it must hold no database rows.
+    """
+    return caching.recent(name, lambda: fold(get_or_compute(name, compute, lifetime)))
 
 
 _MISSING = object()

@@ -4,6 +4,7 @@ import csv
 import gettext
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from importlib import resources
 
 import pycountry
@@ -11,9 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy import inspect
 from sqlalchemy.orm import selectinload
 
+from pact_tracker.core.caching import recent
 from pact_tracker.extensions import db
 from pact_tracker.reference.lexicon import IMPACT_DIMENSIONS, ORGANISATION_TYPES
 from pact_tracker.reference.models import (
+    Bilingual,
     Country,
     ImpactDimension,
     OrganisationType,
@@ -163,3 +166,64 @@ def goal_with_indicators(number: int) -> SdgGoal | None:
     return db.session.scalar(
         sa.select(SdgGoal).where(SdgGoal.number == number).options(_with_targets_and_indicators())
     )
+
+
+@dataclass(frozen=True)
+class IndicatorOutline(Bilingual):
+    code: str
+    text_en: str
+    text_fr: str
+
+
+@dataclass(frozen=True)
+class TargetOutline(Bilingual):
+    code: str
+    text_en: str
+    text_fr: str
+    indicators: tuple[IndicatorOutline, ...]
+
+
+@dataclass(frozen=True)
+class GoalOutline(Bilingual):
+    """What a goal's page shows of the goal: plain values, the same for every visitor."""
+
+    number: int
+    colour: str
+    title_en: str
+    title_fr: str
+    short_en: str
+    short_fr: str
+    targets: tuple[TargetOutline, ...]
+
+
+def goal_outline(number: int) -> GoalOutline | None:
+    """``goal_with_indicators(number)`` as plain values, kept a minute in the process.
+
+    The lexicon changes only when ``flask pact init`` loads it again: its three
+    statements and some 60 objects on every view of a goal's page bought nothing.
+    """
+
+    def compute():
+        goal = goal_with_indicators(number)
+        if goal is None:
+            return None
+        targets = tuple(
+            TargetOutline(
+                target.code,
+                target.text_en,
+                target.text_fr,
+                tuple(IndicatorOutline(i.code, i.text_en, i.text_fr) for i in target.indicators),
+            )
+            for target in goal.targets
+        )
+        return GoalOutline(
+            goal.number,
+            goal.colour,
+            goal.title_en,
+            goal.title_fr,
+            goal.short_en,
+            goal.short_fr,
+            targets,
+        )
+
+    return recent(("sdg_goal_outline", number), compute)

@@ -17,7 +17,7 @@ def sdg_index():
 @blueprint.get("/sdg/<int:number>")
 def goal_page(number: int):
     """An SDG goal, its targets with their indicators, and the commitments aiming at it."""
-    goal = services.goal_with_indicators(number) if number < 2**31 else None
+    goal = services.goal_outline(number) if number < 2**31 else None
     if goal is None:
         abort(404)
     page = explorer.public_page(

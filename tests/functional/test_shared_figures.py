@@ -5,6 +5,8 @@ workers do; what one stores and commits, the other reads.
 """
 
 import contextlib
+import json
+import re
 import threading
 from datetime import timedelta
 
@@ -13,15 +15,18 @@ import sqlalchemy as sa
 
 from pact_tracker import create_app
 from pact_tracker.coalition.models import Signatory, SignatoryStatus
+from pact_tracker.coalition.services.signatories import change_signatory_status
 from pact_tracker.commitments.models import Commitment, CommitmentStatus
 from pact_tracker.commitments.services import overview
+from pact_tracker.commitments.services.workflow import change_status
 from pact_tracker.core import figure_store
-from pact_tracker.core.activity import commit
+from pact_tracker.core.activity import Activity, commit
 from pact_tracker.core.caching import EXTENSION
 from pact_tracker.core.figure_store import ComputedFigure
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db as _db
 from pact_tracker.programmes.models import Programme
+from pact_tracker.reference.models import SdgTarget
 from pact_tracker.reference.services import load_reference_data
 
 #: Names of the grouped statements that compute the organiser's figures.
@@ -186,3 +191,192 @@ def test_the_organisers_figures_computed_by_one_worker_are_read_by_another(two_a
         sa.event.remove(engine, "before_cursor_execute", record)
     assert computed[past].as_of.total.commitments == 1
     assert not [s for s in sent if any(name in s for name in COMPUTING)], sent
+
+
+def _home_signatories(app) -> str:
+    page = app.test_client().get("/").get_data(as_text=True)
+    return re.search(r'data-figure="signatories">([^<]*)<', page).group(1)
+
+
+def _an_applicant(app) -> None:
+    def build():
+        _db.session.add(
+            Signatory(
+                name="Waiting Co-op",
+                slug="waiting-co-op",
+                organisation_type_code="cooperative",
+                country_code="BE",
+                status=SignatoryStatus.applied,
+            )
+        )
+        _db.session.flush()
+
+    _in(app, build)
+
+
+def _approve_the_applicant(app) -> None:
+    def approve():
+        signatory = _db.session.scalars(sa.select(Signatory).filter_by(slug="waiting-co-op")).one()
+        change_signatory_status(signatory, SignatoryStatus.approved, actor=None)
+
+    _in(app, approve)
+
+
+def test_the_home_figures_computed_by_one_worker_are_read_by_another(two_apps):
+    first, second = two_apps
+    _a_commitment(first)
+    for app in two_apps:
+        app.config["SHARED_CACHE_SECONDS"] = 60
+    assert _home_signatories(first) == "1"
+    sent = []
+
+    def record(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    with second.app_context():
+        engine = _db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert _home_signatories(second) == "1"
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert sent, "the second worker read nothing"
+    # The figures' statements count the commitments' targets: none of them was sent.
+    assert not [s for s in sent if "commitment_target" in s], sent
+
+
+def test_a_signatory_approved_in_one_worker_is_counted_at_once_on_every_home_page(two_apps):
+    first, second = two_apps
+    _a_commitment(first)
+    _an_applicant(first)
+    for app in two_apps:
+        app.config["SHARED_CACHE_SECONDS"] = 60
+    # Both workers hold the figures before the change, in the store and in their process.
+    assert _home_signatories(first) == _home_signatories(second) == "1"
+    _approve_the_applicant(first)
+    assert _home_signatories(second) == "2"
+    assert _home_signatories(first) == "2"
+
+
+def _a_submitted_commitment_for_goal_8(app) -> None:
+    """Another commitment of the shared co-op, aiming at target 8.5, waiting for review."""
+
+    def build():
+        first = _db.session.scalars(sa.select(Commitment)).one()
+        target = _db.session.get(SdgTarget, "8.5")
+        first.targets = [target]
+        _db.session.add(
+            Commitment(
+                signatory=first.signatory,
+                programme=first.programme,
+                title="Hire 40 apprentices",
+                description="Two cohorts of apprentices. " * 10,
+                start_date=first.start_date,
+                due_date=first.due_date,
+                cadence_months=6,
+                status=CommitmentStatus.submitted,
+                submitted_at=utcnow(),
+                country_code="FR",
+                targets=[target],
+            )
+        )
+        _db.session.flush()
+
+    _in(app, build)
+
+
+def _approve_the_submitted_commitment(app) -> None:
+    def approve():
+        submitted = _db.session.scalars(
+            sa.select(Commitment).filter_by(status=CommitmentStatus.submitted)
+        ).one()
+        change_status(submitted, CommitmentStatus.approved, None)
+
+    _in(app, approve)
+
+
+def _goal_8_count(app) -> str:
+    page = app.test_client().get("/sdg/8").get_data(as_text=True)
+    return re.search(r'data-result-count="([^"]*)"', page).group(1)
+
+
+def test_a_goal_pages_count_computed_by_one_worker_is_read_by_another(two_apps):
+    first, second = two_apps
+    _a_commitment(first)
+    _a_submitted_commitment_for_goal_8(first)
+    for app in two_apps:
+        app.config["SHARED_CACHE_SECONDS"] = 60
+    assert _goal_8_count(first) == "1"
+    sent = []
+
+    def record(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    with second.app_context():
+        engine = _db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert _goal_8_count(second) == "1"
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert sent, "the second worker read nothing"
+    assert not [s for s in sent if "count(" in s.lower()], sent
+
+
+def test_a_commitment_approved_in_one_worker_is_counted_at_once_on_every_goal_page(two_apps):
+    first, second = two_apps
+    _a_commitment(first)
+    _a_submitted_commitment_for_goal_8(first)
+    for app in two_apps:
+        app.config["SHARED_CACHE_SECONDS"] = 60
+    # Both workers hold the count before the change, in the store and in their process.
+    assert _goal_8_count(first) == _goal_8_count(second) == "1"
+    _approve_the_submitted_commitment(first)
+    assert _goal_8_count(second) == "2"
+    assert _goal_8_count(first) == "2"
+
+
+def test_the_public_apis_commitment_count_is_shared_and_follows_an_approval(two_apps):
+    first, second = two_apps
+    _a_commitment(first)
+    _a_submitted_commitment_for_goal_8(first)
+    for app in two_apps:
+        app.config["SHARED_CACHE_SECONDS"] = 60
+
+    def total(app) -> int:
+        response = app.test_client().get("/api/v1/commitments")
+        return json.loads(response.headers["X-Pagination"])["total"]
+
+    assert total(first) == total(second) == 1
+    assert any(key.startswith("api-commitments|count|") for key in _stored(first))
+    _approve_the_submitted_commitment(first)
+    assert total(second) == 2
+
+
+def _an_activity(app, action: str) -> None:
+    def log():
+        _db.session.add(Activity(action=action, subject_type="test", subject_id=1))
+        _db.session.flush()
+
+    _in(app, log)
+
+
+def test_a_sign_in_does_not_make_the_home_figures_be_computed_again(two_apps):
+    first, second = two_apps
+    _a_commitment(first)
+    _an_activity(first, "commitment.published")
+    assert _home_signatories(first) == "1"
+    _an_activity(first, "user.signed_in")
+    sent = []
+
+    def record(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    with second.app_context():
+        engine = _db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert _home_signatories(second) == "1"
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert not [s for s in sent if "commitment_target" in s], sent

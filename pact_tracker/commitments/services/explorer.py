@@ -5,7 +5,9 @@ conditions; what a row or a page shows is loaded in a fixed number of
 queries (no query per row).
 """
 
-from collections.abc import Collection, Iterable
+import dataclasses
+import hashlib
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,8 +27,10 @@ from pact_tracker.commitments.models import (
     reporting_state_at,
 )
 from pact_tracker.commitments.services.queries import commitments_query
+from pact_tracker.core import figure_store
 from pact_tracker.core.caching import recent
-from pact_tracker.core.pagination import Count, Page, count_from, paginate_select
+from pact_tracker.core.figures import LIFETIME, public_change_marks
+from pact_tracker.core.pagination import COUNT_AHEAD, Count, Page, count_from, paginate_select
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db
 from pact_tracker.programmes.models import Programme
@@ -98,19 +102,48 @@ class PublicRow(Bilingual):
 def public_page(filters: dict | None, number: int, *, shared_count: bool = False) -> Page:
     """Page ``number`` of ``public_commitments(filters)``, as ``PublicRow``s.
 
-    :param shared_count: reuse the list's count for a minute (``core.caching``), for
+    :param shared_count: count the list once for every process (``shared_counter``), for
         the lists every visitor opens (the explorer, a goal's page): counting a
         thousand rows ahead cost the database more than the rest of the page.
     """
-    count = _recent_count(filters or {}) if shared_count else None
+    count = shared_counter("explorer", filters or {}) if shared_count else None
     return paginate_select(public_commitments(filters), number, load=public_rows, count=count)
 
 
-def _recent_count(filters: dict):
-    key = ("public_count", tuple(sorted((name, str(value)) for name, value in filters.items())))
+#: Lists with at most this many filters have their counts stored for every process; the
+#: others are many (any combination of filters), each rarely seen: kept in the process.
+SHARED_FILTERS = 1
+
+
+def shared_counter(list_name: str, filters: dict) -> Callable[[sa.Select, int], Count]:
+    """A ``count`` for ``paginate_select`` of a public list: what every visitor sees.
+
+    The first pages' counts of a list with few filters are stored for every process
+    under the newest ids (``core.figures.public_change_marks``): each gunicorn
+    worker no longer counts each goal's list again, and a change shows at once.
+    Other counts, each asked rarely, are kept a minute in the process as before
+    (``core.caching``): the store holds no row for every page number a visitor tries;
+    so is a list of a reporting state, which changes with the clock, nothing written.
+
+    :param list_name: names the list's query, e.g. ``"explorer"``.
+    :param filters: the list's filters, as given to its query.
+    """
+    given = tuple(
+        sorted((name, str(value)) for name, value in filters.items() if value not in (None, ""))
+    )
 
     def count(query: sa.Select, start: int) -> Count:
-        return recent((*key, start), lambda: count_from(query, start))
+        if len(given) > SHARED_FILTERS or start >= COUNT_AHEAD or "reporting_state" in filters:
+            return recent((list_name, "count", given, start), lambda: count_from(query, start))
+        # A slug or a code from a query string may be long: the key holds its digest.
+        digest = hashlib.sha256(repr(given).encode()).hexdigest()[:32]
+        name = figure_store.key(list_name, "count", digest, start, *public_change_marks())
+        return figure_store.get_or_compute_kept(
+            name,
+            lambda: dataclasses.asdict(count_from(query, start)),
+            LIFETIME,
+            lambda stored: Count(**stored),
+        )
 
     return count
 
