@@ -74,7 +74,8 @@ def profile(path: str, role: str | None, times: int, with_cprofile: bool) -> Non
 
     with app.app_context():
         clock = _StatementClock(db.engine)
-    client = app.test_client()
+    # The session travels in the Cookie header given; a cookie jar of its own would replace it.
+    client = app.test_client(use_cookies=False)
     headers = {"Cookie": cookie} if cookie else {}
     first = client.get(path, headers=headers)
     if first.status_code != 200:
