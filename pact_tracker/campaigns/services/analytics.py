@@ -30,6 +30,7 @@ from pact_tracker.campaigns.services.campaigns import (
     Rate,
     campaign_progress,
     held_back_count,
+    held_back_ids,
     never_answered,
     resendable_count,
     response_rates,
@@ -44,6 +45,8 @@ from pact_tracker.extensions import db
 CHANGING_LIFETIME = timedelta(minutes=1)
 #: Signatories that never answered listed on the campaign page.
 NEVER_ANSWERED_SHOWN = 10
+#: People held back from a resend listed on the campaign page, each with its action.
+HELD_BACK_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class CampaignFigures:
     resendable: int
     #: People whose message failed and who may not be written to again.
     held_back: int
+    #: The first ``HELD_BACK_SHOWN`` of them, by email (user ids).
+    first_held_back: list[int]
     #: None before the campaign started.
     rates: dict[str, list[Rate]] | None
     #: None before the campaign started.
@@ -104,6 +109,7 @@ def _compute(campaign: Campaign, locale: str) -> dict:
         "progress": [progress.recipients, progress.messages, progress.by_status, progress.answered],
         "resendable": resendable_count(campaign) if failed else 0,
         "held_back": held_back_count(campaign) if failed else 0,
+        "first_held_back": held_back_ids(campaign, HELD_BACK_SHOWN) if failed else [],
         "rates": _rates_rows(response_rates(campaign, locale)) if started else None,
         "never_answered": _never_answered_rows(campaign) if started else None,
     }
@@ -132,6 +138,7 @@ def _read(stored: dict) -> CampaignFigures:
         progress=Progress(*stored["progress"]),
         resendable=stored["resendable"],
         held_back=stored["held_back"],
+        first_held_back=stored["first_held_back"],
         rates=None
         if rates is None
         else {kind: [Rate(*line) for line in lines] for kind, lines in rates.items()},

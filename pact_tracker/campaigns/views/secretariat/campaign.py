@@ -63,10 +63,6 @@ def _progress_json(campaign: Campaign, progress: campaigns.Progress) -> dict:
     }
 
 
-#: People held back from a resend listed on the campaign page, each with its action.
-HELD_BACK_SHOWN = 20
-
-
 def _render_campaign(campaign, *, schedule_form=None, test_form=None, status=200):
     # Figures over every recipient, computed once for every process (see ``analytics``).
     figures = analytics.campaign_figures(campaign, _locale())
@@ -94,7 +90,7 @@ def _render_campaign(campaign, *, schedule_form=None, test_form=None, status=200
             language_labels=LANGUAGE_LABELS,
             # The first few, each with its own action; the rest counted, with the
             # suppressions page to lift them (a large campaign holds hundreds back).
-            held_back=campaigns.held_back(campaign, HELD_BACK_SHOWN) if figures.held_back else [],
+            held_back=campaigns.held_back_people(figures.first_held_back),
             held_back_count=figures.held_back,
             lift_form=LiftSuppressionForm(formdata=None),
         ),
