@@ -187,7 +187,7 @@ def admin_signatories():
     user = _user()
     _require(permissions.can_manage_signatories(user))
     form = SignatoryFilterForm(request.args)
-    form.set_choices([(str(s), s) for s in SignatoryStatus], _types(), _countries(), _locale())
+    form.set_choices([(str(s), s) for s in SignatoryStatus])
     form.validate()
     page = paginate_select(services.signatories_query(user, **form.filters()), _page_number())
     return render_template("coalition/secretariat/signatories.html", form=form, page=page)

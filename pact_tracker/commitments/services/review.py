@@ -41,8 +41,15 @@ def review_queue(reviewer, filters: dict) -> sa.Select:
 
     :param filters: any of ``programme`` (code), ``organisation_type``, ``country``.
     """
-    query = commitments_query(reviewer, {**filters, "status": CommitmentStatus.submitted})
-    return query.order_by(None).order_by(Commitment.submitted_at, Commitment.id)
+    listed = commitments_query(reviewer, {**filters, "status": CommitmentStatus.submitted})
+    # The list's filters without its loader options: the queue shows neither targets nor
+    # dimensions, two more statements and 4 ms a page on a large coalition.
+    return (
+        sa.select(Commitment)
+        .where(listed.whereclause)
+        .options(selectinload(Commitment.programme))
+        .order_by(Commitment.submitted_at, Commitment.id)
+    )
 
 
 @dataclass(frozen=True)
