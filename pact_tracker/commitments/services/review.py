@@ -22,7 +22,7 @@ from pact_tracker.commitments.models import (
 from pact_tracker.commitments.services import overview
 from pact_tracker.commitments.services.queries import commitments_query
 from pact_tracker.commitments.services.smart import smart_check
-from pact_tracker.core import figure_store
+from pact_tracker.core import caching, figure_store
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db
 from pact_tracker.programmes.models import Programme
@@ -247,13 +247,16 @@ def home_figures() -> HomeFigures:
     """
     _now, written, light_changes = overview.change_marks()
     name = figure_store.key("secretariat-home", QUIET_SHOWN, *written, *light_changes)
-    stored = figure_store.get_or_compute(
-        name,
-        lambda: {
+
+    def compute():
+        return {
             "reporting": reporting_state_counts(),
             "quiet": _quiet_signatory_counts(QUIET_SHOWN),
-        },
-        overview.CHANGING_LIFETIME,
+        }
+
+    # Kept in the process too, under the same key: a repeated view skips the store's lookup.
+    stored = caching.recent(
+        name, lambda: figure_store.get_or_compute(name, compute, overview.CHANGING_LIFETIME)
     )
     return HomeFigures(stored["reporting"], _with_signatories(stored["quiet"]))
 
