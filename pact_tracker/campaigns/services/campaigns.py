@@ -590,13 +590,28 @@ class HeldBack:
 def held_back(campaign: Campaign, limit: int | None = None) -> list[HeldBack]:
     """The people whose message failed and who may not be written to again, by email
     (the first ``limit`` of them, if given)."""
+    return held_back_people(held_back_ids(campaign, limit))
+
+
+def held_back_ids(campaign: Campaign, limit: int | None = None) -> list[int]:
+    """The user ids of ``held_back``, by email."""
     people = _undelivered(campaign, CampaignRecipient.user_id).where(~_writable())
+    return list(
+        db.session.scalars(
+            sa.select(User.id).where(User.id.in_(people)).order_by(User.email).limit(limit)
+        )
+    )
+
+
+def held_back_people(user_ids: list[int]) -> list[HeldBack]:
+    """``held_back`` of these users (ids from ``held_back_ids``), by email, read as they are now."""
+    if not user_ids:
+        return []
     rows = db.session.execute(
         sa.select(User, Suppression)
         .outerjoin(Suppression, Suppression.address == sa.func.lower(User.email))
-        .where(User.id.in_(people))
+        .where(User.id.in_(user_ids))
         .order_by(User.email)
-        .limit(limit)
     ).all()
     return [
         HeldBack(user, _held_reason(user, suppression), suppression) for user, suppression in rows

@@ -9,6 +9,7 @@ import base64
 import zlib
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -25,7 +26,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from pact_tracker.coalition.forms.public import country_choices, organisation_type_choices
 from pact_tracker.coalition.models import Role, SignatoryStatus
+from pact_tracker.core.caching import recent
 
 ROLE_LABELS = {
     "member": _l("Member"),
@@ -46,6 +49,25 @@ _IMPORT_SALT = "pact-admin-import"
 def as_choices(pairs) -> list[SelectChoice]:
     """``(value, label)`` pairs as the choices of a select."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def organisation_filter_choices() -> dict[str, list[SelectChoice]]:
+    """The choices of the type and country filters, "All" first, in the page's language.
+
+    Reference data: the same lists for a minute in each process (``core.caching``),
+    so that ``select_options`` writes their 260 options once, not on every view, and
+    no view loads the 249 countries as rows.
+    """
+    locale = str(get_locale())
+
+    def compute():
+        every = SelectChoice("", str(_l("All")))
+        return {
+            "type": [every, *organisation_type_choices()],
+            "country": [every, *country_choices()],
+        }
+
+    return recent(("organisation_filter_choices", locale), compute)
 
 
 class _FilterForm(FlaskForm):
@@ -88,15 +110,11 @@ class SignatoryFilterForm(_FilterForm):
     country = SelectField(_l("Country"), validators=[Optional()], validate_choice=False)
     q = StringField(_l("Name contains"), validators=[Optional(), Length(max=100)])
 
-    def set_choices(self, statuses, types, countries, locale: str) -> None:
-        blank = [("", _l("All"))]
-        self.status.choices = as_choices(blank + statuses)
-        self.type.choices = as_choices(
-            blank + [(t.code, t.localised("label", locale)) for t in types]
-        )
-        self.country.choices = as_choices(
-            blank + [(c.code, c.localised("name", locale)) for c in countries]
-        )
+    def set_choices(self, statuses) -> None:
+        self.status.choices = as_choices([("", _l("All")), *statuses])
+        organisation = organisation_filter_choices()
+        self.type.choices = organisation["type"]
+        self.country.choices = organisation["country"]
 
     def filters(self) -> dict:
         """The filters for ``signatories_query``; values outside the choices are ignored."""

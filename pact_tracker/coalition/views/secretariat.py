@@ -120,13 +120,14 @@ def _show_errors(form, error: DomainError, fields: dict[str, str] | None = None)
 def admin_home():
     """The secretariat's to-do list: what waits for a decision, and who has gone quiet."""
     _require(permissions.is_secretariat(_user()))
+    figures = review.home_figures()
     return render_template(
         "coalition/secretariat/home.html",
         applications=back_office.applications_count(),
         oldest_applications=db.session.scalars(back_office.applications_query().limit(5)).all(),
         submitted=review.submitted_count(),
-        reporting=review.recent_reporting_state_counts(),
-        quiet=review.quiet_signatories(),
+        reporting=figures.reporting,
+        quiet=figures.quiet,
     )
 
 
@@ -186,7 +187,7 @@ def admin_signatories():
     user = _user()
     _require(permissions.can_manage_signatories(user))
     form = SignatoryFilterForm(request.args)
-    form.set_choices([(str(s), s) for s in SignatoryStatus], _types(), _countries(), _locale())
+    form.set_choices([(str(s), s) for s in SignatoryStatus])
     form.validate()
     page = paginate_select(services.signatories_query(user, **form.filters()), _page_number())
     return render_template("coalition/secretariat/signatories.html", form=form, page=page)

@@ -6,6 +6,7 @@ from wtforms import SelectField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from pact_tracker.coalition.forms.secretariat import organisation_filter_choices
 from pact_tracker.commitments.forms.member import ASSESSMENT_LEVEL_LABELS
 
 CLOSING_LABELS = {
@@ -39,17 +40,13 @@ class ReviewFilterForm(FlaskForm):
     def __init__(self, formdata, **kwargs):
         super().__init__(formdata=formdata, **kwargs)
 
-    def set_choices(self, programmes, types, countries, locale: str) -> None:
-        blank = [("", _l("All"))]
+    def set_choices(self, programmes, locale: str) -> None:
         self.programme.choices = as_choices(
-            blank + [(p.code, p.localised("name", locale)) for p in programmes]
+            [("", _l("All")), *((p.code, p.localised("name", locale)) for p in programmes)]
         )
-        self.type.choices = as_choices(
-            blank + [(t.code, t.localised("label", locale)) for t in types]
-        )
-        self.country.choices = as_choices(
-            blank + [(c.code, c.localised("name", locale)) for c in countries]
-        )
+        organisation = organisation_filter_choices()
+        self.type.choices = organisation["type"]
+        self.country.choices = organisation["country"]
 
     def filters(self) -> dict:
         """Filters for ``review_queue``; values outside the choices are ignored."""

@@ -128,7 +128,7 @@ class Overview:
 
 def organiser_overview(day: date) -> Overview:
     """The lights now and the state of accepted commitments as of the end of ``day``."""
-    now, written, light_changes = _change_marks()
+    now, written, light_changes = change_marks()
     lights = _kept(
         ("organiser-lights", *written, *light_changes),
         lambda: _lights_rows(now),
@@ -161,7 +161,7 @@ def _kept(parts: tuple, rows, fold, lifetime: timedelta | None = None):
     return caching.recent(name, lambda: fold(figure_store.get_or_compute(name, rows, lifetime)))
 
 
-def _change_marks() -> tuple[datetime, tuple, tuple]:
+def change_marks() -> tuple[datetime, tuple, tuple]:
     """Now, the newest ids written, and the next instants a light changes: one statement."""
     now = utcnow()
 

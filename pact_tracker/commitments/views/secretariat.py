@@ -35,7 +35,6 @@ from pact_tracker.events.services import events as event_services
 from pact_tracker.events.views.events_public import event_time
 from pact_tracker.extensions import db
 from pact_tracker.programmes import services as programmes
-from pact_tracker.reference.models import Country, OrganisationType
 
 #: Re-rendering a refused form: 422, so that the request's transaction rolls back.
 UNPROCESSABLE = 422
@@ -70,12 +69,7 @@ def admin_review():
 
 
 def _filter_choices(form: ReviewFilterForm, user) -> None:
-    form.set_choices(
-        db.session.scalars(programmes.programmes_query(user)).all(),
-        db.session.scalars(db.select(OrganisationType).order_by(OrganisationType.position)).all(),
-        db.session.scalars(db.select(Country).order_by(Country.name_en)).all(),
-        str(get_locale()),
-    )
+    form.set_choices(db.session.scalars(programmes.programmes_query(user)).all(), str(get_locale()))
 
 
 def _render_queue(form, bulk_form, user, status=200):

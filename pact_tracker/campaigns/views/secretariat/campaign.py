@@ -63,29 +63,23 @@ def _progress_json(campaign: Campaign, progress: campaigns.Progress) -> dict:
     }
 
 
-#: People held back from a resend listed on the campaign page, each with its action.
-HELD_BACK_SHOWN = 20
-
-
 def _render_campaign(campaign, *, schedule_form=None, test_form=None, status=200):
-    # Figures over every recipient, reused for a while (see ``recent_campaign_progress``).
-    progress = analytics.recent_campaign_progress(campaign)
-    resendable = campaigns.resendable_count(campaign) if progress.failed else 0
+    # Figures over every recipient, computed once for every process (see ``analytics``).
+    figures = analytics.campaign_figures(campaign, _locale())
     actions = [
-        action for action in ACTIONS_BY_STATUS[campaign.status] if action != "resend" or resendable
+        action
+        for action in ACTIONS_BY_STATUS[campaign.status]
+        if action != "resend" or figures.resendable
     ]
-    never_answered = analytics.recent_never_answered(campaign) if campaign.started_at else None
     return (
         render_template(
             "campaigns/secretariat/campaign.html",
             campaign=campaign,
             statuses=CAMPAIGN_STATUS_LABELS,
-            progress=progress,
-            progress_json=_progress_json(campaign, progress),
-            rates=analytics.recent_response_rates(campaign, _locale())
-            if campaign.started_at
-            else None,
-            never_answered=never_answered,
+            progress=figures.progress,
+            progress_json=_progress_json(campaign, figures.progress),
+            rates=figures.rates,
+            never_answered=figures.never_answered,
             actions=actions,
             action_labels=ACTION_LABELS,
             action_form=ActionForm(formdata=None),
@@ -96,8 +90,8 @@ def _render_campaign(campaign, *, schedule_form=None, test_form=None, status=200
             language_labels=LANGUAGE_LABELS,
             # The first few, each with its own action; the rest counted, with the
             # suppressions page to lift them (a large campaign holds hundreds back).
-            held_back=campaigns.held_back(campaign, HELD_BACK_SHOWN) if progress.failed else [],
-            held_back_count=campaigns.held_back_count(campaign) if progress.failed else 0,
+            held_back=campaigns.held_back_people(figures.first_held_back),
+            held_back_count=figures.held_back,
             lift_form=LiftSuppressionForm(formdata=None),
         ),
         status,

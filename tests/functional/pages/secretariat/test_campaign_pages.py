@@ -15,9 +15,8 @@ from pact_tracker.campaigns.models import (
     OutboxStatus,
     Suppression,
 )
-from pact_tracker.campaigns.services import audience, suppress_address
+from pact_tracker.campaigns.services import analytics, audience, suppress_address
 from pact_tracker.campaigns.services import campaigns as service
-from pact_tracker.campaigns.views.secretariat import campaign as campaign_views
 from pact_tracker.commitments.models import CommitmentStatus
 from pact_tracker.core.activity import Activity
 from pact_tracker.core.types import utcnow
@@ -816,7 +815,7 @@ def test_a_campaign_holding_many_back_lists_the_first_and_counts_the_rest(
         message.status, message.last_reply = OutboxStatus.failed, "550 5.1.1 no such user"
         suppress_address(message.to_address, "bounce: 550 5.1.1 no such user")
     db.session.commit()
-    monkeypatch.setattr(campaign_views, "HELD_BACK_SHOWN", 1)
+    monkeypatch.setattr(analytics, "HELD_BACK_SHOWN", 1)
     page = text_of(admin.get(f"/admin/campaigns/{started.id}"))
     held = after(page, "data-held-back", 3000)
     assert held.count("data-held=") == 1 and 'data-held="ada@coop-lyon.example.org"' in held
