@@ -685,6 +685,25 @@ def _prerender_rows(database_name: str, size: str, took: dict[str, float]) -> li
     ]  # fmt: skip
 
 
+def settle(url: str) -> None:
+    """Leave PostgreSQL as a server in service would be before the load, not busy behind it.
+
+    Autovacuum may be off (it is on this machine) or not yet awake: without a vacuum
+    the tables' visibility maps are unset (every index lookup visits the table) and
+    the worker's fresh renders (hundreds of megabytes of files) are still being
+    written out by the checkpointer while the pages are measured. Both happen once,
+    here, as a server in service would have done them already.
+    """
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("VACUUM (ANALYZE)")
+                connection.exec_driver_sql("CHECKPOINT")
+    finally:
+        engine.dispose()
+
+
 def measure(database_name: str, size: str, url: str) -> Measured:
     endpoints = endpoints_for(database_name)
     engine = sa.create_engine(url)
@@ -696,6 +715,7 @@ def measure(database_name: str, size: str, url: str) -> Measured:
     if any(endpoint.group == "snapshot" for endpoint in endpoints):
         log(f"{database_name} {size}: rendering the published snapshots' files (the worker)")
         result.rows += _prerender_rows(database_name, size, prerender(url))
+    settle(url)
     environment = _environment(url)
     with (
         _gunicorn("wsgi:app", environment) as ours,
