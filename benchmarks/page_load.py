@@ -7,7 +7,10 @@ PostgreSQL, ``benchmarks.large_data``), the application runs under gunicorn
 after a warm-up, and reports throughput and the 50th, 95th and 99th
 percentiles of latency. An endpoint with many URLs (signatory pages,
 commitment pages, goals...) is loaded on a sample of them in turn, so that no
-single row is served hot.
+single row is served hot. On PostgreSQL both data sets are served at once (each
+by its own idle servers) and each endpoint is loaded on the small data, then at
+once on the large: the ratio of the two then compares the data, not two runs
+minutes apart on a machine whose speed drifts (``measure``).
 
 The endpoints (``ENDPOINTS``) come in groups: the public pages and API lists;
 a member's pages, the secretariat's and the event organiser's, each loaded
@@ -48,6 +51,7 @@ large data, p95 on large within 1.5 times the small one, and workers under
 150 MB after the load on the large data.
 """
 
+import contextlib
 import dataclasses
 import gzip
 import json
@@ -704,8 +708,18 @@ def settle(url: str) -> None:
         engine.dispose()
 
 
-def measure(database_name: str, size: str, url: str) -> Measured:
-    endpoints = endpoints_for(database_name)
+@dataclass
+class _Size:
+    """One data set under test: its database, the URLs of each endpoint, its servers."""
+
+    name: str
+    url: str
+    paths: dict[str, list[str]]
+    world: World | None
+    result: Measured
+
+
+def _prepare(database_name: str, size: str, url: str, endpoints: list[Endpoint]) -> _Size:
     engine = sa.create_engine(url)
     with engine.connect() as connection:
         world = find_world(connection) if any(e.group != "public" for e in endpoints) else None
@@ -716,33 +730,53 @@ def measure(database_name: str, size: str, url: str) -> Measured:
         log(f"{database_name} {size}: rendering the published snapshots' files (the worker)")
         result.rows += _prerender_rows(database_name, size, prerender(url))
     settle(url)
-    environment = _environment(url)
-    with (
-        _gunicorn("wsgi:app", environment) as ours,
-        _gunicorn("benchmarks.floor_app:application", environment) as floor,
-    ):
-        cookies = sign_in_everyone(
-            ours.base, url, world, {e.role for e in endpoints if e.role is not None}
-        )
+    return _Size(size, url, paths, world, result)
+
+
+def measure(database_name: str, urls: dict[str, str]) -> dict[str, Measured]:
+    """Every endpoint on each data set of ``urls`` (``{size: url}``), one after the other.
+
+    Each data set has its own servers, all started before the load; an endpoint is
+    loaded on one size and at once on the next, so that what the machine does
+    meanwhile (a neighbour, the host) weighs on both alike, and their ratio compares
+    the data, not the minutes between two runs.
+    """
+    endpoints = endpoints_for(database_name)
+    sizes = [_prepare(database_name, size, url, endpoints) for size, url in urls.items()]
+    roles = {e.role for e in endpoints if e.role is not None}
+    with contextlib.ExitStack() as stack:
+        servers = {}
+        for size in sizes:
+            environment = _environment(size.url)
+            ours = stack.enter_context(_gunicorn("wsgi:app", environment))
+            floor = stack.enter_context(_gunicorn("benchmarks.floor_app:application", environment))
+            cookies = sign_in_everyone(ours.base, size.url, size.world, roles)
+            servers[size.name] = (ours, floor, cookies)
         for endpoint in endpoints:
-            result.rows += _measure_endpoint(
-                endpoint, paths[endpoint.name], cookies[endpoint.role], ours, floor,
-                database_name, size, result,
-            )  # fmt: skip
-        result.rss_mb = worker_rss_mb(ours.pid)
-    result.rows.append(
-        Row(
-            "pages: gunicorn worker RSS",
-            database_name,
-            size,
-            max(result.rss_mb),
-            None,
-            "MB",
-            higher_is_better=False,
-            detail="after the load; workers " + ", ".join(f"{mb:.0f}" for mb in result.rss_mb),
-        )
+            for size in sizes:
+                ours, floor, cookies = servers[size.name]
+                size.result.rows += _measure_endpoint(
+                    endpoint, size.paths[endpoint.name], cookies[endpoint.role], ours, floor,
+                    database_name, size.name, size.result,
+                )  # fmt: skip
+        for size in sizes:
+            size.result.rss_mb = worker_rss_mb(servers[size.name][0].pid)
+    for size in sizes:
+        size.result.rows.append(_rss_row(database_name, size.name, size.result.rss_mb))
+    return {size.name: size.result for size in sizes}
+
+
+def _rss_row(database_name: str, size: str, rss_mb: list[float]) -> Row:
+    return Row(
+        "pages: gunicorn worker RSS",
+        database_name,
+        size,
+        max(rss_mb),
+        None,
+        "MB",
+        higher_is_better=False,
+        detail="after the load; workers " + ", ".join(f"{mb:.0f}" for mb in rss_mb),
     )
-    return result
 
 
 def _measure_endpoint(
@@ -840,11 +874,11 @@ def goals(small: Measured, large: Measured) -> str:
 
 
 def run(database: Database) -> list[Row]:
-    small = measure(database.name, "small", load_small_demo(database.url))
-    rows = small.rows
-    if database.name != "postgresql":
-        return rows
-    large = measure(database.name, "large", ensure_loaded())
-    rows += large.rows
-    rows[-1] = dataclasses.replace(rows[-1], note=goals(small, large))
+    urls = {"small": load_small_demo(database.url)}
+    if database.name == "postgresql":
+        urls["large"] = ensure_loaded()
+    measured = measure(database.name, urls)
+    rows = [row for size in urls for row in measured[size].rows]
+    if "large" in measured:
+        rows[-1] = dataclasses.replace(rows[-1], note=goals(measured["small"], measured["large"]))
     return rows
