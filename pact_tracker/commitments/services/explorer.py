@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from pact_tracker.coalition.models import Signatory
 from pact_tracker.commitments.models import (
@@ -303,7 +303,9 @@ def commitment_for_page(commitment_id: int) -> Commitment | None:
     """A commitment with everything its page shows loaded, or None.
 
     What it has one of is joined to its row; what it has many of comes in a
-    query each.
+    query each. Of its signatory the page shows the name and link only: the
+    signatory's own joined type, country and subdivision made PostgreSQL plan
+    nine joins, 9 ms for each page, for a row read in half a millisecond.
     """
     return db.session.scalar(
         sa.select(Commitment)
@@ -313,7 +315,9 @@ def commitment_for_page(commitment_id: int) -> Commitment | None:
             joinedload(Commitment.proposal),
             joinedload(Commitment.country),
             joinedload(Commitment.subdivision),
-            joinedload(Commitment.signatory).joinedload(Signatory.subdivision),
+            joinedload(Commitment.signatory).options(
+                lazyload(Signatory.organisation_type), lazyload(Signatory.country)
+            ),
             selectinload(Commitment.targets).joinedload(SdgTarget.goal),
             selectinload(Commitment.dimensions),
             selectinload(Commitment.indicators),
