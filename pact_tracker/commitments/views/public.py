@@ -1,6 +1,10 @@
 """Commitments pages for the public: the explorer and a commitment's page."""
 
+from functools import lru_cache
+
 from flask import abort, render_template, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from pact_tracker.commitments.forms.public import ExplorerFilterForm
@@ -9,6 +13,58 @@ from pact_tracker.commitments.services import explorer as explorer_service
 from pact_tracker.commitments.views import blueprint
 from pact_tracker.core import permissions
 from pact_tracker.core.lookup import MAX_ID
+
+#: The labels a commitment's page shows by value, for each kind of value.
+PAGE_LABELS = {
+    "progress": {
+        "not_started": _l("Not started"),
+        "on_track": _l("On track"),
+        "delayed": _l("Delayed"),
+        "blocked": _l("Blocked"),
+        "completed": _l("Completed"),
+    },
+    "scope": {
+        "international": _l("International"),
+        "national": _l("National"),
+        "subnational": _l("Subnational"),
+    },
+    "evidence": {
+        "testimony": _l("Testimony"),
+        "case_study": _l("Case study"),
+        "survey": _l("Survey"),
+        "photo": _l("Photo"),
+        "document": _l("Document"),
+    },
+    "assessment": {
+        "no_evidence": _l("No evidence"),
+        "not_started": _l("Not started"),
+        "limited": _l("Limited"),
+        "substantial": _l("Substantial"),
+        "complete": _l("Complete"),
+    },
+    "direction": {
+        "increase": _l("increase"),
+        "decrease": _l("decrease"),
+        "maintain": _l("maintain"),
+    },
+}
+
+
+def _page_labels() -> dict[str, dict[str, str]]:
+    """``PAGE_LABELS`` in the page's language.
+
+    Translated once per process and language (a label changes only with a new
+    release): the page's template translated all 21 on every view.
+    """
+    return _page_labels_in(str(get_locale()))
+
+
+@lru_cache(maxsize=8)
+def _page_labels_in(_locale: str) -> dict[str, dict[str, str]]:
+    return {
+        kind: {value: str(label) for value, label in labels.items()}
+        for kind, labels in PAGE_LABELS.items()
+    }
 
 
 def _viewer():
@@ -48,4 +104,5 @@ def commitment_page(commitment_id: int):
         current_values=explorer_service.current_values(timeline),
         assessments=assessments_of(commitment),
         dimensions=explorer_service.impact_dimensions(),
+        labels=_page_labels(),
     )
