@@ -1,11 +1,13 @@
 """Commitments pages for the public: the explorer and a commitment's page."""
 
+import threading
 from functools import lru_cache
 
-from flask import abort, render_template, request
+from flask import abort, get_template_attribute, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from pact_tracker.commitments.forms.public import ExplorerFilterForm
 from pact_tracker.commitments.services import assessments_of, updates_of
@@ -65,6 +67,38 @@ def _page_labels_in(_locale: str) -> dict[str, dict[str, str]]:
         kind: {value: str(label) for value, label in labels.items()}
         for kind, labels in PAGE_LABELS.items()
     }
+
+
+#: Rows written by ``public_row``, by what they show, oldest first.
+_ROWS: dict[tuple, Markup] = {}
+_ROWS_KEPT = 1024
+_ROWS_LOCK = threading.Lock()
+
+
+@blueprint.app_template_global()
+def public_row(commitment: explorer_service.PublicRow, goals: dict, show_signatory: bool) -> Markup:
+    """One row of a public list of commitments (``_table.html``), written once per process.
+
+    The explorer, a goal's page and a signatory's page write 25 a page, each with a
+    dozen links, badges and translations: most of the page's CPU. A row shows only
+    its ``PublicRow``'s values (the reporting state as computed when it was read),
+    the goals' chips and the site's URLs, which do not change while the process
+    runs, in the page's language: the last ``_ROWS_KEPT`` rows written are kept,
+    under those values (``goals``, reference data, is not part of the key).
+
+    :param goals: ``explorer.sdg_goals()``, as the page has it.
+    """
+    key = (commitment, show_signatory, str(get_locale()), request.script_root)
+    row = _ROWS.get(key)
+    if row is None:
+        row = get_template_attribute("commitments/public/_row.html", "row")(
+            commitment, goals, show_signatory
+        )
+        with _ROWS_LOCK:
+            if len(_ROWS) >= _ROWS_KEPT:
+                del _ROWS[next(iter(_ROWS))]
+            _ROWS[key] = row
+    return row
 
 
 def _viewer():
