@@ -66,7 +66,9 @@ def list_commitments(filters, pagination_parameters):
     # Without a token or filter every caller sees the same list: its count is shared.
     shared = user is None and not filters
     count = explorer.shared_counter("api-commitments", {}) if shared else None
-    return paginate(services.commitments_query(user, filters), pagination_parameters, count)
+    return paginate(
+        services.commitment_summaries_query(user, filters), pagination_parameters, count
+    )
 
 
 @blueprint.get("/commitments/<int:commitment_id>")

@@ -380,3 +380,33 @@ def test_a_sign_in_does_not_make_the_home_figures_be_computed_again(two_apps):
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
     assert not [s for s in sent if "commitment_target" in s], sent
+
+
+def _programme_count(app) -> str:
+    page = app.test_client().get("/programmes/SHARE").get_data(as_text=True)
+    return re.search(r'data-commitment-count="([^"]*)"', page).group(1)
+
+
+def test_a_programmes_count_is_computed_once_and_follows_an_approval_on_every_worker(two_apps):
+    first, second = two_apps
+    _a_commitment(first)
+    _a_submitted_commitment_for_goal_8(first)
+    for app in two_apps:
+        app.config["SHARED_CACHE_SECONDS"] = 60
+    assert _programme_count(first) == "1"
+    sent = []
+
+    def record(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    with second.app_context():
+        engine = _db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert _programme_count(second) == "1"
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert not [s for s in sent if "count(" in s.lower()], sent
+    _approve_the_submitted_commitment(first)
+    assert _programme_count(second) == "2"
+    assert _programme_count(first) == "2"

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from pact_tracker.coalition.models import Signatory, SignatoryStatus
@@ -98,6 +98,20 @@ def commitments_query(user, filters: dict) -> sa.Select:
     if "reporting_state" in filters:
         query = query.where(Commitment.has_reporting_state(filters["reporting_state"]))
     return query.order_by(Commitment.created_at.desc(), Commitment.id.desc())
+
+
+def commitment_summaries_query(user, filters: dict) -> sa.Select:
+    """``commitments_query``, loading what a list of summaries shows (the API's list).
+
+    Neither the description nor the signatory's type and country rows: a summary
+    names the signatory by its codes, and the description was most of each row read.
+    """
+    return commitments_query(user, filters).options(
+        defer(Commitment.description),
+        joinedload(Commitment.signatory).options(
+            lazyload(Signatory.organisation_type), lazyload(Signatory.country)
+        ),
+    )
 
 
 def own_commitments_query(signatory_ids, status: str | None = None) -> sa.Select:

@@ -316,6 +316,21 @@ def test_explorer_shows_latest_live_percent_and_reporting_light(client, publishe
     assert 'data-reporting-state="on_time"' in page
 
 
+def test_an_explorer_row_seen_before_shows_a_new_report_and_the_pages_language_at_once(
+    client, published
+):
+    commitment = published(title="Train 200 young people")
+    published(title="Plant 300 trees")
+    before = _text(client.get("/commitments"))
+    assert before.count("Not reported yet") == 2
+    commitments.report_progress(commitment, {"status": "on_track", "percent_complete": 40}, None)
+    commit()
+    after = _text(client.get("/commitments"))
+    assert 'data-percent="40"' in after and after.count("Not reported yet") == 1
+    french = _text(client.get("/commitments", headers=FRENCH))
+    assert "Pas encore de rapport" in french and "Not reported yet" not in french
+
+
 def test_explorer_pages_issue_a_bounded_number_of_queries(app, client, published):
     def queries_for_page() -> int:
         statements = []
