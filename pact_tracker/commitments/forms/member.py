@@ -10,6 +10,7 @@ each message next to the input it belongs to, through the row maps the
 import re
 from datetime import UTC
 from decimal import Decimal
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -356,15 +357,8 @@ class CorrectionForm(ProgressForm):
 def progress_form(commitment, *, dimensions, locale: str, correcting=None, **kwargs):
     """A progress (or, with ``correcting``, correction) form for ``commitment``'s indicators."""
     base = CorrectionForm if correcting is not None else ProgressForm
-    form_class = type(base.__name__, (base,), {})
-    for indicator in commitment.indicators:
-        label = f"{indicator.name} ({indicator.unit})"
-        setattr(
-            form_class,
-            f"indicator_{indicator.id}",
-            DecimalField(label, validators=[Optional()], places=None),
-        )
-    form = form_class(**kwargs)
+    indicators = tuple((i.id, f"{i.name} ({i.unit})") for i in commitment.indicators)
+    form = _progress_form_class(base, indicators)(**kwargs)
     form.milestones_done.choices = [
         SelectChoice(m.id, f"{m.title} ({m.due_date.isoformat()})")
         for m in commitment.milestones
@@ -376,6 +370,24 @@ def progress_form(commitment, *, dimensions, locale: str, correcting=None, **kwa
     for row in form.evidence:
         row.form.dimension_code.choices = dimension_choices
     return form
+
+
+@lru_cache(maxsize=512)
+def _progress_form_class(base: type, indicators: tuple[tuple[int, str], ...]) -> type:
+    """``base`` with a decimal field per ``(indicator id, label)``.
+
+    Kept per process: making the class, and WTForms sorting its fields on its first
+    form, cost a progress page more than its queries. A class holds only labels, so
+    one renamed indicator makes a new class, and forms never share their data.
+    """
+    form_class = type(base.__name__, (base,), {})
+    for indicator_id, label in indicators:
+        setattr(
+            form_class,
+            f"indicator_{indicator_id}",
+            DecimalField(label, validators=[Optional()], places=None),
+        )
+    return form_class
 
 
 def plain_decimal(value: Decimal | None) -> Decimal | None:
