@@ -12,8 +12,10 @@ from datetime import UTC
 from decimal import Decimal
 from functools import lru_cache
 
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -95,6 +97,40 @@ LABELS = {
     "language": LANGUAGE_LABELS,
     "smart_field": SMART_FIELD_LABELS,
 }
+
+
+def timeline_texts() -> dict:
+    """The timeline's sentences and labels in the page language, for ``_timeline.html``."""
+    return _timeline_texts(str(get_locale()))
+
+
+@lru_cache(maxsize=8)
+def _timeline_texts(_locale: str) -> dict:
+    """Translated once per process and language: a long history writes each on every report.
+
+    The sentences are format strings, as Jinja's ``_()`` makes them: the template's
+    ``%`` puts in each report's figures, escaped.
+    """
+    sentences = {
+        "report": "Progress report #%(id)s",
+        "correction": "Correction of the report #%(id)s",
+        "speaks_for": "Speaks for %(date)s",
+        "corrected_by": "Corrected by #%(id)s",
+        "label": "%(label)s:",
+        "assessment": "Assessment: %(level)s",
+    }
+    # Markup, as Jinja's _() makes it: the translations are ours, the figures are escaped.
+    texts = {
+        name: Markup(gettext(sentence))  # noqa: S704  # nosec B704
+        for name, sentence in sentences.items()
+    }
+    # Markup too, as a lazy label is shown (``LazyString.__html__``): unescaped.
+    for name in ("progress_status", "evidence_kind", "assessment_level"):
+        texts[name] = {
+            value: Markup(str(label))  # noqa: S704  # nosec B704
+            for value, label in LABELS[name].items()
+        }
+    return texts
 
 
 def _choices(labels: dict, blank=None) -> list[SelectChoice]:

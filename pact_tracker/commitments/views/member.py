@@ -21,6 +21,7 @@ from pact_tracker.commitments.forms.member import (
     correction_defaults,
     plain_decimal,
     progress_form,
+    timeline_texts,
 )
 from pact_tracker.commitments.models import (
     Commitment,
@@ -319,6 +320,7 @@ def _render_commitment(signatory, commitment, *, refusal=None, status=200):
             may_withdraw=permissions.can_withdraw_commitment(user, commitment),
             may_report=permissions.can_report_progress(user, commitment),
             labels=LABELS,
+            timeline_texts=timeline_texts(),
         ),
         status,
     )

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from pact_tracker.commitments import services
-from pact_tracker.commitments.forms.member import LABELS
+from pact_tracker.commitments.forms.member import LABELS, timeline_texts
 from pact_tracker.commitments.forms.secretariat import (
     AssessmentForm,
     BulkReviewForm,
@@ -155,6 +155,7 @@ def _render_commitment(commitment, *, status=200, **forms):
             updates=updates,
             current_values=current_values(updates),
             labels=LABELS,
+            timeline_texts=timeline_texts(),
             may_report=False,
             may_review=commitment.status == CommitmentStatus.submitted,
             may_close=commitment.status == CommitmentStatus.approved,
