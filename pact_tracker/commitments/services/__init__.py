@@ -18,6 +18,7 @@ from pact_tracker.commitments.services.queries import (
     own_commitments_query,
     progress_so_far,
     sent_back_for_changes,
+    share_authors,
     updates_of,
     visible_to,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "report_progress",
     "request_changes",
     "sent_back_for_changes",
+    "share_authors",
     "smart_check",
     "submit_commitment",
     "update_commitment",

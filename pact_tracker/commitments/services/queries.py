@@ -230,6 +230,20 @@ def _link_corrections(updates: list[ProgressUpdate]) -> None:
             set_committed_value(update, "supersedes", by_id[update.supersedes_id])
 
 
+def share_authors(updates: list[ProgressUpdate]) -> None:
+    """Give each update its author, loaded once per person rather than once per update.
+
+    For the pages that name each report's author: a few people write a long
+    history, and each update's own (lazy) load of the same author cost more than
+    the rest of its line of the timeline.
+    """
+    authors: dict[int, object] = {}
+    for update in updates:
+        if update.author_id is not None and update.author_id not in authors:
+            authors[update.author_id] = update.author
+        set_committed_value(update, "author", authors.get(update.author_id))
+
+
 def assessments_of(commitment: Commitment) -> list[Assessment]:
     return db.session.scalars(
         sa.select(Assessment)

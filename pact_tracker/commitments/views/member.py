@@ -303,6 +303,7 @@ def _render_commitment(signatory, commitment, *, refusal=None, status=200):
     report = services.smart_check(commitment) if commitment.is_editable else None
     # Read once: the timeline and each indicator's latest value come from the same updates.
     updates = services.updates_of(commitment)
+    services.share_authors(updates)
     return (
         render_template(
             "commitments/member/detail.html",

@@ -145,6 +145,7 @@ def _render_commitment(commitment, *, status=200, **forms):
     if review_form.hold_event_id.choices is None:
         _review_hold_choices(review_form)
     updates = services.updates_of(commitment)
+    services.share_authors(updates)
     return (
         render_template(
             "commitments/secretariat/commitment.html",
