@@ -10,9 +10,12 @@ each message next to the input it belongs to, through the row maps the
 import re
 from datetime import UTC
 from decimal import Decimal
+from functools import lru_cache
 
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -29,7 +32,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
 from pact_tracker.core.errors import DomainError
 
@@ -94,6 +97,40 @@ LABELS = {
     "language": LANGUAGE_LABELS,
     "smart_field": SMART_FIELD_LABELS,
 }
+
+
+def timeline_texts() -> dict:
+    """The timeline's sentences and labels in the page language, for ``_timeline.html``."""
+    return _timeline_texts(str(get_locale()))
+
+
+@lru_cache(maxsize=8)
+def _timeline_texts(_locale: str) -> dict:
+    """Translated once per process and language: a long history writes each on every report.
+
+    The sentences are format strings, as Jinja's ``_()`` makes them: the template's
+    ``%`` puts in each report's figures, escaped.
+    """
+    sentences = {
+        "report": "Progress report #%(id)s",
+        "correction": "Correction of the report #%(id)s",
+        "speaks_for": "Speaks for %(date)s",
+        "corrected_by": "Corrected by #%(id)s",
+        "label": "%(label)s:",
+        "assessment": "Assessment: %(level)s",
+    }
+    # Markup, as Jinja's _() makes it: the translations are ours, the figures are escaped.
+    texts = {
+        name: Markup(gettext(sentence))  # noqa: S704  # nosec B704
+        for name, sentence in sentences.items()
+    }
+    # Markup too, as a lazy label is shown (``LazyString.__html__``): unescaped.
+    for name in ("progress_status", "evidence_kind", "assessment_level"):
+        texts[name] = {
+            value: Markup(str(label))  # noqa: S704  # nosec B704
+            for value, label in LABELS[name].items()
+        }
+    return texts
 
 
 def _choices(labels: dict, blank=None) -> list[SelectChoice]:
@@ -273,9 +310,49 @@ class WithdrawForm(ErrorListMixin, FlaskForm):
     )
 
 
+class QuickSelect(Select):
+    """WTForms' ``Select``, written the same, with less work per option.
+
+    The progress form has five selects: WTForms inspects its option renderer's
+    signature for each, and sorts and escapes each option's attributes, which cost
+    the page more than its queries. A plain option (no attributes of its own) is
+    written here as ``html_params`` writes it; anything else goes to WTForms.
+    """
+
+    def __call__(self, field, **kwargs):
+        if self.multiple or field.has_groups():
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        flags = field.flags
+        for k in dir(flags):
+            if k in self.validation_attrs and k not in kwargs:
+                kwargs[k] = getattr(flags, k)
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        for choice in field.iter_choices():
+            html.append(_option(choice) if not choice.render_kw else self.render_option(choice))
+        html.append("</select>")
+        return Markup("".join(html))  # noqa: S704  # nosec B704 - each part escaped
+
+
+def _option(choice) -> str:
+    value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+    selected = "selected " if choice.selected else ""
+    # As html_params writes them: attributes sorted ("selected" first), values escaped.
+    return (
+        f'<option {selected}value="{escape(value)}">{escape(choice.label or choice.value)}</option>'
+    )
+
+
 class EvidenceRowForm(Form):
-    kind = SelectField(_l("Kind"), choices=_choices(EVIDENCE_KIND_LABELS, blank="—"), default="")
-    dimension_code = SelectField(_l("Impact dimension"), validate_choice=False)
+    kind = SelectField(
+        _l("Kind"),
+        choices=_choices(EVIDENCE_KIND_LABELS, blank="—"),
+        default="",
+        widget=QuickSelect(),
+    )
+    dimension_code = SelectField(
+        _l("Impact dimension"), validate_choice=False, widget=QuickSelect()
+    )
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional()], render_kw={"rows": 2})
     url = StringField(_l("Link"), validators=[Optional(), Length(max=500)])
@@ -300,7 +377,10 @@ class ProgressForm(ErrorListMixin, FlaskForm):
     """One short report; an ``indicator_<id>`` field is added per indicator (see below)."""
 
     status = SelectField(
-        _l("Where does it stand?"), choices=_choices(PROGRESS_STATUS_LABELS), default="on_track"
+        _l("Where does it stand?"),
+        choices=_choices(PROGRESS_STATUS_LABELS),
+        default="on_track",
+        widget=QuickSelect(),
     )
     percent_complete = IntegerField(
         _l("Percent complete"), validators=[Optional(), NumberRange(min=0, max=100)]
@@ -356,15 +436,8 @@ class CorrectionForm(ProgressForm):
 def progress_form(commitment, *, dimensions, locale: str, correcting=None, **kwargs):
     """A progress (or, with ``correcting``, correction) form for ``commitment``'s indicators."""
     base = CorrectionForm if correcting is not None else ProgressForm
-    form_class = type(base.__name__, (base,), {})
-    for indicator in commitment.indicators:
-        label = f"{indicator.name} ({indicator.unit})"
-        setattr(
-            form_class,
-            f"indicator_{indicator.id}",
-            DecimalField(label, validators=[Optional()], places=None),
-        )
-    form = form_class(**kwargs)
+    indicators = tuple((i.id, f"{i.name} ({i.unit})") for i in commitment.indicators)
+    form = _progress_form_class(base, indicators)(**kwargs)
     form.milestones_done.choices = [
         SelectChoice(m.id, f"{m.title} ({m.due_date.isoformat()})")
         for m in commitment.milestones
@@ -376,6 +449,24 @@ def progress_form(commitment, *, dimensions, locale: str, correcting=None, **kwa
     for row in form.evidence:
         row.form.dimension_code.choices = dimension_choices
     return form
+
+
+@lru_cache(maxsize=512)
+def _progress_form_class(base: type, indicators: tuple[tuple[int, str], ...]) -> type:
+    """``base`` with a decimal field per ``(indicator id, label)``.
+
+    Kept per process: making the class, and WTForms sorting its fields on its first
+    form, cost a progress page more than its queries. A class holds only labels, so
+    one renamed indicator makes a new class, and forms never share their data.
+    """
+    form_class = type(base.__name__, (base,), {})
+    for indicator_id, label in indicators:
+        setattr(
+            form_class,
+            f"indicator_{indicator_id}",
+            DecimalField(label, validators=[Optional()], places=None),
+        )
+    return form_class
 
 
 def plain_decimal(value: Decimal | None) -> Decimal | None:

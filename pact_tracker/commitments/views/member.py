@@ -21,6 +21,7 @@ from pact_tracker.commitments.forms.member import (
     correction_defaults,
     plain_decimal,
     progress_form,
+    timeline_texts,
 )
 from pact_tracker.commitments.models import (
     Commitment,
@@ -28,7 +29,7 @@ from pact_tracker.commitments.models import (
     ProgressUpdate,
     StatusChange,
 )
-from pact_tracker.commitments.services.explorer import current_values
+from pact_tracker.commitments.services.explorer import current_values, impact_dimensions
 from pact_tracker.commitments.services.smart import horizon as smart_horizon
 from pact_tracker.commitments.views import blueprint
 from pact_tracker.core import permissions
@@ -302,6 +303,7 @@ def _render_commitment(signatory, commitment, *, refusal=None, status=200):
     report = services.smart_check(commitment) if commitment.is_editable else None
     # Read once: the timeline and each indicator's latest value come from the same updates.
     updates = services.updates_of(commitment)
+    services.share_authors(updates)
     return (
         render_template(
             "commitments/member/detail.html",
@@ -319,6 +321,7 @@ def _render_commitment(signatory, commitment, *, refusal=None, status=200):
             may_withdraw=permissions.can_withdraw_commitment(user, commitment),
             may_report=permissions.can_report_progress(user, commitment),
             labels=LABELS,
+            timeline_texts=timeline_texts(),
         ),
         status,
     )
@@ -386,13 +389,12 @@ def report_progress(slug: str, commitment_id: int):
     commitment = _commitment(signatory, commitment_id)
     user = _user()
     _require(permissions.can_report_progress(user, commitment))
-    form = progress_form(commitment, dimensions=_dimensions(), locale=_locale())
-    updates = services.updates_of(commitment)
+    form = progress_form(commitment, dimensions=_evidence_dimensions(), locale=_locale())
+    so_far = services.progress_so_far(commitment)
     if request.method == "GET":
         form.reported_at.data = _now_to_the_second()
-        latest = next((u for u in updates if not u.is_superseded), None)
-        if latest is not None:
-            form.status.data = str(latest.status)
+        if so_far.status is not None:
+            form.status.data = str(so_far.status)
     if form.validate_on_submit():
         data, rows = form.data_for_service(commitment)
         try:
@@ -402,7 +404,12 @@ def report_progress(slug: str, commitment_id: int):
         else:
             flash(_("Thank you: your progress report was recorded."), "success")
             return redirect(_my_commitment_url(commitment))
-    return _render_progress(form, signatory, commitment, values=current_values(updates))
+    return _render_progress(form, signatory, commitment, values=so_far.values)
+
+
+def _evidence_dimensions():
+    """The impact dimensions evidence is tagged with: the labels kept for every page."""
+    return impact_dimensions().values()
 
 
 def _now_to_the_second():
@@ -412,7 +419,7 @@ def _now_to_the_second():
 def _render_progress(form, signatory, commitment, *, update=None, values=None):
     """The progress form; ``values`` are each indicator's last reported value."""
     if values is None:
-        values = current_values(services.updates_of(commitment))
+        values = services.progress_so_far(commitment).values
     return (
         render_template(
             "commitments/member/progress.html",
@@ -449,7 +456,7 @@ def correct_update(slug: str, update_id: int):
         return redirect(url_for("commitments.correct_update", slug=slug, update_id=newest.id))
     form = progress_form(
         commitment,
-        dimensions=_dimensions(),
+        dimensions=_evidence_dimensions(),
         locale=_locale(),
         correcting=update,
         data=correction_defaults(update),

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from pact_tracker.commitments import services
-from pact_tracker.commitments.forms.member import LABELS
+from pact_tracker.commitments.forms.member import LABELS, timeline_texts
 from pact_tracker.commitments.forms.secretariat import (
     AssessmentForm,
     BulkReviewForm,
@@ -145,6 +145,7 @@ def _render_commitment(commitment, *, status=200, **forms):
     if review_form.hold_event_id.choices is None:
         _review_hold_choices(review_form)
     updates = services.updates_of(commitment)
+    services.share_authors(updates)
     return (
         render_template(
             "commitments/secretariat/commitment.html",
@@ -155,6 +156,7 @@ def _render_commitment(commitment, *, status=200, **forms):
             updates=updates,
             current_values=current_values(updates),
             labels=LABELS,
+            timeline_texts=timeline_texts(),
             may_report=False,
             may_review=commitment.status == CommitmentStatus.submitted,
             may_close=commitment.status == CommitmentStatus.approved,

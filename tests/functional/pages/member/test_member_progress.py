@@ -244,3 +244,27 @@ def test_every_live_report_of_a_long_history_has_its_values_and_a_correction_lin
     for value in (10, 20, 30):
         # French puts a narrow no-break space before the colon.
         assert f"{indicator.name}\u202f: <span data-value>{value}</span> {indicator.unit}" in page
+
+
+def test_the_form_starts_from_a_correction_not_from_the_report_it_replaced(
+    member_client, own, owner, approved
+):
+    indicator = approved.indicators[0]
+
+    def values(value):
+        return [{"indicator_id": indicator.id, "value": value}]
+
+    commitments.report_progress(
+        approved, {"status": "on_track", "indicator_values": values(10)}, owner
+    )
+    latest = commitments.report_progress(
+        approved, {"status": "delayed", "indicator_values": values(70)}, owner
+    )
+    # The correction withdraws the value 70: the last value still standing is the first one.
+    commitments.correct_update(
+        latest, {"status": "blocked", "indicator_values": []}, owner, reason="Not measured yet."
+    )
+    page = text(member_client.get(f"/my/{own.slug}/commitments/{approved.id}/progress"))
+    assert '<option selected value="blocked">' in page
+    assert '<option selected value="delayed">' not in page
+    assert "Last reported: 10" in page
