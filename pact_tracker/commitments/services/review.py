@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import selectinload
 
 from pact_tracker.coalition.models import Signatory
 from pact_tracker.commitments.as_of import commitment_states_as_of
@@ -44,25 +44,10 @@ def review_queue(reviewer, filters: dict) -> sa.Select:
     listed = commitments_query(reviewer, {**filters, "status": CommitmentStatus.submitted})
     # The list's filters without its loader options: the queue shows neither targets nor
     # dimensions, two more statements and 4 ms a page on a large coalition.
-    # Only the columns the queue shows, and of the signatory its name, type and country
-    # code: the commitments' texts and the signatories' profiles and countries were
-    # most of the page's loading. ``queue_scores`` reloads in full the few it checks.
     return (
         sa.select(Commitment)
         .where(listed.whereclause)
-        .options(
-            load_only(
-                Commitment.title,
-                Commitment.submitted_at,
-                Commitment.smart_score,
-                Commitment.smart_passed,
-            ),
-            joinedload(Commitment.signatory)
-            .load_only(Signatory.name, Signatory.country_code)
-            .joinedload(Signatory.organisation_type),
-            joinedload(Commitment.signatory).lazyload(Signatory.country),
-            selectinload(Commitment.programme),
-        )
+        .options(selectinload(Commitment.programme))
         .order_by(Commitment.submitted_at, Commitment.id)
     )
 
