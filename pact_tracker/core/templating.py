@@ -66,6 +66,22 @@ def _remembered_datetime(value, format: str | None, _locale: str, _zone: str) ->
     return format_datetime(value, format)
 
 
+#: A moment in UTC, as the back office's campaign pages write it.
+_UTC_MOMENT = Markup('<time datetime="%s">%s UTC</time>')
+
+
+def utc_moment(moment) -> Markup | str:
+    """``moment`` as a ``<time>`` in UTC, or a dash when there is none.
+
+    A filter rather than a macro: the back office's lists write three a row, and
+    a macro call costs more than the text it writes. ``%`` rather than
+    ``Markup.format``, whose formatter machinery cost more than the dates.
+    """
+    if not moment:
+        return "—"
+    return _UTC_MOMENT % (moment.isoformat(), moment.strftime("%Y-%m-%d %H:%M"))
+
+
 def url_with(**changes) -> str:
     """The current page's URL with some query arguments changed (None removes one).
 
@@ -199,6 +215,7 @@ def init_templating(app: Flask) -> None:
         date=remembered_date,
         datetime=remembered_datetime,
         number=format_decimal,
+        utc=utc_moment,
     )
     app.jinja_env.globals.update(
         permissions=permissions,

@@ -16,6 +16,7 @@ from pact_tracker.core.templating import (
     remembered_datetime,
     remembered_url_for,
     select_options,
+    utc_moment,
 )
 
 
@@ -86,3 +87,12 @@ def test_options_are_reused_per_list_and_the_chosen_one_is_selected(app):
         assert '<option selected value="GA">Gabon &lt;b&gt;</option>' in select_options(
             renamed.country
         )
+
+
+def test_a_utc_moment_is_a_time_element_and_a_missing_one_a_dash(app):
+    moment = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+
+    written = app.jinja_env.from_string("{{ moment|utc }}|{{ none|utc }}").render(moment=moment)
+
+    assert written == ('<time datetime="2026-03-04T05:06:07+00:00">2026-03-04 05:06 UTC</time>|—')
+    assert utc_moment(None) == "—"

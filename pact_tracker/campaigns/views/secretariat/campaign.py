@@ -20,6 +20,7 @@ from pact_tracker.campaigns.models import (
     Campaign,
     CampaignRecipient,
     CampaignStatus,
+    OutboxMessage,
     Suppression,
 )
 from pact_tracker.campaigns.services import analytics, audience, campaigns, lift_suppression
@@ -32,7 +33,7 @@ from pact_tracker.campaigns.views.secretariat import (
     _page_number,
     _require,
 )
-from pact_tracker.coalition.models import User
+from pact_tracker.coalition.models import Signatory, User
 from pact_tracker.core import permissions
 from pact_tracker.core.errors import DomainError
 from pact_tracker.core.lookup import get_by_id
@@ -221,11 +222,20 @@ def _recipient_rows(statement):
 
     The page is cut from the recipients' ids (``page_of``): with the message as a
     second entity of the rows it would be dropped, and fetched again per recipient.
+    Only the columns the table shows are loaded: each message's bodies, and the
+    signatories' profiles, types and countries, were most of the rows' loading.
     """
     return statement.with_only_columns(CampaignRecipient, maintain_column_froms=True).options(
-        contains_eager(CampaignRecipient.outbox_message),
-        joinedload(CampaignRecipient.user),
-        joinedload(CampaignRecipient.signatory),
+        contains_eager(CampaignRecipient.outbox_message).load_only(
+            OutboxMessage.to_address,
+            OutboxMessage.status,
+            OutboxMessage.attempts,
+            OutboxMessage.last_reply,
+            OutboxMessage.sent_at,
+        ),
+        joinedload(CampaignRecipient.user).load_only(User.name, User.email),
+        joinedload(CampaignRecipient.signatory).load_only(Signatory.name),
+        joinedload(CampaignRecipient.signatory).lazyload("*"),
     )
 
 
@@ -245,7 +255,8 @@ def admin_campaign_recipients(campaign_id: int):
         form=form,
         page=page,
         statuses=CAMPAIGN_STATUS_LABELS,
-        message_statuses=MESSAGE_STATUS_LABELS,
+        # Translated once for the page, not once a row.
+        message_statuses={status: str(label) for status, label in MESSAGE_STATUS_LABELS.items()},
     )
 
 

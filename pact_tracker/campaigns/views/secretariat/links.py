@@ -45,7 +45,12 @@ def _update_links_query(now: datetime, signatory=None, email=None, state=None) -
         sa.select(UpdateLink)
         .join(UpdateLink.user)
         .join(UpdateLink.signatory)
-        .options(contains_eager(UpdateLink.user), contains_eager(UpdateLink.signatory))
+        # Only what the list shows of the person and the signatory: their other
+        # columns (a signatory's profile texts) were most of the rows' loading.
+        .options(
+            contains_eager(UpdateLink.user).load_only(User.name, User.email),
+            contains_eager(UpdateLink.signatory).load_only(Signatory.slug, Signatory.name),
+        )
         # Newest first by id, given in creation order: a walk down the primary key,
         # where ``created_at`` has no index and would sort every link ever issued.
         .order_by(UpdateLink.id.desc())
@@ -80,7 +85,8 @@ def admin_update_links():
         form=form,
         page=page,
         states={link.id: _link_state(link, now) for link in page.items},
-        state_labels=LINK_STATE_LABELS,
+        # Translated once for the page, not once a row.
+        state_labels={state: str(label) for state, label in LINK_STATE_LABELS.items()},
         revoke_form=RevokeLinkForm(formdata=None),
     )
 
