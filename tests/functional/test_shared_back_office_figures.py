@@ -9,47 +9,26 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from two_workers import dispose, two_apps_on
+from two_workers import in_request as _in
 
-from pact_tracker import create_app
 from pact_tracker.campaigns.models import Campaign, CampaignRecipient
 from pact_tracker.campaigns.services import analytics
 from pact_tracker.campaigns.services import campaigns as campaign_service
 from pact_tracker.coalition.models import Membership, Role, Signatory, SignatoryStatus, User
 from pact_tracker.commitments.models import Commitment, CommitmentStatus
 from pact_tracker.commitments.services import review
-from pact_tracker.core.activity import commit
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db as _db
 from pact_tracker.programmes.models import Programme
-from pact_tracker.reference.services import load_reference_data
 
 
 @pytest.fixture
 def two_workers(new_database):
     """Two apps on one new database, its schema and lexicon committed."""
-    url = new_database("back_office_figures")
-    apps = [create_app({"PACT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url}) for _ in "ab"]
-    with apps[0].app_context():
-        _db.create_all()
-        load_reference_data()
-        _db.session.commit()
-        _db.session.remove()
+    apps = two_apps_on(new_database("back_office_figures"))
     yield apps
-    for app in apps:
-        with app.app_context():
-            _db.session.remove()
-            _db.engine.dispose()
-
-
-def _in(app, work):
-    """``work()`` as one request of ``app`` would run it: committed, then the session ended."""
-    with app.app_context():
-        try:
-            result = work()
-            commit()
-            return result
-        finally:
-            _db.session.remove()
+    dispose(apps)
 
 
 class _Grouped:

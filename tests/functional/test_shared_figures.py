@@ -12,22 +12,22 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from two_workers import dispose, two_apps_on
+from two_workers import in_request as _in
 
-from pact_tracker import create_app
 from pact_tracker.coalition.models import Signatory, SignatoryStatus
 from pact_tracker.coalition.services.signatories import change_signatory_status
 from pact_tracker.commitments.models import Commitment, CommitmentStatus
 from pact_tracker.commitments.services import overview
 from pact_tracker.commitments.services.workflow import change_status
 from pact_tracker.core import figure_store
-from pact_tracker.core.activity import Activity, commit
+from pact_tracker.core.activity import Activity
 from pact_tracker.core.caching import EXTENSION
 from pact_tracker.core.figure_store import ComputedFigure
 from pact_tracker.core.types import utcnow
 from pact_tracker.extensions import db as _db
 from pact_tracker.programmes.models import Programme
 from pact_tracker.reference.models import SdgTarget
-from pact_tracker.reference.services import load_reference_data
 
 #: Names of the grouped statements that compute the organiser's figures.
 COMPUTING = ("standing", "approved_now", "accepted_now")
@@ -36,29 +36,9 @@ COMPUTING = ("standing", "approved_now", "accepted_now")
 @pytest.fixture
 def two_apps(new_database):
     """Two apps on one new database, its schema and lexicon committed."""
-    url = new_database("figures")
-    apps = [create_app({"PACT_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url}) for _ in "ab"]
-    with apps[0].app_context():
-        _db.create_all()
-        load_reference_data()
-        _db.session.commit()
-        _db.session.remove()
+    apps = two_apps_on(new_database("figures"))
     yield apps
-    for app in apps:
-        with app.app_context():
-            _db.session.remove()
-            _db.engine.dispose()
-
-
-def _in(app, work):
-    """``work()`` as one request of ``app`` would run it: committed, then the session ended."""
-    with app.app_context():
-        try:
-            result = work()
-            commit()
-            return result
-        finally:
-            _db.session.remove()
+    dispose(apps)
 
 
 def _stored(app) -> dict:
