@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from two_workers import dispose, two_apps_on
+from two_workers import dispose, statements_sent, two_apps_on
 from two_workers import in_request as _in
 
 from pact_tracker.coalition.models import Signatory, SignatoryStatus
@@ -153,22 +153,12 @@ def test_the_organisers_figures_computed_by_one_worker_are_read_by_another(two_a
         day: _in(first, lambda day=day: overview.organiser_overview(day)) for day in (past, today)
     }
     second.config["SHARED_CACHE_SECONDS"] = 60
-    sent = []
-
-    def record(_conn, _cursor, statement, *_args):
-        sent.append(statement)
-
-    with second.app_context():
-        engine = _db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(second) as sent:
         for day in (past, today):
             assert _in(second, lambda day=day: overview.organiser_overview(day)) == computed[day]
         # The worker's own copies expire: the past day is still read, not computed.
         second.extensions.pop(EXTENSION, None)
         assert _in(second, lambda: overview.organiser_overview(past)) == computed[past]
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
     assert computed[past].as_of.total.commitments == 1
     assert not [s for s in sent if any(name in s for name in COMPUTING)], sent
 
@@ -208,18 +198,8 @@ def test_the_home_figures_computed_by_one_worker_are_read_by_another(two_apps):
     for app in two_apps:
         app.config["SHARED_CACHE_SECONDS"] = 60
     assert _home_signatories(first) == "1"
-    sent = []
-
-    def record(_conn, _cursor, statement, *_args):
-        sent.append(statement)
-
-    with second.app_context():
-        engine = _db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(second) as sent:
         assert _home_signatories(second) == "1"
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
     assert sent, "the second worker read nothing"
     # The figures' statements count the commitments' targets: none of them was sent.
     assert not [s for s in sent if "commitment_target" in s], sent
@@ -287,18 +267,8 @@ def test_a_goal_pages_count_computed_by_one_worker_is_read_by_another(two_apps):
     for app in two_apps:
         app.config["SHARED_CACHE_SECONDS"] = 60
     assert _goal_8_count(first) == "1"
-    sent = []
-
-    def record(_conn, _cursor, statement, *_args):
-        sent.append(statement)
-
-    with second.app_context():
-        engine = _db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(second) as sent:
         assert _goal_8_count(second) == "1"
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
     assert sent, "the second worker read nothing"
     assert not [s for s in sent if "count(" in s.lower()], sent
 
@@ -347,18 +317,8 @@ def test_a_sign_in_does_not_make_the_home_figures_be_computed_again(two_apps):
     _an_activity(first, "commitment.published")
     assert _home_signatories(first) == "1"
     _an_activity(first, "user.signed_in")
-    sent = []
-
-    def record(_conn, _cursor, statement, *_args):
-        sent.append(statement)
-
-    with second.app_context():
-        engine = _db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(second) as sent:
         assert _home_signatories(second) == "1"
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
     assert not [s for s in sent if "commitment_target" in s], sent
 
 
@@ -374,18 +334,8 @@ def test_a_programmes_count_is_computed_once_and_follows_an_approval_on_every_wo
     for app in two_apps:
         app.config["SHARED_CACHE_SECONDS"] = 60
     assert _programme_count(first) == "1"
-    sent = []
-
-    def record(_conn, _cursor, statement, *_args):
-        sent.append(statement)
-
-    with second.app_context():
-        engine = _db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(second) as sent:
         assert _programme_count(second) == "1"
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
     assert not [s for s in sent if "count(" in s.lower()], sent
     _approve_the_submitted_commitment(first)
     assert _programme_count(second) == "2"

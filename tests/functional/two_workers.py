@@ -1,5 +1,9 @@
 """Two apps on one database, as two gunicorn workers are: for figures kept for every process."""
 
+import contextlib
+
+import sqlalchemy as sa
+
 from pact_tracker import create_app
 from pact_tracker.core.activity import commit
 from pact_tracker.extensions import db as _db
@@ -33,3 +37,20 @@ def in_request(app, work):
             return result
         finally:
             _db.session.remove()
+
+
+@contextlib.contextmanager
+def statements_sent(app):
+    """Yields the list of the SQL statements ``app`` sends until the block ends."""
+    sent = []
+
+    def record(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    with app.app_context():
+        engine = _db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
