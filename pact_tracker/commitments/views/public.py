@@ -3,6 +3,7 @@
 import threading
 from functools import lru_cache
 
+from cachetools import LRUCache
 from flask import abort, get_template_attribute, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -69,9 +70,8 @@ def _page_labels_in(_locale: str) -> dict[str, dict[str, str]]:
     }
 
 
-#: Rows written by ``public_row``, by what they show, oldest first.
-_ROWS: dict[tuple, Markup] = {}
-_ROWS_KEPT = 1024
+#: Rows written by ``public_row``, by what they show: the last 1,024 used (about 2 MB).
+_ROWS: LRUCache = LRUCache(maxsize=1024)
 _ROWS_LOCK = threading.Lock()
 
 
@@ -83,20 +83,19 @@ def public_row(commitment: explorer_service.PublicRow, goals: dict, show_signato
     dozen links, badges and translations: most of the page's CPU. A row shows only
     its ``PublicRow``'s values (the reporting state as computed when it was read),
     the goals' chips and the site's URLs, which do not change while the process
-    runs, in the page's language: the last ``_ROWS_KEPT`` rows written are kept,
+    runs, in the page's language: the last rows used are kept (``_ROWS``),
     under those values (``goals``, reference data, is not part of the key).
 
     :param goals: ``explorer.sdg_goals()``, as the page has it.
     """
     key = (commitment, show_signatory, str(get_locale()), request.script_root)
-    row = _ROWS.get(key)
+    with _ROWS_LOCK:  # an LRU cache reorders itself on every read
+        row = _ROWS.get(key)
     if row is None:
         row = get_template_attribute("commitments/public/_row.html", "row")(
             commitment, goals, show_signatory
         )
         with _ROWS_LOCK:
-            if len(_ROWS) >= _ROWS_KEPT:
-                del _ROWS[next(iter(_ROWS))]
             _ROWS[key] = row
     return row
 
