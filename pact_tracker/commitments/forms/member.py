@@ -15,7 +15,7 @@ from functools import lru_cache
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -32,7 +32,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from pact_tracker.core.errors import DomainError
 
@@ -310,49 +310,9 @@ class WithdrawForm(ErrorListMixin, FlaskForm):
     )
 
 
-class QuickSelect(Select):
-    """WTForms' ``Select``, written the same, with less work per option.
-
-    The progress form has five selects: WTForms inspects its option renderer's
-    signature for each, and sorts and escapes each option's attributes, which cost
-    the page more than its queries. A plain option (no attributes of its own) is
-    written here as ``html_params`` writes it; anything else goes to WTForms.
-    """
-
-    def __call__(self, field, **kwargs):
-        if self.multiple or field.has_groups():
-            return super().__call__(field, **kwargs)
-        kwargs.setdefault("id", field.id)
-        flags = field.flags
-        for k in dir(flags):
-            if k in self.validation_attrs and k not in kwargs:
-                kwargs[k] = getattr(flags, k)
-        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
-        for choice in field.iter_choices():
-            html.append(_option(choice) if not choice.render_kw else self.render_option(choice))
-        html.append("</select>")
-        return Markup("".join(html))  # noqa: S704  # nosec B704 - each part escaped
-
-
-def _option(choice) -> str:
-    value = str(choice.value) if isinstance(choice.value, bool) else choice.value
-    selected = "selected " if choice.selected else ""
-    # As html_params writes them: attributes sorted ("selected" first), values escaped.
-    return (
-        f'<option {selected}value="{escape(value)}">{escape(choice.label or choice.value)}</option>'
-    )
-
-
 class EvidenceRowForm(Form):
-    kind = SelectField(
-        _l("Kind"),
-        choices=_choices(EVIDENCE_KIND_LABELS, blank="—"),
-        default="",
-        widget=QuickSelect(),
-    )
-    dimension_code = SelectField(
-        _l("Impact dimension"), validate_choice=False, widget=QuickSelect()
-    )
+    kind = SelectField(_l("Kind"), choices=_choices(EVIDENCE_KIND_LABELS, blank="—"), default="")
+    dimension_code = SelectField(_l("Impact dimension"), validate_choice=False)
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional()], render_kw={"rows": 2})
     url = StringField(_l("Link"), validators=[Optional(), Length(max=500)])
@@ -377,10 +337,7 @@ class ProgressForm(ErrorListMixin, FlaskForm):
     """One short report; an ``indicator_<id>`` field is added per indicator (see below)."""
 
     status = SelectField(
-        _l("Where does it stand?"),
-        choices=_choices(PROGRESS_STATUS_LABELS),
-        default="on_track",
-        widget=QuickSelect(),
+        _l("Where does it stand?"), choices=_choices(PROGRESS_STATUS_LABELS), default="on_track"
     )
     percent_complete = IntegerField(
         _l("Percent complete"), validators=[Optional(), NumberRange(min=0, max=100)]
